@@ -1,0 +1,301 @@
+//! `masthead build`: load → render → write. Output goes to a temporary
+//! folder beside the target and is swapped in only when every page was
+//! written, so a failed build leaves the previous site untouched. A marker
+//! file tells masthead which folders it may replace.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow, bail};
+use rayon::prelude::*;
+
+use crate::config::BuildOptions;
+use crate::content::{self, Site, Skipped};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fs;
+use crate::render::{self, CopySource, Page, Renderer, Theme};
+
+/// Written into every folder masthead builds; its presence is the only
+/// licence to replace a non-empty output folder.
+pub const MARKER: &str = ".masthead-output";
+const MARKER_TEXT: &str = "This folder is written by masthead build and replaced on every build.\n";
+
+/// What a build did, for the summary line.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub articles: usize,
+    pub editions: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub output: PathBuf,
+    pub skipped: Skipped,
+    pub warnings: Diagnostics,
+}
+
+/// Why a build failed: problems in the site, or something else (disk, refusal).
+#[derive(Debug)]
+pub enum Failure {
+    Site(Diagnostics),
+    Other(anyhow::Error),
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(d: Diagnostics) -> Self {
+        Failure::Site(d)
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Other(e)
+    }
+}
+
+/// Loads the site and its theme: everything `check` and `build` share.
+pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Failure> {
+    let site = content::load(opts)?;
+    let theme = Theme::load(&opts.source, &site.config).map_err(|mut d| {
+        d.extend(site.warnings.iter().cloned());
+        d.sort();
+        d
+    })?;
+    Ok((site, theme))
+}
+
+/// `masthead check`: every check of `build`, rendering included, writing nothing.
+pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
+    let started = Instant::now();
+    let (site, theme) = load(opts)?;
+    let renderer = Renderer::new(&site, &theme);
+    let results: Vec<Result<(), Diagnostic>> =
+        render::pages(&site).par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
+    render::collect(results).map_err(|d| with_warnings(d, &site))?;
+    Ok(report(&site, 0, started, opts.output.clone()))
+}
+
+/// `masthead build`.
+pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
+    let started = Instant::now();
+    let output = absolute(&opts.output)?;
+    check_output(&opts.source, &output)?;
+    let (site, theme) = load(opts)?;
+    let pages = render::pages(&site);
+    let copies = render::copies(&site, &theme);
+    let page_paths: BTreeSet<String> = page_outputs(&site, &pages);
+    if let Some(c) = copies.iter().find(|c| page_paths.contains(&c.path)) {
+        return Err(Diagnostics::from(Diagnostic::error(
+            copy_origin(&site, &c.source),
+            format!("this file would overwrite the page `{}`", c.path),
+        ))
+        .into());
+    }
+    if let Some(bar) = progress {
+        bar.set_length((pages.len() + copies.len()) as u64);
+    }
+
+    let staging = Staging::create(&output)?;
+    let result = write_all(&site, &theme, &pages, &copies, &staging.dir, progress);
+    match result {
+        Ok(()) => {
+            staging.swap_into(&output)?;
+            Ok(report(&site, pages.len() + copies.len(), started, opts.output.clone()))
+        }
+        Err(failure) => {
+            staging.discard();
+            Err(failure)
+        }
+    }
+}
+
+fn report(site: &Site, files: usize, started: Instant, output: PathBuf) -> BuildReport {
+    BuildReport {
+        articles: site.article_count(),
+        editions: site.editions.len(),
+        files,
+        elapsed: started.elapsed(),
+        output,
+        skipped: site.skipped.clone(),
+        warnings: site.warnings.clone(),
+    }
+}
+
+fn with_warnings(mut d: Diagnostics, site: &Site) -> Diagnostics {
+    d.extend(site.warnings.iter().cloned());
+    d.sort();
+    d
+}
+
+fn page_outputs(site: &Site, pages: &[Page]) -> BTreeSet<String> {
+    pages
+        .iter()
+        .map(|p| match *p {
+            Page::Front => "index.html".to_string(),
+            Page::NotFound => "404.html".to_string(),
+            Page::Edition(e) => site.editions[e].output.clone(),
+            Page::Article(e, a) => site.editions[e].articles[a].output.clone(),
+        })
+        .collect()
+}
+
+fn copy_origin(site: &Site, source: &CopySource) -> String {
+    match source {
+        CopySource::Builtin(_) => "<built-in daily theme>".into(),
+        CopySource::File(p) => fs::display_rel(&site.root, p),
+    }
+}
+
+/// Renders and writes every page and copies every file into `dir`, in parallel.
+fn write_all(
+    site: &Site,
+    theme: &Theme,
+    pages: &[Page],
+    copies: &[render::CopyFile],
+    dir: &Path,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<(), Failure> {
+    let renderer = Renderer::new(site, theme);
+    let outputs = page_outputs(site, pages);
+    let folders: BTreeSet<&str> = outputs
+        .iter()
+        .map(String::as_str)
+        .chain(copies.iter().map(|c| c.path.as_str()))
+        .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
+        .collect();
+    for folder in &folders {
+        fs::create_dir_all(&fs::safe_join(dir, folder)?)?;
+    }
+    let tick = || {
+        if let Some(bar) = progress {
+            bar.inc(1);
+        }
+    };
+    let rendered: Vec<Result<(), Diagnostic>> = pages
+        .par_iter()
+        .map(|page| {
+            let file = renderer.render(page)?;
+            let target = fs::safe_join(dir, &file.path).map_err(|e| Diagnostic::error(&file.path, format!("{e:#}")))?;
+            fs::write(&target, &file.bytes).map_err(|e| Diagnostic::error(&file.path, format!("{e:#}")))?;
+            tick();
+            Ok(())
+        })
+        .collect();
+    render::collect(rendered).map_err(|d| with_warnings(d, site))?;
+    copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
+        let target = fs::safe_join(dir, &c.path)?;
+        match &c.source {
+            CopySource::Builtin(bytes) => fs::write(&target, bytes)?,
+            CopySource::File(path) => fs::copy(path, &target)?,
+        }
+        tick();
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    Ok(std::env::current_dir().context("cannot find the current folder")?.join(path))
+}
+
+/// Refuses outputs that would swallow the site or a folder of the user's.
+fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
+    let source = absolute(source)?;
+    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (src, out) = (canon(&source), canon(output));
+    if out.parent().is_none() || src.starts_with(&out) {
+        bail!(
+            "refusing to build into `{}`: it holds the site itself; choose a folder such as `public`",
+            output.display()
+        );
+    }
+    for protected in ["content", "templates", "static", "themes"] {
+        if out.starts_with(src.join(protected)) {
+            bail!("refusing to build into `{}`: it is inside the site's `{protected}/` folder", output.display());
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
+        if out == canon(&home) {
+            bail!("refusing to build into your home folder `{}`", output.display());
+        }
+    }
+    if output.exists() {
+        if !output.is_dir() {
+            bail!("`{}` exists and is not a folder", output.display());
+        }
+        let empty = std::fs::read_dir(output)
+            .with_context(|| format!("failed to read `{}`", output.display()))?
+            .next()
+            .is_none();
+        if !empty && !output.join(MARKER).is_file() {
+            bail!(
+                "refusing to replace `{}`: it holds files masthead did not write (there is no `{MARKER}` marker); move them away or choose another --output",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The temporary folder a build writes into, beside the output.
+struct Staging {
+    dir: PathBuf,
+}
+
+impl Staging {
+    fn create(output: &Path) -> anyhow::Result<Staging> {
+        let parent = output.parent().ok_or_else(|| anyhow!("`{}` has no parent folder", output.display()))?;
+        fs::create_dir_all(parent)?;
+        let name =
+            output.file_name().ok_or_else(|| anyhow!("`{}` has no folder name", output.display()))?.to_string_lossy();
+        remove_stale(parent, &name);
+        let dir = parent.join(format!(".{name}.masthead-tmp-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir(&dir).with_context(|| format!("failed to create folder `{}`", dir.display()))?;
+        fs::write(&dir.join(MARKER), MARKER_TEXT.as_bytes())?;
+        Ok(Staging { dir })
+    }
+
+    /// Puts the finished folder in place of `output`.
+    fn swap_into(self, output: &Path) -> anyhow::Result<()> {
+        if output.exists() {
+            let old = self.dir.with_file_name(format!(
+                ".{}.masthead-old-{}",
+                output.file_name().unwrap_or_default().to_string_lossy(),
+                std::process::id()
+            ));
+            fs::rename(output, &old)?;
+            if let Err(e) = fs::rename(&self.dir, output) {
+                // Put the previous site back: a failed build changes nothing.
+                let _ = std::fs::rename(&old, output);
+                return Err(e);
+            }
+            fs::remove_dir_all(&old)?;
+        } else {
+            fs::rename(&self.dir, output)?;
+        }
+        Ok(())
+    }
+
+    fn discard(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Removes temporary folders left by builds that were killed, recognised by
+/// their name and the marker inside.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let ours = file_name.starts_with(&format!(".{name}.masthead-tmp-"))
+            || file_name.starts_with(&format!(".{name}.masthead-old-"));
+        if ours && entry.path().join(MARKER).is_file() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}

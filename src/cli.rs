@@ -1,0 +1,285 @@
+//! The command line: one typed struct per command, each with `run`, and
+//! `options()` turning flags into [`BuildOptions`]. Output for people goes
+//! to stderr; exit codes are 0 (success), 1 (site errors) and 2 (usage).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::build::{self, BuildReport, Failure};
+use crate::config::{BuildOptions, Drafts, Future};
+use crate::diagnostic::Diagnostics;
+
+/// masthead: a static site generator for daily editions.
+#[derive(Debug, Parser)]
+#[command(name = "masthead", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The site folder (holding site.yaml)
+    #[arg(short = 's', long = "source", global = true, default_value = ".", value_name = "DIR")]
+    pub source: PathBuf,
+    /// Print only errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what is done
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colours
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Pretend it is this moment in the site's time zone (YYYY-MM-DD[THH:MM])
+    #[arg(long, global = true, value_parser = parse_clock, value_name = "WHEN")]
+    pub clock: Option<jiff::civil::DateTime>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder
+    Build(BuildArgs),
+    /// Check everything build checks, writing nothing
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Output folder (default: public/ in the site folder)
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Use this base URL instead of site.yaml's
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include drafts
+    #[arg(long)]
+    pub drafts: bool,
+    /// Include editions dated after today
+    #[arg(long)]
+    pub future: bool,
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Treat warnings as errors
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
+fn parse_clock(text: &str) -> Result<jiff::civil::DateTime, String> {
+    if !text.contains('T') && let Ok(d) = text.parse::<jiff::civil::Date>() {
+        return Ok(d.to_datetime(jiff::civil::Time::midnight()));
+    }
+    text.parse::<jiff::civil::DateTime>().map_err(|_| format!("`{text}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
+}
+
+/// Runs a parsed command line and maps the outcome to an exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    let out = Printer::new(&cli.global);
+    let result = match &cli.command {
+        Command::Build(args) => args.run(&cli.global, &out),
+        Command::Check(args) => args.run(&cli.global, &out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            out.failure(&failure);
+            ExitCode::from(1)
+        }
+    }
+}
+
+impl BuildArgs {
+    pub fn options(&self, g: &GlobalArgs) -> BuildOptions {
+        let mut opts = BuildOptions::new(&g.source);
+        if let Some(output) = &self.output {
+            opts.output = output.clone();
+        }
+        opts.base_url = self.base_url.clone();
+        opts.drafts = if self.drafts { Drafts::Include } else { Drafts::Exclude };
+        opts.future = if self.future { Future::Include } else { Future::Exclude };
+        opts.strict = self.strict;
+        opts.clock = g.clock;
+        opts
+    }
+
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let mut opts = self.options(g);
+        opts.strict |= strict_in_config(&opts);
+        let bar = out.progress_bar();
+        let result = build::build(&opts, bar.as_ref());
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        let report = result?;
+        out.report(&report, "Built");
+        Ok(())
+    }
+}
+
+impl CheckArgs {
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let mut opts = BuildOptions::new(&g.source);
+        opts.strict = self.strict || strict_in_config(&opts);
+        opts.clock = g.clock;
+        let report = build::check(&opts)?;
+        out.report(&report, "Checked");
+        Ok(())
+    }
+}
+
+/// `strict: true` in site.yaml, read leniently: a broken site.yaml is
+/// reported by the load that follows.
+fn strict_in_config(opts: &BuildOptions) -> bool {
+    crate::config::SiteConfig::load(&opts.source).map(|c| c.strict).unwrap_or(false)
+}
+
+/// Prints for people on stderr, with colour when wanted.
+struct Printer {
+    quiet: bool,
+    color: bool,
+    terminal: bool,
+}
+
+impl Printer {
+    fn new(g: &GlobalArgs) -> Self {
+        let terminal = std::io::stderr().is_terminal();
+        let color = match g.color {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Printer { quiet: g.quiet, color, terminal }
+    }
+
+    #[allow(clippy::print_stderr)]
+    fn line(&self, text: &str) {
+        eprintln!("{text}");
+    }
+
+    fn diagnostics(&self, ds: &Diagnostics) {
+        for d in ds.iter() {
+            if d.is_error() || !self.quiet {
+                self.line(&d.render(self.color));
+            }
+        }
+    }
+
+    fn progress_bar(&self) -> Option<indicatif::ProgressBar> {
+        if self.quiet || !self.terminal {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        Some(bar)
+    }
+
+    fn report(&self, r: &BuildReport, verb: &str) {
+        self.diagnostics(&r.warnings);
+        if self.quiet {
+            return;
+        }
+        let mut line = format!(
+            "{verb} {} in {} in {:.2} s",
+            plural(r.articles, "article"),
+            plural(r.editions, "edition"),
+            r.elapsed.as_secs_f64()
+        );
+        if verb == "Built" {
+            let shown = r.output.strip_prefix(".").unwrap_or(&r.output);
+            line.push_str(&format!(" → {}/", shown.display()));
+        }
+        self.line(&line);
+        if !r.skipped.drafts.is_empty() {
+            self.line(&format!(
+                "Left out {} (use --drafts to include): {}",
+                plural(r.skipped.drafts.len(), "draft"),
+                r.skipped.drafts.join(", ")
+            ));
+        }
+        if !r.skipped.scheduled.is_empty() {
+            let dates: Vec<String> = r.skipped.scheduled.iter().map(|d| d.to_string()).collect();
+            self.line(&format!(
+                "Left out {} (use --future to include): {}",
+                plural(dates.len(), "scheduled edition"),
+                dates.join(", ")
+            ));
+        }
+    }
+
+    fn failure(&self, failure: &Failure) {
+        match failure {
+            Failure::Site(ds) => {
+                self.diagnostics(ds);
+                let errors = ds.error_count();
+                self.line(&self.paint_error(&format!(
+                    "{} in {}; nothing was written",
+                    plural(errors, "error"),
+                    plural(ds.files_with_errors(), "file")
+                )));
+            }
+            Failure::Other(e) => self.line(&self.paint_error(&format!("{e:#}"))),
+        }
+    }
+
+    fn paint_error(&self, text: &str) -> String {
+        if self.color { format!("\x1b[1;31merror\x1b[0m: {text}") } else { format!("error: {text}") }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    if n == 1 { format!("{grouped} {word}") } else { format!("{grouped} {word}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn clock_accepts_dates_and_times() {
+        assert_eq!(parse_clock("2023-09-05").unwrap().to_string(), "2023-09-05T00:00:00");
+        assert_eq!(parse_clock("2023-09-05T14:30").unwrap().to_string(), "2023-09-05T14:30:00");
+        assert!(parse_clock("2023-02-30").is_err());
+    }
+
+    #[test]
+    fn counts_read_well() {
+        assert_eq!(plural(1, "article"), "1 article");
+        assert_eq!(plural(10000, "article"), "10,000 articles");
+    }
+}

@@ -1,0 +1,331 @@
+//! `site.yaml` as typed, validated data (unknown keys are errors with a
+//! suggestion), and `BuildOptions`: the configuration joined with what the
+//! command line asked for.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use crate::content::front_matter;
+use crate::diagnostic::Diagnostic;
+
+/// `site.yaml`, as written by the user, with SPEC §3 defaults.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub publication: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    #[serde(default = "default_date_format")]
+    pub date_format: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub permalinks: Permalinks,
+    #[serde(default)]
+    pub feeds: Feeds,
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+    #[serde(default)]
+    pub strict: bool,
+    #[serde(default)]
+    pub images: Images,
+    #[serde(default)]
+    pub newsletter: Newsletter,
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Permalinks {
+    pub edition: String,
+    pub article: String,
+}
+
+impl Default for Permalinks {
+    fn default() -> Self {
+        Permalinks { edition: "/:year/:month/:day/".into(), article: "/:year/:month/:day/:slug/".into() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Feeds {
+    pub limit: usize,
+}
+
+impl Default for Feeds {
+    fn default() -> Self {
+        Feeds { limit: 50 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MarkdownConfig {
+    pub smart_punctuation: bool,
+}
+
+impl Default for MarkdownConfig {
+    fn default() -> Self {
+        MarkdownConfig { smart_punctuation: true }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Images {
+    pub widths: Vec<u32>,
+    pub quality: u8,
+    pub keep_metadata: bool,
+}
+
+impl Default for Images {
+    fn default() -> Self {
+        Images { widths: vec![480, 960, 1600], quality: 82, keep_metadata: false }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Newsletter {
+    pub enabled: bool,
+    pub unsubscribe: String,
+}
+
+impl Default for Newsletter {
+    fn default() -> Self {
+        Newsletter { enabled: true, unsubscribe: "{{unsubscribe}}".into() }
+    }
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_timezone() -> String {
+    "UTC".into()
+}
+fn default_date_format() -> String {
+    "%B %d, %Y".into()
+}
+fn default_theme() -> String {
+    "daily".into()
+}
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+impl SiteConfig {
+    /// Reads and validates `site.yaml` in `root`, reporting every problem.
+    pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let path = root.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(vec![Diagnostic::error(CONFIG_FILE, "no site.yaml found in the site folder").help(
+                    format!("run masthead in a site folder, pass `-s DIR`, or create one with `masthead init` (looked in `{}`)", root.display()),
+                )]);
+            }
+            Err(err) => return Err(vec![Diagnostic::error(CONFIG_FILE, format!("cannot read the file: {err}"))]),
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+        Self::parse(&text)
+    }
+
+    /// Parses and validates the text of a `site.yaml`.
+    pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
+        let config: SiteConfig = front_matter::parse(text, 0).map_err(|e| {
+            let mut d = Diagnostic::error(CONFIG_FILE, e.message).with_line(e.line);
+            d.col = e.col;
+            d.help = e.help;
+            vec![d]
+        })?;
+        let problems = config.validate(text);
+        if problems.is_empty() { Ok(config) } else { Err(problems) }
+    }
+
+    fn validate(&self, text: &str) -> Vec<Diagnostic> {
+        let at = |key: &str, msg: String| {
+            Diagnostic::error(CONFIG_FILE, msg).with_line(front_matter::key_line(text, 0, key))
+        };
+        let mut out = Vec::new();
+        if self.title.trim().is_empty() {
+            out.push(at("title", "`title` is empty".into()));
+        }
+        if let Err(msg) = BaseUrl::parse(&self.base_url) {
+            out.push(at("base_url", msg).help("write a full address such as `https://news.example.com/`"));
+        }
+        if TimeZone::get(&self.timezone).is_err() {
+            out.push(
+                at("timezone", format!("unknown time zone `{}`", self.timezone))
+                    .help("use an IANA name such as `Europe/Berlin` or `UTC`"),
+            );
+        }
+        let probe = Date::constant(2023, 9, 5);
+        if jiff::fmt::strtime::format(&self.date_format, probe).is_err() {
+            out.push(
+                at("date_format", format!("`{}` is not a valid date format", self.date_format))
+                    .help("use strftime codes, e.g. `%B %d, %Y`"),
+            );
+        }
+        if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.') {
+            out.push(at("theme", format!("`{}` is not a theme folder name", self.theme)));
+        }
+        for (key, pattern, needs_slug) in
+            [("edition", &self.permalinks.edition, false), ("article", &self.permalinks.article, true)]
+        {
+            if let Err(msg) = crate::content::slug::check_pattern(pattern, needs_slug) {
+                out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
+            }
+        }
+        out
+    }
+
+    /// The name of the publication ("the Monitor Daily").
+    pub fn publication(&self) -> &str {
+        self.publication.as_deref().unwrap_or(&self.title)
+    }
+}
+
+/// A validated base URL: the absolute form (always ending in `/`) and its
+/// path, which prefixes every internal link (`/` or `/daily/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    pub absolute: String,
+    pub root: String,
+}
+
+impl BaseUrl {
+    pub fn parse(url: &str) -> Result<BaseUrl, String> {
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or_else(|| format!("`base_url` must start with http:// or https://, found `{url}`"))?;
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        if host.is_empty() || host.contains([' ', '?', '#']) {
+            return Err(format!("`base_url` has no valid host: `{url}`"));
+        }
+        if path.contains(['?', '#', ' ']) {
+            return Err(format!("`base_url` may not hold a query, fragment or space: `{url}`"));
+        }
+        let path = path.trim_end_matches('/');
+        let root = if path.is_empty() { "/".to_string() } else { format!("/{path}/") };
+        let scheme = &url[..url.len() - rest.len()];
+        Ok(BaseUrl { absolute: format!("{scheme}{host}{root}"), root })
+    }
+
+    /// Absolute URL of a root-relative path that already carries the prefix.
+    pub fn absolute_of(&self, path_with_root: &str) -> String {
+        let origin = &self.absolute[..self.absolute.len() - self.root.len()];
+        format!("{origin}{path_with_root}")
+    }
+}
+
+/// Whether drafts are part of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafts {
+    Include,
+    Exclude,
+}
+
+/// Whether editions dated after today are part of the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Future {
+    Include,
+    Exclude,
+}
+
+/// Everything a build needs to know beyond `site.yaml`.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub source: PathBuf,
+    pub output: PathBuf,
+    pub base_url: Option<String>,
+    pub drafts: Drafts,
+    pub future: Future,
+    pub strict: bool,
+    /// "Today" in the site's time zone; `None` means the real clock.
+    pub clock: Option<jiff::civil::DateTime>,
+}
+
+impl BuildOptions {
+    /// Options for building the site in `source` with defaults.
+    pub fn new(source: impl Into<PathBuf>) -> Self {
+        let source = source.into();
+        // `./public` reads better than `././public` in messages.
+        let output = if source == Path::new(".") { PathBuf::from("public") } else { source.join("public") };
+        BuildOptions {
+            output,
+            source,
+            base_url: None,
+            drafts: Drafts::Exclude,
+            future: Future::Exclude,
+            strict: false,
+            clock: None,
+        }
+    }
+
+    /// Today's date in the site's time zone (or the pretend clock).
+    pub fn today(&self, config: &SiteConfig) -> Date {
+        match self.clock {
+            Some(dt) => dt.date(),
+            None => {
+                let tz = TimeZone::get(&config.timezone).unwrap_or(TimeZone::UTC);
+                jiff::Timestamp::now().to_zoned_datetime(tz).date()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_root_paths() {
+        let b = BaseUrl::parse("https://news.example.com").unwrap();
+        assert_eq!((b.absolute.as_str(), b.root.as_str()), ("https://news.example.com/", "/"));
+        let b = BaseUrl::parse("https://org.github.io/daily").unwrap();
+        assert_eq!((b.absolute.as_str(), b.root.as_str()), ("https://org.github.io/daily/", "/daily/"));
+        assert_eq!(b.absolute_of("/daily/2023/"), "https://org.github.io/daily/2023/");
+        assert!(BaseUrl::parse("news.example.com").is_err());
+        assert!(BaseUrl::parse("https:///x").is_err());
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = SiteConfig::parse("title: Ledger\nbase_url: https://x.org/\n").unwrap();
+        assert_eq!(c.publication(), "Ledger");
+        assert_eq!(c.date_format, "%B %d, %Y");
+        assert_eq!(c.feeds.limit, 50);
+        assert!(c.markdown.smart_punctuation);
+        assert_eq!(c.images.widths, vec![480, 960, 1600]);
+        assert_eq!(c.newsletter.unsubscribe, "{{unsubscribe}}");
+    }
+
+    #[test]
+    fn unknown_key_has_line_and_suggestion() {
+        let errs = SiteConfig::parse("titel: X\nbase_url: https://x.org/\n").unwrap_err();
+        assert_eq!(errs[0].to_string(), "error: site.yaml:1:1: unknown key `titel`\n  help: did you mean `title`?");
+        let errs =
+            SiteConfig::parse("title: X\nbase_url: https://x.org/\npermalinks:\n  artcle: /:slug/\n").unwrap_err();
+        assert!(errs[0].message.contains("unknown key `artcle`"), "{}", errs[0]);
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `article`?"));
+    }
+
+    #[test]
+    fn validation_reports_every_problem() {
+        let errs = SiteConfig::parse("title: X\nbase_url: ftp://x\ntimezone: Mars/Base\n").unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert_eq!(errs[1].line, Some(3));
+    }
+}

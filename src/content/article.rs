@@ -1,0 +1,283 @@
+//! Articles and edition notes as written (`ArticleMeta`, `EditionMeta`) and
+//! their first validation: front matter types, real dates, the edition from
+//! the folder or the front matter, and a safe slug.
+
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use super::discover::{SourceFile, folder_date};
+use super::front_matter::{self, FrontMatterError, Split};
+use super::slug::slugify;
+use crate::diagnostic::Diagnostic;
+
+/// An article's front matter (SPEC §4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleMeta {
+    pub title: String,
+    #[serde(default)]
+    pub edition: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub author: Option<Authors>,
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub photo: Option<PhotoMeta>,
+    #[serde(default)]
+    pub order: Option<i64>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `author: Ana Ruiz` or `author: [Ana Ruiz, Tom Beck]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Authors {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Authors {
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Authors::One(a) => vec![a],
+            Authors::Many(v) => v,
+        }
+    }
+}
+
+/// A lead photo as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoMeta {
+    pub src: String,
+    #[serde(default)]
+    pub alt: Option<String>,
+    #[serde(default)]
+    pub credit: Option<String>,
+    #[serde(default)]
+    pub caption: Option<String>,
+}
+
+/// `_edition.md` front matter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditionMeta {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub photo: Option<PhotoMeta>,
+    #[serde(default)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An article whose front matter is valid, its body not yet rendered.
+#[derive(Debug, Clone)]
+pub struct ParsedArticle {
+    pub file: SourceFile,
+    pub meta: ArticleMeta,
+    pub date: Date,
+    pub slug: String,
+    pub body: String,
+    pub body_line: usize,
+    /// File lines of `photo:` and `slug:`, for later messages.
+    pub photo_line: Option<usize>,
+    pub slug_line: Option<usize>,
+}
+
+/// An `_edition.md` whose front matter is valid.
+#[derive(Debug, Clone)]
+pub struct ParsedNote {
+    pub file: SourceFile,
+    pub meta: EditionMeta,
+    pub date: Date,
+    pub body: String,
+    pub body_line: usize,
+    pub photo_line: Option<usize>,
+}
+
+fn to_diagnostic(file: &SourceFile, e: FrontMatterError) -> Diagnostic {
+    let mut d = Diagnostic::error(&file.site_rel, e.message).with_line(e.line);
+    d.col = e.col;
+    d.help = e.help;
+    if d.message.contains("untagged enum Authors") {
+        d.message = "`author` must be a name or a list of names".into();
+    }
+    d
+}
+
+/// Splits and parses an article, checking everything that needs no other file.
+pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec<Diagnostic>> {
+    let split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
+    let meta: ArticleMeta =
+        front_matter::parse(&split.yaml, split.yaml_line).map_err(|e| vec![to_diagnostic(file, e)])?;
+    let line = |key: &str| front_matter::key_line(&split.yaml, split.yaml_line, key);
+    let mut problems = Vec::new();
+    if meta.title.trim().is_empty() {
+        problems.push(Diagnostic::error(&file.site_rel, "the `title` is empty").with_line(line("title")));
+    }
+    let date = edition_date(file, meta.edition.as_deref(), line("edition")).map_err(|d| problems.push(d)).ok();
+    if let Some(updated) = &meta.updated {
+        if parse_updated(updated).is_none() {
+            problems.push(
+                Diagnostic::error(&file.site_rel, format!("`updated: {updated}` is not a date or date-time"))
+                    .with_line(line("updated"))
+                    .help("write `updated: 2023-09-05` or `updated: 2023-09-05T14:30:00Z`"),
+            );
+        }
+    }
+    let stem = file.content_rel.rsplit('/').next().unwrap_or_default().trim_end_matches(".md");
+    let slug = slugify(meta.slug.as_deref().unwrap_or(stem));
+    if slug.is_empty() {
+        problems.push(
+            Diagnostic::error(&file.site_rel, "the slug has no letters or digits")
+                .with_line(line("slug"))
+                .help("set `slug:` to a few words, e.g. `slug: council-vote`"),
+        );
+    }
+    match (problems.is_empty(), date) {
+        (true, Some(date)) => Ok(ParsedArticle {
+            file: file.clone(),
+            photo_line: line("photo"),
+            slug_line: line("slug"),
+            meta,
+            date,
+            slug,
+            body: split.body,
+            body_line: split.body_line,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Splits and parses an `_edition.md`.
+pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagnostic>> {
+    let split: Split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
+    let meta: EditionMeta =
+        front_matter::parse(&split.yaml, split.yaml_line).map_err(|e| vec![to_diagnostic(file, e)])?;
+    let date = edition_date(file, None, None).map_err(|d| vec![d])?;
+    Ok(ParsedNote {
+        file: file.clone(),
+        photo_line: front_matter::key_line(&split.yaml, split.yaml_line, "photo"),
+        meta,
+        date,
+        body: split.body,
+        body_line: split.body_line,
+    })
+}
+
+/// The edition of a file: the front matter's `edition`, the nearest dated
+/// folder, and an error when they disagree or neither is there.
+fn edition_date(file: &SourceFile, written: Option<&str>, line: Option<usize>) -> Result<Date, Diagnostic> {
+    let folder = folder_date(&file.content_rel);
+    let written = match written {
+        Some(text) => Some(parse_date(text).ok_or_else(|| {
+            Diagnostic::error(&file.site_rel, format!("`edition: {text}` is not a real calendar date"))
+                .with_line(line)
+                .help("write the date as YYYY-MM-DD, e.g. `edition: 2023-09-05`")
+        })?),
+        None => None,
+    };
+    match (written, folder) {
+        (Some(w), Some((f, dir))) if w != f => Err(Diagnostic::error(
+            &file.site_rel,
+            format!("the front matter says `edition: {w}`, but the file is in the folder `content/{dir}`, dated {f}"),
+        )
+        .with_line(line)
+        .help("move the file to the right edition folder, or fix or remove `edition:`")),
+        (Some(w), _) => Ok(w),
+        (None, Some((f, _))) => Ok(f),
+        (None, None) => Err(Diagnostic::error(&file.site_rel, "this article belongs to no edition")
+            .help("put it in a folder named by its date (content/2023-09-05/) or add `edition: YYYY-MM-DD`")),
+    }
+}
+
+/// A strict `YYYY-MM-DD` that is a real calendar date.
+pub fn parse_date(text: &str) -> Option<Date> {
+    super::discover::parse_folder_date(text.trim())
+}
+
+/// `updated:` as a date or an RFC 3339 date-time, normalised.
+pub fn parse_updated(text: &str) -> Option<String> {
+    let text = text.trim();
+    if let Some(d) = parse_date(text) {
+        return Some(d.to_string());
+    }
+    text.parse::<jiff::Timestamp>().ok().map(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::discover::SourceKind;
+    use super::*;
+
+    fn file(rel: &str) -> SourceFile {
+        SourceFile {
+            kind: SourceKind::Article,
+            path: rel.into(),
+            site_rel: format!("content/{rel}"),
+            content_rel: rel.into(),
+        }
+    }
+
+    #[test]
+    fn parses_a_full_article() {
+        let text =
+            "---\ntitle: A \"vote\"\nauthor: [Ana, Tom]\nphoto:\n  src: p.jpg\n  credit: Ledger\norder: 2\n---\nBody\n";
+        let a = parse_article(&file("2023-09-05/Council Vote.md"), text).unwrap();
+        assert_eq!(a.slug, "council-vote");
+        assert_eq!(a.date.to_string(), "2023-09-05");
+        assert_eq!(a.meta.author.unwrap().into_vec(), vec!["Ana", "Tom"]);
+        assert_eq!(a.photo_line, Some(4));
+        assert_eq!(a.body_line, 9);
+    }
+
+    #[test]
+    fn edition_must_agree_with_folder() {
+        let e = parse_article(&file("2023-09-05/a.md"), "---\ntitle: A\nedition: 2023-09-06\n---\n").unwrap_err();
+        assert!(e[0].message.contains("2023-09-06") && e[0].message.contains("2023-09-05"), "{}", e[0]);
+        assert_eq!(e[0].line, Some(3));
+        assert!(parse_article(&file("2023-09-05/a.md"), "---\ntitle: A\nedition: 2023-09-05\n---\n").is_ok());
+        let a = parse_article(&file("misc/a.md"), "---\ntitle: A\nedition: 2024-02-29\n---\n").unwrap();
+        assert_eq!(a.date.to_string(), "2024-02-29");
+    }
+
+    #[test]
+    fn dates_must_be_real() {
+        let e = parse_article(&file("misc/a.md"), "---\ntitle: A\nedition: 2023-02-30\n---\n").unwrap_err();
+        assert!(e[0].message.contains("not a real calendar date"));
+        let e = parse_article(&file("misc/a.md"), "---\ntitle: A\n---\n").unwrap_err();
+        assert!(e[0].message.contains("no edition"));
+        let e = parse_article(&file("2023-09-05/a.md"), "---\ntitle: A\nupdated: yesterday\n---\n").unwrap_err();
+        assert_eq!(e[0].line, Some(3));
+        assert_eq!(parse_updated("2023-09-05T10:00:00Z").as_deref(), Some("2023-09-05T10:00:00Z"));
+    }
+
+    #[test]
+    fn slugs_are_always_slugified() {
+        let a = parse_article(&file("2023-09-05/a.md"), "---\ntitle: A\nslug: ../../../evil\n---\n").unwrap();
+        assert_eq!(a.slug, "evil");
+        let e = parse_article(&file("2023-09-05/a.md"), "---\ntitle: A\nslug: \"!!!\"\n---\n").unwrap_err();
+        assert_eq!(e[0].line, Some(3));
+    }
+
+    #[test]
+    fn reports_several_problems_of_one_file() {
+        let e = parse_article(&file("2023-09-05/a.md"), "---\ntitle: \"\"\nupdated: x\n---\n").unwrap_err();
+        assert_eq!(e.len(), 2);
+    }
+}

@@ -1,0 +1,160 @@
+//! Finds the files of `content/` in a stable order: articles, edition notes
+//! (`_edition.md`) and the other files that are copied beside pages. Hidden
+//! files, editor leftovers and the output folder are skipped by the same
+//! predicate the watcher uses.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+use crate::fs::{display_rel, is_ignored};
+
+pub const CONTENT_DIR: &str = "content";
+pub const EDITION_FILE: &str = "_edition.md";
+
+/// What a file under `content/` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    Article,
+    EditionNote,
+    Asset,
+}
+
+/// One file under `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    pub kind: SourceKind,
+    pub path: PathBuf,
+    /// Relative to the site folder, `/`-separated: `content/2023-09-05/a.md`.
+    pub site_rel: String,
+    /// Relative to `content/`: `2023-09-05/a.md`.
+    pub content_rel: String,
+}
+
+/// The kind of a file, from its name alone.
+pub fn classify_name(name: &str) -> SourceKind {
+    if name == EDITION_FILE {
+        SourceKind::EditionNote
+    } else if name.ends_with(".md") {
+        SourceKind::Article
+    } else {
+        SourceKind::Asset
+    }
+}
+
+/// Walks `content/` in file-name order. A missing folder is an empty site.
+pub fn discover(root: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let content = root.join(CONTENT_DIR);
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    if !content.is_dir() {
+        return (files, problems);
+    }
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let walker = WalkDir::new(&content)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(root, output, e.path()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().map(|p| display_rel(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
+                problems.push(Diagnostic::error(path, format!("cannot read this folder entry: {err}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let site_rel = display_rel(root, path);
+        let mut is_file = entry.file_type().is_file();
+        if entry.path_is_symlink() {
+            // A link may point anywhere; only links that stay inside the site
+            // folder are followed, so content can never publish `/etc/passwd`.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canonical_root) => is_file = target.is_file(),
+                Ok(_) => {
+                    problems.push(
+                        Diagnostic::error(&site_rel, "this symbolic link points outside the site folder")
+                            .help("copy the file into the site instead"),
+                    );
+                    continue;
+                }
+                Err(_) => {
+                    problems.push(Diagnostic::error(&site_rel, "this symbolic link is broken or forms a loop"));
+                    continue;
+                }
+            }
+        }
+        if !is_file {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            problems.push(
+                Diagnostic::error(&site_rel, "the file name is not valid UTF-8")
+                    .help("rename the file using UTF-8 characters"),
+            );
+            continue;
+        };
+        let content_rel = display_rel(&content, path);
+        if content_rel.contains('\\') || path.to_str().is_none() {
+            problems.push(
+                Diagnostic::error(&site_rel, "the path has characters masthead cannot publish").help("rename the file"),
+            );
+            continue;
+        }
+        files.push(SourceFile { kind: classify_name(name), path: path.to_path_buf(), site_rel, content_rel });
+    }
+    (files, problems)
+}
+
+/// The date named by the nearest ancestor folder of a content-relative path
+/// (`2023-09-05/world/a.md` → 2023-09-05), and that folder's content path.
+pub fn folder_date(content_rel: &str) -> Option<(jiff::civil::Date, String)> {
+    let parts: Vec<&str> = content_rel.split('/').collect();
+    let dirs = &parts[..parts.len().saturating_sub(1)];
+    (0..dirs.len()).rev().find_map(|i| parse_folder_date(dirs[i]).map(|d| (d, dirs[..=i].join("/"))))
+}
+
+/// `2023-09-05` → a date; anything else (including `2023-02-30`) → None.
+pub fn parse_folder_date(name: &str) -> Option<jiff::civil::Date> {
+    let b = name.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && name.bytes().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    name.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_names() {
+        assert_eq!(classify_name("_edition.md"), SourceKind::EditionNote);
+        assert_eq!(classify_name("a.md"), SourceKind::Article);
+        assert_eq!(classify_name("a.jpg"), SourceKind::Asset);
+    }
+
+    #[test]
+    fn finds_nearest_dated_folder() {
+        let (d, dir) = folder_date("2023-09-05/world/a.md").unwrap();
+        assert_eq!((d.to_string(), dir.as_str()), ("2023-09-05".to_string(), "2023-09-05"));
+        let (d, dir) = folder_date("2023/2023-09-05/a.md").unwrap();
+        assert_eq!((d.to_string(), dir.as_str()), ("2023-09-05".to_string(), "2023/2023-09-05"));
+        assert!(folder_date("misc/a.md").is_none());
+        assert!(folder_date("2023-09-05.md").is_none());
+    }
+
+    #[test]
+    fn folder_dates_must_be_real() {
+        assert!(parse_folder_date("2023-02-29").is_none());
+        assert!(parse_folder_date("2024-02-29").is_some());
+        assert!(parse_folder_date("2023-9-5").is_none());
+        assert!(parse_folder_date("notadate!!").is_none());
+    }
+}

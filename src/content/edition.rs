@@ -1,0 +1,426 @@
+//! Builds editions out of parsed files: groups articles by date, applies the
+//! draft and schedule rules, gives every page and file its URL, resolves
+//! links and photos, and renders Markdown (in parallel).
+
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::Date;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use rayon::prelude::*;
+
+use super::article::{ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
+use super::discover::{SourceFile, SourceKind, discover, folder_date};
+use super::links::{LinkIndex, PageTarget, normalize};
+use super::markdown::{self, LinkProblem};
+use super::slug::{expand, output_file};
+use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
+use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// Characters escaped in URL path segments of copied files.
+const SEGMENT: &AsciiSet =
+    &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
+
+const SUMMARY_CHARS: usize = 200;
+
+enum Parsed {
+    Article(Box<ParsedArticle>),
+    Note(Box<ParsedNote>),
+    Asset(SourceFile),
+}
+
+#[derive(Default)]
+struct Group {
+    articles: Vec<ParsedArticle>,
+    note: Option<ParsedNote>,
+}
+
+/// From site options and configuration to a [`Site`].
+pub(super) fn assemble(
+    opts: &BuildOptions,
+    config: SiteConfig,
+    base: BaseUrl,
+    today: Date,
+) -> Result<Site, Diagnostics> {
+    let root = opts.source.clone();
+    let (files, walk_problems) = discover(&root, &opts.output);
+    let mut diags = Diagnostics(walk_problems);
+
+    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files.par_iter().map(read_and_parse).collect();
+    let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
+    let mut asset_files = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(Parsed::Article(a)) => groups.entry(a.date).or_default().articles.push(*a),
+            Ok(Parsed::Note(n)) => {
+                let n = *n;
+                let group = groups.entry(n.date).or_default();
+                if let Some(first) = &group.note {
+                    diags.push(
+                        Diagnostic::error(
+                            &n.file.site_rel,
+                            format!("a second `_edition.md` for {}; the first is `{}`", n.date, first.file.site_rel),
+                        )
+                        .help("keep one `_edition.md` per edition"),
+                    );
+                } else {
+                    group.note = Some(n);
+                }
+            }
+            Ok(Parsed::Asset(f)) => asset_files.push(f),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+
+    let rules = Rules { drafts: opts.drafts, future: opts.future };
+    let mut skipped = Skipped::default();
+    let mut link_index = LinkIndex::default();
+    let mut outputs: HashMap<String, String> = HashMap::new();
+    let mut plans: Vec<EditionPlan> = Vec::new();
+
+    for (date, group) in groups {
+        let edition_path = expand(&config.permalinks.edition, date, "");
+        let edition_url = with_root(&base, &edition_path);
+        let scheduled = date > today;
+        let edition_in = !scheduled || rules.future == Future::Include;
+        let mut included = Vec::new();
+        for a in group.articles {
+            let path = expand(&config.permalinks.article, date, &a.slug);
+            let url = with_root(&base, &path);
+            let left_out = if !edition_in {
+                Some(format!("an article of the scheduled {date} edition"))
+            } else if a.meta.draft && rules.drafts == Drafts::Exclude {
+                Some("a draft".to_string())
+            } else {
+                None
+            };
+            link_index
+                .pages
+                .insert(a.file.content_rel.clone(), PageTarget { url: url.clone(), left_out: left_out.clone() });
+            match left_out {
+                Some(_) if edition_in => skipped.drafts.push(a.file.site_rel.clone()),
+                Some(_) => {}
+                None => included.push((a, url, output_file(&path))),
+            }
+        }
+        if let Some(note) = &group.note {
+            let left_out = (!edition_in).then(|| format!("the scheduled {date} edition"));
+            link_index.pages.insert(note.file.content_rel.clone(), PageTarget { url: edition_url.clone(), left_out });
+        }
+        if !edition_in {
+            skipped.scheduled.push(date);
+            continue;
+        }
+        if included.is_empty() {
+            if let Some(note) = &group.note {
+                if !skipped
+                    .drafts
+                    .iter()
+                    .any(|d| folder_date(d.trim_start_matches("content/")).is_some_and(|(d, _)| d == date))
+                {
+                    diags.push(Diagnostic::warning(
+                        &note.file.site_rel,
+                        format!("the {date} edition has no articles and is left out"),
+                    ));
+                }
+            }
+            continue;
+        }
+        let edition_output = output_file(&edition_path);
+        claim(
+            &mut outputs,
+            &mut diags,
+            &edition_output,
+            group.note.as_ref().map_or(&included[0].0.file.site_rel, |n| &n.file.site_rel),
+        );
+        for (a, _, out) in &included {
+            if let Some(other) = outputs.get(out) {
+                diags.push(
+                    Diagnostic::error(
+                        &a.file.site_rel,
+                        format!("this article's page `{out}` is also written by `{other}`"),
+                    )
+                    .with_line(a.slug_line)
+                    .help("give one of them a different `slug:`"),
+                );
+            } else {
+                outputs.insert(out.clone(), a.file.site_rel.clone());
+            }
+        }
+        plans.push(EditionPlan {
+            date,
+            scheduled,
+            url: edition_url,
+            output: edition_output,
+            note: group.note,
+            articles: included,
+        });
+    }
+
+    let assets = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
+    let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
+        plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index)).collect();
+    let mut published = Vec::new();
+    for e in editions {
+        match e {
+            Ok(e) => published.push(e),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    for e in &published {
+        diags.extend(photo_warnings(e));
+    }
+    diags.sort();
+    if diags.has_errors() || (opts.strict && !diags.is_empty()) {
+        if opts.strict {
+            diags.make_strict();
+        }
+        return Err(diags);
+    }
+    Ok(Site { root, config, base, today, editions: published, assets, skipped, warnings: diags })
+}
+
+struct Rules {
+    drafts: Drafts,
+    future: Future,
+}
+
+struct EditionPlan {
+    date: Date,
+    scheduled: bool,
+    url: String,
+    output: String,
+    note: Option<ParsedNote>,
+    articles: Vec<(ParsedArticle, String, String)>,
+}
+
+fn read_and_parse(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+    if file.kind == SourceKind::Asset {
+        return Ok(Parsed::Asset(file.clone()));
+    }
+    let bytes = std::fs::read(&file.path)
+        .map_err(|e| vec![Diagnostic::error(&file.site_rel, format!("cannot read the file: {e}"))])?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        vec![
+            Diagnostic::error(&file.site_rel, "the file is not valid UTF-8 text")
+                .with_line(Some(line))
+                .help("save the file as UTF-8"),
+        ]
+    })?;
+    match file.kind {
+        SourceKind::Article => parse_article(file, &text).map(|a| Parsed::Article(Box::new(a))),
+        _ => parse_note(file, &text).map(|n| Parsed::Note(Box::new(n))),
+    }
+}
+
+fn with_root(base: &BaseUrl, path: &str) -> String {
+    format!("{}{}", base.root, path.trim_start_matches('/'))
+}
+
+fn claim(outputs: &mut HashMap<String, String>, diags: &mut Diagnostics, out: &str, source: &str) {
+    if let Some(other) = outputs.get(out) {
+        diags.push(
+            Diagnostic::error(source, format!("the page `{out}` is also written by `{other}`"))
+                .help("change a slug or a permalink pattern"),
+        );
+    } else {
+        outputs.insert(out.to_string(), source.to_string());
+    }
+}
+
+/// Files beside articles go beside their edition's page; files outside any
+/// dated folder keep their path. Files of unpublished editions stay home.
+fn place_assets(
+    base: &BaseUrl,
+    config: &SiteConfig,
+    plans: &[EditionPlan],
+    files: Vec<SourceFile>,
+    index: &mut LinkIndex,
+    outputs: &mut HashMap<String, String>,
+    diags: &mut Diagnostics,
+) -> Vec<Asset> {
+    let mut assets = Vec::new();
+    for file in files {
+        let output = match folder_date(&file.content_rel) {
+            Some((date, dir)) => {
+                if !plans.iter().any(|p| p.date == date) {
+                    continue;
+                }
+                let edition_path = expand(&config.permalinks.edition, date, "");
+                let edition_dir = &edition_path[..edition_path.rfind('/').unwrap_or(0) + 1];
+                format!("{}{}", edition_dir.trim_start_matches('/'), &file.content_rel[dir.len() + 1..])
+            }
+            None => file.content_rel.clone(),
+        };
+        if let Some(other) = outputs.get(&output) {
+            diags.push(
+                Diagnostic::error(
+                    &file.site_rel,
+                    format!("this file would be published as `{output}`, which `{other}` also writes"),
+                )
+                .help("rename the file"),
+            );
+            continue;
+        }
+        outputs.insert(output.clone(), file.site_rel.clone());
+        let encoded: Vec<String> = output.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+        index.assets.insert(file.content_rel.clone(), format!("{}{}", base.root, encoded.join("/")));
+        assets.push(Asset { source: file.path, output });
+    }
+    assets
+}
+
+fn dir_of(content_rel: &str) -> &str {
+    content_rel.rfind('/').map_or("", |i| &content_rel[..i])
+}
+
+/// Renders Markdown, resolves photos and fills in defaults for one edition.
+fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex) -> Result<Edition, Vec<Diagnostic>> {
+    let smart = config.markdown.smart_punctuation;
+    let mut problems = Vec::new();
+    let mut articles: Vec<Article> = plan
+        .articles
+        .into_iter()
+        .filter_map(|(a, url, output)| {
+            let dir = dir_of(&a.file.content_rel);
+            let rendered = markdown::render(&a.body, a.body_line, smart, &|dest| index.resolve(dir, dest));
+            problems.extend(link_diagnostics(&a.file.site_rel, &rendered.problems));
+            let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
+                Some(Err(msg)) => {
+                    problems.push(Diagnostic::error(&a.file.site_rel, msg).with_line(a.photo_line));
+                    return None;
+                }
+                Some(Ok(p)) => Some(p),
+                None => None,
+            };
+            let summary = a
+                .meta
+                .summary
+                .clone()
+                .unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
+            let updated = a.meta.updated.as_deref().and_then(super::article::parse_updated);
+            let meta = a.meta;
+            Some(Article {
+                source: a.file.site_rel,
+                date: plan.date,
+                title: meta.title,
+                slug: a.slug,
+                summary,
+                authors: meta.author.map(|x| x.into_vec()).unwrap_or_default(),
+                section: meta.section,
+                tags: meta.tags,
+                photo,
+                order: meta.order,
+                draft: meta.draft,
+                updated,
+                aliases: meta.aliases,
+                extra: meta.extra,
+                body_html: rendered.html,
+                url,
+                output,
+            })
+        })
+        .collect();
+    articles.sort_by(|a, b| (a.order.is_none(), a.order, &a.source).cmp(&(b.order.is_none(), b.order, &b.source)));
+
+    let date_display = display_date(&config.date_format, plan.date);
+    let mut edition = Edition {
+        date: plan.date,
+        title: format!("{} — {date_display}", config.publication()),
+        summary: String::new(),
+        note_html: String::new(),
+        photo: None,
+        url: plan.url,
+        output: plan.output,
+        scheduled: plan.scheduled,
+        articles,
+        source: None,
+        extra: serde_json::Map::new(),
+    };
+    if let Some(note) = plan.note {
+        let dir = dir_of(&note.file.content_rel);
+        let rendered = markdown::render(&note.body, note.body_line, smart, &|dest| index.resolve(dir, dest));
+        problems.extend(link_diagnostics(&note.file.site_rel, &rendered.problems));
+        match note.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
+            Some(Err(msg)) => problems.push(Diagnostic::error(&note.file.site_rel, msg).with_line(note.photo_line)),
+            Some(Ok(p)) => edition.photo = Some(p),
+            None => {}
+        }
+        if let Some(title) = note.meta.title {
+            edition.title = title;
+        }
+        edition.summary =
+            note.meta.summary.unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
+        edition.note_html = rendered.html;
+        edition.source = Some(note.file.site_rel);
+        edition.extra = note.meta.extra;
+    }
+    if problems.iter().any(Diagnostic::is_error) { Err(problems) } else { Ok(edition) }
+}
+
+fn link_diagnostics(site_rel: &str, problems: &[LinkProblem]) -> Vec<Diagnostic> {
+    problems
+        .iter()
+        .map(|p| {
+            let d = Diagnostic::at(site_rel, p.line, None, p.message.clone());
+            if p.is_error {
+                d.help("link to an existing `.md` file, relative to this file or as `@/<edition>/<file>.md`")
+            } else {
+                Diagnostic { severity: crate::diagnostic::Severity::Warning, ..d }
+            }
+        })
+        .collect()
+}
+
+/// A photo's `src`: an http(s) URL as is, otherwise a file of the site
+/// relative to the article (or `@/` from `content/`).
+fn resolve_photo(meta: &PhotoMeta, dir: &str, index: &LinkIndex) -> Result<Photo, String> {
+    let src = meta.src.trim();
+    let url = if src.starts_with("https://") || src.starts_with("http://") {
+        src.to_string()
+    } else {
+        let (base, path) = match src.strip_prefix("@/") {
+            Some(rest) => ("", rest),
+            None => (dir, src),
+        };
+        if path.starts_with('/') || path.contains(':') {
+            return Err(format!("the photo `{src}` must be a path relative to the article or an http(s) URL"));
+        }
+        let target =
+            normalize(base, path).ok_or_else(|| format!("the photo `{src}` points outside the content folder"))?;
+        index
+            .assets
+            .get(&target)
+            .cloned()
+            .ok_or_else(|| format!("the photo `{src}` was not found (looked for `content/{target}`)"))?
+    };
+    Ok(Photo {
+        src: url,
+        alt: meta.alt.clone().unwrap_or_default(),
+        credit: meta.credit.clone(),
+        caption: meta.caption.clone(),
+    })
+}
+
+fn photo_warnings(e: &Edition) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for a in &e.articles {
+        if let Some(p) = &a.photo {
+            if p.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                out.push(
+                    Diagnostic::warning(&a.source, "the photo has no `credit`")
+                        .help("add `credit:` under `photo:` (who took it, which agency)"),
+                );
+            }
+            if p.alt.trim().is_empty() {
+                out.push(
+                    Diagnostic::warning(&a.source, "the photo has no `alt` text")
+                        .help("add `alt:` under `photo:`, describing the picture for readers who cannot see it"),
+                );
+            }
+        }
+    }
+    out
+}

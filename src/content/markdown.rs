@@ -1,0 +1,191 @@
+//! Markdown to HTML with pulldown-cmark: CommonMark plus tables, footnotes,
+//! strikethrough, task lists and (by default) smart punctuation. Link and
+//! image targets are handed to a resolver so `.md` links become page URLs;
+//! the first paragraph's text is kept as the default summary.
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+/// What the resolver decided for one link target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// External, an anchor, or otherwise left as written.
+    Keep,
+    /// Replaced by this URL.
+    Rewrite(String),
+    /// Replaced by this URL, with a warning.
+    Warn(String, String),
+    /// Points at nothing: an error with this message.
+    Broken(String),
+}
+
+/// A link problem, at a line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkProblem {
+    pub line: usize,
+    pub message: String,
+    pub is_error: bool,
+}
+
+/// The result of rendering one Markdown body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// Plain text of the first paragraph, for a default summary.
+    pub first_paragraph: String,
+    pub problems: Vec<LinkProblem>,
+}
+
+fn options(smart_punctuation: bool) -> Options {
+    let mut opts =
+        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    if smart_punctuation {
+        opts |= Options::ENABLE_SMART_PUNCTUATION;
+    }
+    opts
+}
+
+/// Renders `body`, whose first line is line `body_line` of its file.
+pub fn render(
+    body: &str,
+    body_line: usize,
+    smart_punctuation: bool,
+    resolve: &dyn Fn(&str) -> LinkOutcome,
+) -> Rendered {
+    let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_of = |offset: usize| body_line + line_starts.partition_point(|&s| s <= offset) - 1;
+
+    let mut out = Rendered { html: String::with_capacity(body.len() * 3 / 2), ..Rendered::default() };
+    let mut summary = FirstParagraph::default();
+    let mut problems = Vec::new();
+    let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
+        summary.observe(&event);
+        match event {
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let dest_url = rewrite(dest_url, resolve, line_of(range.start), &mut problems);
+                Event::Start(Tag::Link { link_type, dest_url, title, id })
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest_url = rewrite(dest_url, resolve, line_of(range.start), &mut problems);
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            }
+            other => other,
+        }
+    });
+    html::push_html(&mut out.html, events);
+    out.first_paragraph = summary.text.trim().to_string();
+    out.problems = problems;
+    out
+}
+
+fn rewrite<'a>(
+    dest: CowStr<'a>,
+    resolve: &dyn Fn(&str) -> LinkOutcome,
+    line: usize,
+    problems: &mut Vec<LinkProblem>,
+) -> CowStr<'a> {
+    match resolve(&dest) {
+        LinkOutcome::Keep => dest,
+        LinkOutcome::Rewrite(url) => url.into(),
+        LinkOutcome::Warn(url, message) => {
+            problems.push(LinkProblem { line, message, is_error: false });
+            url.into()
+        }
+        LinkOutcome::Broken(message) => {
+            problems.push(LinkProblem { line, message, is_error: true });
+            dest
+        }
+    }
+}
+
+/// Collects the text of the first top-level paragraph.
+#[derive(Default)]
+struct FirstParagraph {
+    text: String,
+    depth: usize,
+    inside: bool,
+    done: bool,
+}
+
+impl FirstParagraph {
+    fn observe(&mut self, event: &Event<'_>) {
+        if self.done {
+            return;
+        }
+        match event {
+            Event::Start(Tag::Paragraph) if self.depth == 0 => self.inside = true,
+            Event::End(TagEnd::Paragraph) if self.inside && self.depth == 0 => {
+                self.inside = false;
+                self.done = !self.text.trim().is_empty();
+            }
+            Event::Start(Tag::FootnoteDefinition(_)) => self.depth += 1,
+            Event::End(TagEnd::FootnoteDefinition) => self.depth -= 1,
+            Event::Text(t) | Event::Code(t) if self.inside => self.text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if self.inside => self.text.push(' '),
+            _ => {}
+        }
+    }
+}
+
+/// Cuts text to at most `max` characters at a word boundary, adding `…`.
+pub fn cut_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let cut = &text[..end];
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > 0 => &cut[..i],
+        _ => cut,
+    };
+    format!("{}…", cut.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–—".contains(c)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keep(_: &str) -> LinkOutcome {
+        LinkOutcome::Keep
+    }
+
+    #[test]
+    fn renders_extensions() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ [^1]\n\n- [x] done\n\n[^1]: note\n", 1, true, &keep);
+        assert!(r.html.contains("<table>"), "{}", r.html);
+        assert!(r.html.contains("<del>old</del>"));
+        assert!(r.html.contains("checkbox"));
+        assert!(r.html.contains("footnote"));
+    }
+
+    #[test]
+    fn smart_punctuation_is_optional() {
+        assert!(render("\"Hi\" -- it's", 1, true, &keep).html.contains("“Hi” – it’s"));
+        assert!(render("\"Hi\"", 1, false, &keep).html.contains("\"Hi\""));
+    }
+
+    #[test]
+    fn links_are_resolved_and_problems_have_file_lines() {
+        let resolve = |dest: &str| match dest {
+            "a.md" => LinkOutcome::Rewrite("/2023/09/05/a/".into()),
+            "gone.md" => LinkOutcome::Broken("`gone.md` not found".into()),
+            _ => LinkOutcome::Keep,
+        };
+        let r = render("See [a](a.md).\n\nAnd\n[gone](gone.md) and [x](https://x.org).", 5, true, &resolve);
+        assert!(r.html.contains("href=\"/2023/09/05/a/\""));
+        assert!(r.html.contains("href=\"https://x.org\""));
+        assert_eq!(r.problems, vec![LinkProblem { line: 8, message: "`gone.md` not found".into(), is_error: true }]);
+    }
+
+    #[test]
+    fn first_paragraph_skips_headings() {
+        let r = render("# Head\n\nFirst *para*\ngraph.\n\nSecond.", 1, true, &keep);
+        assert_eq!(r.first_paragraph, "First para graph.");
+    }
+
+    #[test]
+    fn cuts_at_words() {
+        assert_eq!(cut_at_word("short", 10), "short");
+        assert_eq!(cut_at_word("one two three four", 10), "one two…");
+        assert_eq!(cut_at_word("abcdefghijkl", 5), "abcde…");
+    }
+}

@@ -1,0 +1,204 @@
+//! The template contract: the view structs templates see (see
+//! `docs/templates.md`). Every template gets `site` and `page`;
+//! `index.html` gets `edition` (absent on an empty site) and `recent`;
+//! `edition.html` gets `edition`; `article.html` gets `article` and
+//! `edition` (a link to its edition); `404.html` only `site` and `page`.
+
+use serde::Serialize;
+
+use crate::content::{Article, Edition, Photo, Site};
+
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub title: &'a str,
+    pub publication: &'a str,
+    pub description: &'a str,
+    pub language: &'a str,
+    pub base_url: &'a str,
+    pub root: &'a str,
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'a> SiteView<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let c = &site.config;
+        SiteView {
+            title: &c.title,
+            publication: c.publication(),
+            description: &c.description,
+            language: &c.language,
+            base_url: &site.base.absolute,
+            root: &site.base.root,
+            extra: &c.extra,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PageView {
+    pub title: String,
+    pub description: String,
+    pub canonical: String,
+    pub kind: &'static str,
+    pub og_type: &'static str,
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PhotoView<'a> {
+    pub src: &'a str,
+    pub alt: &'a str,
+    pub credit: Option<&'a str>,
+    pub caption: Option<&'a str>,
+}
+
+impl<'a> From<&'a Photo> for PhotoView<'a> {
+    fn from(p: &'a Photo) -> Self {
+        PhotoView { src: &p.src, alt: &p.alt, credit: p.credit.as_deref(), caption: p.caption.as_deref() }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EditionLinkView<'a> {
+    pub date: String,
+    pub date_display: String,
+    pub short_date: String,
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+impl<'a> EditionLinkView<'a> {
+    pub fn new(site: &Site, e: &'a Edition) -> Self {
+        EditionLinkView {
+            date: e.date.to_string(),
+            date_display: site.display_date(e.date),
+            short_date: format!("{:02}/{:02}", e.date.month(), e.date.day()),
+            title: &e.title,
+            url: &e.url,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleCardView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub summary: &'a str,
+    pub byline: String,
+    pub authors: &'a [String],
+    pub section: Option<&'a str>,
+    pub tags: &'a [String],
+    pub photo: Option<PhotoView<'a>>,
+    pub draft: bool,
+}
+
+impl<'a> ArticleCardView<'a> {
+    pub fn new(a: &'a Article) -> Self {
+        ArticleCardView {
+            title: &a.title,
+            url: &a.url,
+            summary: &a.summary,
+            byline: byline(&a.authors),
+            authors: &a.authors,
+            section: a.section.as_deref(),
+            tags: &a.tags,
+            photo: a.photo.as_ref().map(PhotoView::from),
+            draft: a.draft,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct EditionView<'a> {
+    #[serde(flatten)]
+    pub link: EditionLinkView<'a>,
+    pub summary: &'a str,
+    pub permalink: String,
+    pub note_html: &'a str,
+    pub photo: Option<PhotoView<'a>>,
+    pub scheduled: bool,
+    pub article_count: usize,
+    pub articles: Vec<ArticleCardView<'a>>,
+    pub prev: Option<EditionLinkView<'a>>,
+    pub next: Option<EditionLinkView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleView<'a> {
+    #[serde(flatten)]
+    pub card: ArticleCardView<'a>,
+    pub slug: &'a str,
+    pub permalink: String,
+    pub body_html: &'a str,
+    pub published: String,
+    pub updated: Option<&'a str>,
+    pub json_ld: String,
+    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+    pub scheduled: bool,
+    pub prev: Option<LinkView<'a>>,
+    pub next: Option<LinkView<'a>>,
+}
+
+/// "By Ana Ruiz", "By Ana Ruiz and Tom Beck", "By A, B and C", or "".
+pub fn byline(authors: &[String]) -> String {
+    match authors {
+        [] => String::new(),
+        [one] => format!("By {one}"),
+        [init @ .., last] => format!("By {} and {last}", init.join(", ")),
+    }
+}
+
+/// An absolute URL for a root-relative one, as feeds and meta tags need.
+pub fn absolute(site: &Site, url: &str) -> String {
+    if url.starts_with('/') { site.base.absolute_of(url) } else { url.to_string() }
+}
+
+/// schema.org `NewsArticle` as JSON text that is safe inside `<script>`.
+pub fn json_ld(site: &Site, a: &Article) -> String {
+    let mut value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": a.title,
+        "description": a.summary,
+        "datePublished": a.date.to_string(),
+        "dateModified": a.updated.clone().unwrap_or_else(|| a.date.to_string()),
+        "mainEntityOfPage": absolute(site, &a.url),
+        "publisher": { "@type": "Organization", "name": site.config.title },
+        "author": a.authors.iter().map(|n| serde_json::json!({"@type": "Person", "name": n})).collect::<Vec<_>>(),
+    });
+    if let Some(section) = &a.section {
+        value["articleSection"] = section.as_str().into();
+    }
+    if let Some(p) = &a.photo {
+        let mut image = serde_json::json!({ "@type": "ImageObject", "url": absolute(site, &p.src) });
+        if let Some(c) = &p.caption {
+            image["caption"] = c.as_str().into();
+        }
+        if let Some(c) = &p.credit {
+            image["creditText"] = c.as_str().into();
+        }
+        value["image"] = image;
+    }
+    // `<`, `>` and `&` escaped so no value can close the script element.
+    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bylines_read_naturally() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(byline(&[]), "");
+        assert_eq!(byline(&names(&["Ana"])), "By Ana");
+        assert_eq!(byline(&names(&["Ana", "Tom"])), "By Ana and Tom");
+        assert_eq!(byline(&names(&["A", "B", "C"])), "By A, B and C");
+    }
+}

@@ -1,0 +1,91 @@
+//! Rendering: from a loaded [`Site`] and a [`Theme`] to output files, with
+//! no I/O, so `build` (to disk) and a preview server (to memory) share it.
+//! Each page is a [`Page`] job rendered on its own, in parallel.
+
+pub mod context;
+pub mod pages;
+pub mod theme;
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::content::Site;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use pages::{Page, Renderer};
+pub use theme::Theme;
+
+/// A rendered page: where it goes, relative to the output folder, and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A file copied as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyFile {
+    pub path: String,
+    pub source: CopySource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopySource {
+    Builtin(&'static [u8]),
+    File(PathBuf),
+}
+
+/// Every page the site has, in a stable order.
+pub fn pages(site: &Site) -> Vec<Page> {
+    let mut pages = vec![Page::Front, Page::NotFound];
+    for (e, edition) in site.editions.iter().enumerate() {
+        pages.push(Page::Edition(e));
+        pages.extend((0..edition.articles.len()).map(|a| Page::Article(e, a)));
+    }
+    pages
+}
+
+/// Every file copied as is: theme and site static files, then files beside
+/// articles (which win, being later, if paths meet).
+pub fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
+    let mut out: Vec<CopyFile> = theme
+        .static_files
+        .iter()
+        .map(|s| CopyFile {
+            path: s.output.clone(),
+            source: match &s.source {
+                theme::Source::Builtin(b) => CopySource::Builtin(b),
+                theme::Source::File(p) => CopySource::File(p.clone()),
+            },
+        })
+        .collect();
+    out.extend(
+        site.assets.iter().map(|a| CopyFile { path: a.output.clone(), source: CopySource::File(a.source.clone()) }),
+    );
+    out
+}
+
+/// Renders every page in memory (used by tests and the preview server).
+pub fn render_all(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
+    let renderer = Renderer::new(site, theme);
+    let results: Vec<Result<OutputFile, Diagnostic>> = pages(site).par_iter().map(|p| renderer.render(p)).collect();
+    collect(results)
+}
+
+/// Splits results into files or every distinct error.
+pub fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostics> {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut errors = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ok)
+    } else {
+        errors.sort();
+        Err(errors)
+    }
+}

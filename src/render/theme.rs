@@ -1,0 +1,252 @@
+//! The only place Tera is built. Templates come from the built-in `daily`
+//! theme, then the site's theme folder, then the site's `templates/`, each
+//! overriding the one before by file name; static files likewise, with the
+//! site's `static/` last.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, ErrorKind, Tera};
+use walkdir::WalkDir;
+
+use crate::config::SiteConfig;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fs::{display_rel, is_ignored_name};
+
+macro_rules! builtin {
+    ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../../themes/daily/templates/", $name)))),*] };
+}
+
+/// The `daily` theme, compiled into the binary so any site builds without a
+/// `themes/` folder. A unit test keeps this list equal to the folder.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
+    "404.html",
+    "article.html",
+    "base.html",
+    "edition.html",
+    "index.html",
+    "partials/card.html",
+    "partials/edition-banner.html",
+    "partials/figure.html",
+);
+
+pub const BUILTIN_STATIC: &[(&str, &[u8])] =
+    &[("css/daily.css", include_bytes!("../../themes/daily/static/css/daily.css"))];
+
+/// Where a file of the theme comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Builtin(&'static [u8]),
+    File(PathBuf),
+}
+
+/// A static file and the output path it is copied to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    pub output: String,
+    pub source: Source,
+}
+
+/// Compiled templates and the static files of the active theme.
+pub struct Theme {
+    tera: Tera,
+    /// Template name → where it was read from, for error messages.
+    origins: BTreeMap<String, String>,
+    pub static_files: Vec<StaticFile>,
+}
+
+impl Theme {
+    /// Loads the theme named in `site.yaml` with the site's overrides.
+    pub fn load(root: &Path, config: &SiteConfig) -> Result<Theme, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
+        let mut statics: BTreeMap<String, Source> = BTreeMap::new();
+        let theme_dir = root.join("themes").join(&config.theme);
+        if config.theme == "daily" || !theme_dir.is_dir() {
+            if config.theme != "daily" {
+                diags.push(
+                    Diagnostic::error("site.yaml", format!("the theme `{}` was not found in `themes/`", config.theme))
+                        .help("use `theme: daily` (built in) or add the theme folder"),
+                );
+                return Err(diags);
+            }
+            for (name, text) in BUILTIN_TEMPLATES {
+                templates.insert(name.to_string(), (format!("<built-in daily theme>/{name}"), text.to_string()));
+            }
+            for (name, bytes) in BUILTIN_STATIC {
+                statics.insert(name.to_string(), Source::Builtin(bytes));
+            }
+        }
+        for dir in [theme_dir.join("templates"), root.join("templates")] {
+            for (name, path) in files_under(&dir, &mut diags, root) {
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        templates.insert(name, (display_rel(root, &path), text));
+                    }
+                    Err(e) => diags
+                        .push(Diagnostic::error(display_rel(root, &path), format!("cannot read the template: {e}"))),
+                }
+            }
+        }
+        for dir in [theme_dir.join("static"), root.join("static")] {
+            for (name, path) in files_under(&dir, &mut diags, root) {
+                statics.insert(name, Source::File(path));
+            }
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml"]);
+        let origins: BTreeMap<String, String> = templates.iter().map(|(n, (o, _))| (n.clone(), o.clone())).collect();
+        // Parse one by one first so every broken template is reported, then
+        // all together so `extends` and `include` find their targets.
+        for (name, (origin, text)) in &templates {
+            match Tera::new().add_raw_template(name, text) {
+                Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => diags.push(template_diagnostic(&e, origin)),
+                _ => {}
+            }
+        }
+        if diags.is_empty() {
+            if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
+                diags.push(tera_error(&e, &origins));
+            }
+        }
+        for required in ["index.html", "edition.html", "article.html", "404.html"] {
+            if !origins.contains_key(required) {
+                diags.push(Diagnostic::error(
+                    theme_dir.join("templates").display().to_string(),
+                    format!("the theme has no `{required}` template"),
+                ));
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let static_files = statics.into_iter().map(|(output, source)| StaticFile { output, source }).collect();
+        Ok(Theme { tera, origins, static_files })
+    }
+
+    /// Renders a template, with errors naming the template file and line.
+    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, ctx).map_err(|e| tera_error(&e, &self.origins))
+    }
+}
+
+impl std::fmt::Debug for Theme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Theme").field("templates", &self.origins).field("static_files", &self.static_files).finish()
+    }
+}
+
+/// Files below `dir` by their `/`-separated name relative to it.
+fn files_under(dir: &Path, diags: &mut Diagnostics, root: &Path) -> Vec<(String, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => out.push((display_rel(dir, e.path()), e.path().to_path_buf())),
+            Ok(_) => {}
+            Err(err) => diags
+                .push(Diagnostic::error(display_rel(root, err.path().unwrap_or(dir)), format!("cannot read: {err}"))),
+        }
+    }
+    out
+}
+
+fn tera_error(e: &tera::Error, origins: &BTreeMap<String, String>) -> Diagnostic {
+    let origin_of = |name: &str| origins.get(name).cloned().unwrap_or_else(|| name.to_string());
+    match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+            let mut d = Diagnostic::at(
+                origin_of(r.filename()),
+                r.span().start_line,
+                Some(r.span().start_col + 1),
+                r.message().to_string(),
+            );
+            if let ErrorKind::SyntaxError(_) = e.kind() {
+                d.message = format!("template syntax error: {}", d.message);
+            }
+            d
+        }
+        ErrorKind::MissingParent { current, parent } => {
+            Diagnostic::error(origin_of(current), format!("extends `{parent}`, which does not exist"))
+        }
+        ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error("<theme>", format!("the template `{name}` does not exist"))
+        }
+        _ => Diagnostic::error("<theme>", error_chain(e)),
+    }
+}
+
+fn template_diagnostic(e: &tera::Error, origin: &str) -> Diagnostic {
+    let mut d = tera_error(e, &BTreeMap::new());
+    if matches!(e.kind(), ErrorKind::SyntaxError(_) | ErrorKind::RenderingError(_)) {
+        d.path = origin.into();
+    }
+    d
+}
+
+/// The message with every cause, because Tera keeps details in `source()`.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_list_matches_the_theme_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/daily/templates");
+        let mut diags = Diagnostics::new();
+        let on_disk: Vec<String> = files_under(&dir, &mut diags, &dir).into_iter().map(|(n, _)| n).collect();
+        let built_in: Vec<String> = BUILTIN_TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(on_disk, built_in);
+        let sdir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/daily/static");
+        let on_disk: Vec<String> = files_under(&sdir, &mut diags, &sdir).into_iter().map(|(n, _)| n).collect();
+        let built_in: Vec<String> = BUILTIN_STATIC.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(on_disk, built_in);
+    }
+
+    fn site_with(templates: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        for (name, text) in templates {
+            std::fs::write(dir.path().join("templates").join(name), text).unwrap();
+        }
+        dir
+    }
+
+    fn config() -> SiteConfig {
+        SiteConfig::parse("title: T\nbase_url: https://x.org/\n").unwrap()
+    }
+
+    #[test]
+    fn site_templates_override_builtin() {
+        let dir = site_with(&[("404.html", "custom {{ page.title }}")]);
+        let theme = Theme::load(dir.path(), &config()).unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("page", &serde_json::json!({"title": "<x>"}));
+        assert_eq!(theme.render("404.html", &ctx).unwrap(), "custom &lt;x&gt;");
+    }
+
+    #[test]
+    fn broken_templates_name_file_and_line() {
+        let dir = site_with(&[("404.html", "line one\n{% if %}\n"), ("index.html", "{{ ")]);
+        let diags = Theme::load(dir.path(), &config()).unwrap_err();
+        let text = diags.to_string();
+        assert!(text.contains("templates/404.html:2:"), "{text}");
+        assert!(text.contains("templates/index.html:1"), "{text}");
+    }
+}
