@@ -69,7 +69,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let (site, theme) = load(opts)?;
     let renderer = Renderer::new(&site, &theme);
     let results: Vec<Result<(), Diagnostic>> =
-        render::pages(&site).par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
+        renderer.pages().par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| with_warnings(d, &site))?;
     Ok(report(&site, 0, started, opts.output.clone()))
 }
@@ -80,9 +80,10 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let output = absolute(&opts.output)?;
     check_output(&opts.source, &output)?;
     let (site, theme) = load(opts)?;
-    let pages = render::pages(&site);
+    let renderer = Renderer::new(&site, &theme);
+    let pages = renderer.pages();
     let copies = render::copies(&site, &theme);
-    let page_paths: BTreeSet<String> = page_outputs(&site, &pages);
+    let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
     if let Some(c) = copies.iter().find(|c| page_paths.contains(&c.path)) {
         return Err(Diagnostics::from(Diagnostic::error(
             copy_origin(&site, &c.source),
@@ -95,7 +96,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     }
 
     let staging = Staging::create(&output)?;
-    let result = write_all(&site, &theme, &pages, &copies, &staging.dir, progress);
+    let result = write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress);
     match result {
         Ok(()) => {
             staging.swap_into(&output)?;
@@ -126,18 +127,6 @@ fn with_warnings(mut d: Diagnostics, site: &Site) -> Diagnostics {
     d
 }
 
-fn page_outputs(site: &Site, pages: &[Page]) -> BTreeSet<String> {
-    pages
-        .iter()
-        .map(|p| match *p {
-            Page::Front => "index.html".to_string(),
-            Page::NotFound => "404.html".to_string(),
-            Page::Edition(e) => site.editions[e].output.clone(),
-            Page::Article(e, a) => site.editions[e].articles[a].output.clone(),
-        })
-        .collect()
-}
-
 fn copy_origin(site: &Site, source: &CopySource) -> String {
     match source {
         CopySource::Builtin(_) => "<built-in daily theme>".into(),
@@ -147,16 +136,15 @@ fn copy_origin(site: &Site, source: &CopySource) -> String {
 
 /// Renders and writes every page and copies every file into `dir`, in parallel.
 fn write_all(
+    renderer: &Renderer<'_>,
     site: &Site,
-    theme: &Theme,
     pages: &[Page],
+    page_paths: &BTreeSet<String>,
     copies: &[render::CopyFile],
     dir: &Path,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(), Failure> {
-    let renderer = Renderer::new(site, theme);
-    let outputs = page_outputs(site, pages);
-    let folders: BTreeSet<&str> = outputs
+    let folders: BTreeSet<&str> = page_paths
         .iter()
         .map(String::as_str)
         .chain(copies.iter().map(|c| c.path.as_str()))

@@ -84,7 +84,9 @@ pub struct CheckArgs {
 
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
 fn parse_clock(text: &str) -> Result<jiff::civil::DateTime, String> {
-    if !text.contains('T') && let Ok(d) = text.parse::<jiff::civil::Date>() {
+    if !text.contains('T')
+        && let Ok(d) = text.parse::<jiff::civil::Date>()
+    {
         return Ok(d.to_datetime(jiff::civil::Time::midnight()));
     }
     text.parse::<jiff::civil::DateTime>().map_err(|_| format!("`{text}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))

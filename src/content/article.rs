@@ -97,6 +97,7 @@ pub struct ParsedArticle {
     /// File lines of `photo:` and `slug:`, for later messages.
     pub photo_line: Option<usize>,
     pub slug_line: Option<usize>,
+    pub aliases_line: Option<usize>,
 }
 
 /// An `_edition.md` whose front matter is valid.
@@ -154,6 +155,7 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
             file: file.clone(),
             photo_line: line("photo"),
             slug_line: line("slug"),
+            aliases_line: line("aliases"),
             meta,
             date,
             slug,

@@ -12,7 +12,7 @@ use super::article::{ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_
 use super::discover::{SourceFile, SourceKind, discover, folder_date};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem};
-use super::slug::{expand, output_file};
+use super::slug::{alias_output, expand, output_file};
 use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -147,6 +147,9 @@ pub(super) fn assemble(
                 outputs.insert(out.clone(), a.file.site_rel.clone());
             }
         }
+        for (a, _, _) in &mut included {
+            claim_aliases(a, &mut outputs, &mut diags);
+        }
         plans.push(EditionPlan {
             date,
             scheduled,
@@ -217,6 +220,28 @@ fn read_and_parse(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
 
 fn with_root(base: &BaseUrl, path: &str) -> String {
     format!("{}{}", base.root, path.trim_start_matches('/'))
+}
+
+/// Turns an article's `aliases` into output paths, each claimed once.
+fn claim_aliases(a: &mut ParsedArticle, outputs: &mut HashMap<String, String>, diags: &mut Diagnostics) {
+    let mut placed = Vec::new();
+    for alias in &a.meta.aliases {
+        match alias_output(alias) {
+            Ok(out) => match outputs.get(&out) {
+                Some(other) => diags.push(
+                    Diagnostic::error(&a.file.site_rel, format!("the alias `{alias}` is also written by `{other}`"))
+                        .with_line(a.aliases_line)
+                        .help("remove one of the two"),
+                ),
+                None => {
+                    outputs.insert(out.clone(), a.file.site_rel.clone());
+                    placed.push(out);
+                }
+            },
+            Err(msg) => diags.push(Diagnostic::error(&a.file.site_rel, msg).with_line(a.aliases_line)),
+        }
+    }
+    a.meta.aliases = placed;
 }
 
 fn claim(outputs: &mut HashMap<String, String>, diags: &mut Diagnostics, out: &str, source: &str) {

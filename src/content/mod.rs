@@ -66,6 +66,7 @@ pub struct Article {
     pub order: Option<i64>,
     pub draft: bool,
     pub updated: Option<String>,
+    /// Files written for the article's `aliases` (redirect pages).
     pub aliases: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub body_html: String,

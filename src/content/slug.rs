@@ -50,6 +50,23 @@ pub fn output_file(path: &str) -> String {
     if trimmed.is_empty() || trimmed.ends_with('/') { format!("{trimmed}index.html") } else { trimmed.to_string() }
 }
 
+/// The file an alias (an old URL path such as `/old/story/` or
+/// `2019/story.html`) is written to, or why it cannot be.
+pub fn alias_output(alias: &str) -> Result<String, String> {
+    let path = alias.trim();
+    if path.contains("://") || path.starts_with("//") {
+        return Err(format!("the alias `{alias}` must be a path of this site, not a full URL"));
+    }
+    let bad = |s: &str| s == "." || s == ".." || s.contains(['\\', '\0', ':', '%', '?', '#']);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() || segments.iter().any(|s| bad(s)) {
+        return Err(format!("the alias `{alias}` is not a usable path inside the site"));
+    }
+    let last = segments[segments.len() - 1];
+    let joined = segments.join("/");
+    Ok(if path.ends_with('/') || !last.contains('.') { format!("{joined}/index.html") } else { joined })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +96,16 @@ mod tests {
         assert_eq!(output_file("/2023/09/05/a/"), "2023/09/05/a/index.html");
         assert_eq!(output_file("/a.html"), "a.html");
         assert_eq!(output_file("/"), "index.html");
+    }
+
+    #[test]
+    fn aliases_stay_inside() {
+        assert_eq!(alias_output("/old/story/").unwrap(), "old/story/index.html");
+        assert_eq!(alias_output("old/story").unwrap(), "old/story/index.html");
+        assert_eq!(alias_output("/2019/story.html").unwrap(), "2019/story.html");
+        for bad in ["/", "", "../x", "/a/../../b", "https://x.org/a", "c:\\x", "%2e%2e/x", "a/\0/b"] {
+            assert!(alias_output(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -123,6 +123,66 @@ pub struct EditionView<'a> {
     pub next: Option<EditionLinkView<'a>>,
 }
 
+/// An article in a listing (taxonomy pages), with its edition.
+#[derive(Debug, Serialize)]
+pub struct ListedArticleView<'a> {
+    #[serde(flatten)]
+    pub card: ArticleCardView<'a>,
+    pub edition: EditionLinkView<'a>,
+}
+
+/// A taxonomy (`sections`, `tags`, `authors`).
+#[derive(Debug, Serialize)]
+pub struct TaxonomyView {
+    pub kind: &'static str,
+    pub name: &'static str,
+    pub singular: &'static str,
+    pub url: String,
+}
+
+/// A term of a taxonomy.
+#[derive(Debug, Serialize)]
+pub struct TermView<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub url: String,
+    pub count: usize,
+}
+
+/// Where a paginated listing is.
+#[derive(Debug, Serialize)]
+pub struct PaginationView {
+    pub current: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+/// A year of the archive, for navigation.
+#[derive(Debug, Serialize)]
+pub struct YearView {
+    pub year: i16,
+    pub url: String,
+    pub edition_count: usize,
+    pub article_count: usize,
+}
+
+/// A month of the archive with its editions, newest first.
+#[derive(Debug, Serialize)]
+pub struct MonthView<'a> {
+    pub name: String,
+    pub anchor: String,
+    pub editions: Vec<ArchiveEditionView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArchiveEditionView<'a> {
+    #[serde(flatten)]
+    pub link: EditionLinkView<'a>,
+    pub summary: &'a str,
+    pub article_count: usize,
+}
+
 #[derive(Debug, Serialize)]
 pub struct LinkView<'a> {
     pub title: &'a str,
@@ -187,6 +247,22 @@ pub fn json_ld(site: &Site, a: &Article) -> String {
     }
     // `<`, `>` and `&` escaped so no value can close the script element.
     value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+/// Escapes text for HTML text and quoted attributes (pages written without a template).
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

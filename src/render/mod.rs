@@ -3,6 +3,9 @@
 //! Each page is a [`Page`] job rendered on its own, in parallel.
 
 pub mod context;
+pub mod extras;
+pub mod feeds;
+pub mod listings;
 pub mod pages;
 pub mod theme;
 
@@ -35,16 +38,6 @@ pub enum CopySource {
     File(PathBuf),
 }
 
-/// Every page the site has, in a stable order.
-pub fn pages(site: &Site) -> Vec<Page> {
-    let mut pages = vec![Page::Front, Page::NotFound];
-    for (e, edition) in site.editions.iter().enumerate() {
-        pages.push(Page::Edition(e));
-        pages.extend((0..edition.articles.len()).map(|a| Page::Article(e, a)));
-    }
-    pages
-}
-
 /// Every file copied as is: theme and site static files, then files beside
 /// articles (which win, being later, if paths meet).
 pub fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
@@ -68,7 +61,8 @@ pub fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
 /// Renders every page in memory (used by tests and the preview server).
 pub fn render_all(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
     let renderer = Renderer::new(site, theme);
-    let results: Vec<Result<OutputFile, Diagnostic>> = pages(site).par_iter().map(|p| renderer.render(p)).collect();
+    let results: Vec<Result<OutputFile, Diagnostic>> =
+        renderer.pages().par_iter().map(|p| renderer.render(p)).collect();
     collect(results)
 }
 

@@ -6,11 +6,14 @@ use tera::{Context, Value};
 
 use super::OutputFile;
 use super::context::{
-    ArticleCardView, ArticleView, EditionLinkView, EditionView, LinkView, PageView, PhotoView, SiteView, absolute,
-    json_ld,
+    ArchiveEditionView, ArticleCardView, ArticleView, EditionLinkView, EditionView, LinkView, ListedArticleView,
+    MonthView, PageView, PaginationView, PhotoView, SiteView, TaxonomyView, TermView, YearView, absolute, json_ld,
 };
+use super::listings::{Kind, Listings, PER_PAGE, term_path};
 use super::theme::Theme;
-use crate::content::{Edition, Site};
+use super::{extras, feeds};
+use crate::content::slug::output_file;
+use crate::content::{Article, Edition, Site};
 use crate::diagnostic::Diagnostic;
 
 /// How many earlier editions the front page links to.
@@ -23,6 +26,43 @@ pub enum Page {
     NotFound,
     Edition(usize),
     Article(usize, usize),
+    /// `/archive/` (`None`) or one year's page (index into the years).
+    Archive(Option<usize>),
+    TaxonomyIndex(Kind),
+    /// A page (1-based) of a term's listing.
+    Term(Kind, usize, usize),
+    /// A section's Atom feed.
+    SectionFeed(usize),
+    Atom,
+    JsonFeed,
+    Sitemap,
+    Robots,
+    /// Alias `k` of an article: a redirect page.
+    Alias(usize, usize, usize),
+}
+
+/// Every page the site has, in a stable order.
+pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
+    let mut pages = vec![Page::Front, Page::NotFound, Page::Atom, Page::JsonFeed, Page::Sitemap, Page::Robots];
+    for (e, edition) in site.editions.iter().enumerate() {
+        pages.push(Page::Edition(e));
+        for (a, article) in edition.articles.iter().enumerate() {
+            pages.push(Page::Article(e, a));
+            pages.extend((0..article.aliases.len()).map(|k| Page::Alias(e, a, k)));
+        }
+    }
+    pages.push(Page::Archive(None));
+    pages.extend((0..listings.years.len()).map(|y| Page::Archive(Some(y))));
+    for kind in Kind::ALL {
+        pages.push(Page::TaxonomyIndex(kind));
+        for (t, term) in listings.terms(kind).iter().enumerate() {
+            pages.extend((1..=term.pages()).map(|p| Page::Term(kind, t, p)));
+            if kind == Kind::Sections {
+                pages.push(Page::SectionFeed(t));
+            }
+        }
+    }
+    pages
 }
 
 /// Shared, read-only state for rendering pages in parallel.
@@ -31,12 +71,39 @@ pub struct Renderer<'a> {
     theme: &'a Theme,
     site_value: Value,
     links: Vec<EditionLinkView<'a>>,
+    listings: Listings,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let links = site.editions.iter().map(|e| EditionLinkView::new(site, e)).collect();
-        Renderer { site, theme, site_value: Value::from_serializable(&SiteView::new(site)), links }
+        let listings = Listings::new(site);
+        Renderer { site, theme, site_value: Value::from_serializable(&SiteView::new(site)), links, listings }
+    }
+
+    /// Every page of the site, in a stable order.
+    pub fn pages(&self) -> Vec<Page> {
+        pages(self.site, &self.listings)
+    }
+
+    /// The file a page is written to, relative to the output folder.
+    pub fn output(&self, page: &Page) -> String {
+        let site = self.site;
+        match *page {
+            Page::Front => "index.html".into(),
+            Page::NotFound => "404.html".into(),
+            Page::Edition(e) => site.editions[e].output.clone(),
+            Page::Article(e, a) => site.editions[e].articles[a].output.clone(),
+            Page::Archive(y) => output_file(&self.archive_path(y)),
+            Page::TaxonomyIndex(kind) => format!("{}/index.html", kind.folder()),
+            Page::Term(kind, t, p) => output_file(&term_path(kind, &self.listings.terms(kind)[t].slug, p)),
+            Page::SectionFeed(t) => format!("sections/{}/feed.xml", self.listings.terms(Kind::Sections)[t].slug),
+            Page::Atom => "feed.xml".into(),
+            Page::JsonFeed => "feed.json".into(),
+            Page::Sitemap => "sitemap.xml".into(),
+            Page::Robots => "robots.txt".into(),
+            Page::Alias(e, a, k) => site.editions[e].articles[a].aliases[k].clone(),
+        }
     }
 
     pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
@@ -45,6 +112,56 @@ impl<'a> Renderer<'a> {
             Page::NotFound => self.not_found(),
             Page::Edition(e) => self.edition(e),
             Page::Article(e, a) => self.article(e, a),
+            Page::Archive(y) => self.archive(y),
+            Page::TaxonomyIndex(kind) => self.taxonomy_index(kind),
+            Page::Term(kind, t, p) => self.term(kind, t, p),
+            _ => Ok(OutputFile { path: self.output(page), bytes: self.plain(page).into_bytes() }),
+        }
+    }
+
+    /// Pages made without templates: feeds, sitemap, robots.txt, redirects.
+    fn plain(&self, page: &Page) -> String {
+        let site = self.site;
+        let newest = |list: &[(usize, usize)]| -> Vec<&Article> {
+            list.iter().take(site.config.feeds.limit).map(|&(e, a)| &site.editions[e].articles[a]).collect()
+        };
+        match *page {
+            Page::Atom => feeds::atom(site, &site.config.title, "/feed.xml", &newest(&self.listings.newest)),
+            Page::JsonFeed => feeds::json_feed(site, &newest(&self.listings.newest)),
+            Page::SectionFeed(t) => {
+                let term = &self.listings.terms(Kind::Sections)[t];
+                let title = format!("{} — {}", site.config.title, term.name);
+                feeds::atom(site, &title, &format!("/sections/{}/feed.xml", term.slug), &newest(&term.articles))
+            }
+            Page::Sitemap => extras::sitemap(site, &extras::sitemap_entries(site, &self.listing_urls())),
+            Page::Robots => extras::robots(site),
+            Page::Alias(e, a, _) => extras::redirect(site, &site.editions[e].articles[a].url),
+            _ => String::new(),
+        }
+    }
+
+    /// URLs (with prefix) of the archive and taxonomy pages, for the sitemap.
+    fn listing_urls(&self) -> Vec<String> {
+        let root = &self.site.base.root;
+        let mut urls = vec![self.url(&self.archive_path(None))];
+        urls.extend((0..self.listings.years.len()).map(|y| self.url(&self.archive_path(Some(y)))));
+        for kind in Kind::ALL {
+            urls.push(format!("{root}{}/", kind.folder()));
+            for term in self.listings.terms(kind) {
+                urls.extend((1..=term.pages()).map(|p| self.url(&term_path(kind, &term.slug, p))));
+            }
+        }
+        urls
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.site.base.root, path.trim_start_matches('/'))
+    }
+
+    fn archive_path(&self, year: Option<usize>) -> String {
+        match year {
+            None => "/archive/".into(),
+            Some(y) => format!("/archive/{}/", self.listings.years[y].0),
         }
     }
 
@@ -138,6 +255,144 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(page);
         ctx.insert("edition", &self.edition_view(e));
         self.finish("edition.html", &ctx, edition.output.clone())
+    }
+
+    fn archive(&self, year: Option<usize>) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let years: Vec<YearView> = self
+            .listings
+            .years
+            .iter()
+            .enumerate()
+            .map(|(y, (year, eds))| YearView {
+                year: *year,
+                url: self.url(&self.archive_path(Some(y))),
+                edition_count: eds.len(),
+                article_count: eds.iter().map(|&e| site.editions[e].articles.len()).sum(),
+            })
+            .collect();
+        // `/archive/` shows the newest year in full; each year has its own page.
+        let shown = year.or((!self.listings.years.is_empty()).then_some(0));
+        let months = shown.map(|y| self.months(&self.listings.years[y].1)).unwrap_or_default();
+        let path = self.archive_path(year);
+        let title = match year {
+            None => format!("Archive — {}", site.config.title),
+            Some(y) => format!("Archive {} — {}", self.listings.years[y].0, site.config.title),
+        };
+        let page = PageView {
+            title,
+            description: format!("Every edition of the {}, newest first.", site.config.publication()),
+            canonical: absolute(site, &self.url(&path)),
+            kind: "archive",
+            og_type: "website",
+            image: None,
+        };
+        let mut ctx = self.context(page);
+        ctx.insert("years", &years);
+        ctx.insert("year", &shown.map(|y| &years[y]));
+        ctx.insert("months", &months);
+        self.finish("archive.html", &ctx, output_file(&path))
+    }
+
+    fn months(&self, editions: &[usize]) -> Vec<MonthView<'a>> {
+        let mut months: Vec<MonthView<'a>> = Vec::new();
+        for &e in editions {
+            let ed: &'a Edition = &self.site.editions[e];
+            let anchor = format!("{:04}-{:02}", ed.date.year(), ed.date.month());
+            if months.last().is_none_or(|m| m.anchor != anchor) {
+                let name = crate::content::display_date("%B %Y", ed.date);
+                months.push(MonthView { name, anchor, editions: Vec::new() });
+            }
+            if let Some(m) = months.last_mut() {
+                m.editions.push(ArchiveEditionView {
+                    link: self.links[e].clone(),
+                    summary: &ed.summary,
+                    article_count: ed.articles.len(),
+                });
+            }
+        }
+        months
+    }
+
+    fn taxonomy_view(&self, kind: Kind) -> TaxonomyView {
+        TaxonomyView {
+            kind: kind.folder(),
+            name: kind.label(),
+            singular: kind.singular(),
+            url: format!("{}{}/", self.site.base.root, kind.folder()),
+        }
+    }
+
+    fn taxonomy_index(&self, kind: Kind) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let taxonomy = self.taxonomy_view(kind);
+        let terms: Vec<TermView> = self
+            .listings
+            .terms(kind)
+            .iter()
+            .map(|t| TermView {
+                name: &t.name,
+                slug: &t.slug,
+                url: self.url(&term_path(kind, &t.slug, 1)),
+                count: t.articles.len(),
+            })
+            .collect();
+        let page = PageView {
+            title: format!("{} — {}", kind.label(), site.config.title),
+            description: format!("{} of the {}.", kind.label(), site.config.publication()),
+            canonical: absolute(site, &taxonomy.url),
+            kind: "taxonomy",
+            og_type: "website",
+            image: None,
+        };
+        let mut ctx = self.context(page);
+        ctx.insert("taxonomy", &taxonomy);
+        ctx.insert("terms", &terms);
+        self.finish("taxonomy.html", &ctx, format!("{}/index.html", kind.folder()))
+    }
+
+    fn term(&self, kind: Kind, t: usize, number: usize) -> Result<OutputFile, Diagnostic> {
+        let site = self.site;
+        let term = &self.listings.terms(kind)[t];
+        let path = term_path(kind, &term.slug, number);
+        let articles: Vec<ListedArticleView> = term.articles[(number - 1) * PER_PAGE..]
+            .iter()
+            .take(PER_PAGE)
+            .map(|&(e, a)| ListedArticleView {
+                card: ArticleCardView::new(&site.editions[e].articles[a]),
+                edition: self.links[e].clone(),
+            })
+            .collect();
+        let total = term.pages();
+        let pagination = PaginationView {
+            current: number,
+            total,
+            prev: (number > 1).then(|| self.url(&term_path(kind, &term.slug, number - 1))),
+            next: (number < total).then(|| self.url(&term_path(kind, &term.slug, number + 1))),
+        };
+        let page_note = if number > 1 { format!(" (page {number})") } else { String::new() };
+        let page = PageView {
+            title: format!("{}{page_note} — {}", term.name, site.config.title),
+            description: format!("Articles filed under {} in the {}.", term.name, site.config.publication()),
+            canonical: absolute(site, &self.url(&path)),
+            kind: "term",
+            og_type: "website",
+            image: None,
+        };
+        let mut ctx = self.context(page);
+        ctx.insert("taxonomy", &self.taxonomy_view(kind));
+        ctx.insert(
+            "term",
+            &TermView {
+                name: &term.name,
+                slug: &term.slug,
+                url: self.url(&term_path(kind, &term.slug, 1)),
+                count: term.articles.len(),
+            },
+        );
+        ctx.insert("articles", &articles);
+        ctx.insert("pagination", &pagination);
+        self.finish("term.html", &ctx, output_file(&path))
     }
 
     fn article(&self, e: usize, i: usize) -> Result<OutputFile, Diagnostic> {

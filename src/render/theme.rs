@@ -21,6 +21,7 @@ macro_rules! builtin {
 /// `themes/` folder. A unit test keeps this list equal to the folder.
 pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "404.html",
+    "archive.html",
     "article.html",
     "base.html",
     "edition.html",
@@ -28,6 +29,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "partials/card.html",
     "partials/edition-banner.html",
     "partials/figure.html",
+    "taxonomy.html",
+    "term.html",
 );
 
 pub const BUILTIN_STATIC: &[(&str, &[u8])] =
@@ -109,7 +112,9 @@ impl Theme {
                 diags.push(tera_error(&e, &origins));
             }
         }
-        for required in ["index.html", "edition.html", "article.html", "404.html"] {
+        for required in
+            ["index.html", "edition.html", "article.html", "404.html", "archive.html", "taxonomy.html", "term.html"]
+        {
             if !origins.contains_key(required) {
                 diags.push(Diagnostic::error(
                     theme_dir.join("templates").display().to_string(),

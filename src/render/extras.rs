@@ -1,0 +1,50 @@
+//! The small files around the pages: `sitemap.xml`, `robots.txt` and the
+//! redirect pages written for article aliases.
+
+use super::context::absolute;
+use super::feeds::{day_start, updated, xml_escape};
+use crate::content::Site;
+
+/// `sitemap.xml` from `(url path with prefix, lastmod)` pairs.
+pub fn sitemap(site: &Site, entries: &[(String, jiff::Timestamp)]) -> String {
+    let mut x = String::with_capacity(128 + entries.len() * 120);
+    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (url, lastmod) in entries {
+        let day = lastmod.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        x.push_str(&format!("  <url><loc>{}</loc><lastmod>{day}</lastmod></url>\n", xml_escape(&absolute(site, url))));
+    }
+    x.push_str("</urlset>\n");
+    x
+}
+
+/// Every page of the sitemap with its last change, in output order.
+pub fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jiff::Timestamp)> {
+    let latest = site.editions.last().map(|e| day_start(site, e.date)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let mut out = vec![(site.base.root.clone(), latest)];
+    for e in &site.editions {
+        let newest = e.articles.iter().map(|a| updated(site, a)).max().unwrap_or_else(|| day_start(site, e.date));
+        out.push((e.url.clone(), newest));
+        out.extend(e.articles.iter().map(|a| (a.url.clone(), updated(site, a))));
+    }
+    out.extend(listing_urls.iter().map(|u| (u.clone(), latest)));
+    out
+}
+
+/// `robots.txt`, pointing at the sitemap.
+pub fn robots(site: &Site) -> String {
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.base.absolute)
+}
+
+/// A redirect page for an old URL: a meta refresh, a canonical link and a
+/// plain link for clients that follow neither.
+pub fn redirect(site: &Site, target_url: &str) -> String {
+    let to = crate::render::context::html_escape(&absolute(site, target_url));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+         <link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n\
+         <p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+        lang = crate::render::context::html_escape(&site.config.language),
+    )
+}
