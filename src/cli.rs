@@ -54,7 +54,46 @@ pub enum Command {
     Build(BuildArgs),
     /// Check everything build checks, writing nothing
     Check(CheckArgs),
+    /// Create a new site with a sample edition
+    Init(InitArgs),
+    /// Write a new article into an edition
+    New(NewArgs),
+    /// List the editions with their article counts and status
+    Editions(EditionsArgs),
 }
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder for the new site (default: the current folder)
+    pub dir: Option<PathBuf>,
+    /// Name of the site
+    #[arg(long, default_value = "The Daily")]
+    pub title: String,
+    /// Add the site to a non-empty folder (existing files are kept)
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The headline
+    pub title: String,
+    /// The edition: today, tomorrow or YYYY-MM-DD (in the site's time zone)
+    #[arg(long, default_value = "today", value_name = "DATE")]
+    pub edition: String,
+    /// Section, e.g. World
+    #[arg(long)]
+    pub section: Option<String>,
+    /// Author (repeat for several)
+    #[arg(long = "author", value_name = "NAME")]
+    pub authors: Vec<String>,
+    /// Mark the article as a draft
+    #[arg(long)]
+    pub draft: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditionsArgs {}
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
@@ -98,6 +137,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => args.run(&cli.global, &out),
         Command::Check(args) => args.run(&cli.global, &out),
+        Command::Init(args) => args.run(&cli.global, &out),
+        Command::New(args) => args.run(&cli.global, &out),
+        Command::Editions(args) => args.run(&cli.global, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -147,6 +189,73 @@ impl CheckArgs {
     }
 }
 
+impl InitArgs {
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let dir = self.dir.clone().unwrap_or_else(|| g.source.clone());
+        let today = g
+            .clock
+            .map(|c| c.date())
+            .unwrap_or_else(|| jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
+        let report = crate::scaffold::init(&dir, &self.title, today, self.force)?;
+        for kept in &report.kept {
+            out.note(&format!("kept the existing `{}`", kept.display()));
+        }
+        out.note(&format!(
+            "Created a site in `{}`; build it with `masthead -s {} build`",
+            dir.display(),
+            dir.display()
+        ));
+        Ok(())
+    }
+}
+
+impl NewArgs {
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let config = crate::config::SiteConfig::load(&g.source).map_err(Diagnostics)?;
+        let mut opts = BuildOptions::new(&g.source);
+        opts.clock = g.clock;
+        let today = opts.today(&config);
+        let edition = crate::scaffold::parse_edition(&self.edition, today)?;
+        let article = crate::scaffold::NewArticle {
+            title: self.title.clone(),
+            edition,
+            section: self.section.clone(),
+            authors: self.authors.clone(),
+            draft: self.draft,
+        };
+        let path = crate::scaffold::new_article(&g.source, &article)?;
+        out.stdout(&path.display().to_string());
+        Ok(())
+    }
+}
+
+impl EditionsArgs {
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let mut opts = BuildOptions::new(&g.source);
+        opts.clock = g.clock;
+        opts.drafts = Drafts::Include;
+        opts.future = Future::Include;
+        let site = crate::content::load(&opts)?;
+        for e in site.editions.iter().rev() {
+            let drafts = e.articles.iter().filter(|a| a.draft).count();
+            let published = e.articles.len() - drafts;
+            let status = if e.scheduled {
+                "scheduled"
+            } else if published == 0 {
+                "draft-only"
+            } else {
+                "published"
+            };
+            let mut counts = plural(published, "article");
+            if drafts > 0 {
+                counts.push_str(&format!(", {}", plural(drafts, "draft")));
+            }
+            out.stdout(&format!("{}  {status:<10}  {counts:<22}  {}", e.date, e.title));
+        }
+        Ok(())
+    }
+}
+
 /// `strict: true` in site.yaml, read leniently: a broken site.yaml is
 /// reported by the load that follows.
 fn strict_in_config(opts: &BuildOptions) -> bool {
@@ -174,6 +283,18 @@ impl Printer {
     #[allow(clippy::print_stderr)]
     fn line(&self, text: &str) {
         eprintln!("{text}");
+    }
+
+    /// Results meant for other programs (paths, listings) go to stdout.
+    #[allow(clippy::print_stdout)]
+    fn stdout(&self, text: &str) {
+        println!("{text}");
+    }
+
+    fn note(&self, text: &str) {
+        if !self.quiet {
+            self.line(text);
+        }
     }
 
     fn diagnostics(&self, ds: &Diagnostics) {

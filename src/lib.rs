@@ -11,3 +11,4 @@ pub mod content;
 pub mod diagnostic;
 pub mod fs;
 pub mod render;
+pub mod scaffold;
