@@ -373,7 +373,10 @@ impl<'a> Renderer<'a> {
         let page_note = if number > 1 { format!(" (page {number})") } else { String::new() };
         let page = PageView {
             title: format!("{}{page_note} — {}", term.name, site.config.title),
-            description: format!("Articles filed under {} in the {}.", term.name, site.config.publication()),
+            description: match kind {
+                Kind::Authors => format!("Articles by {} in the {}.", term.name, site.config.publication()),
+                _ => format!("Articles filed under {} in the {}.", term.name, site.config.publication()),
+            },
             canonical: absolute(site, &self.url(&path)),
             kind: "term",
             og_type: "website",

@@ -33,8 +33,10 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "term.html",
 );
 
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("css/daily.css", include_bytes!("../../themes/daily/static/css/daily.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("css/daily.css", include_bytes!("../../themes/daily/static/css/daily.css")),
+    ("js/meter.js", include_bytes!("../../themes/daily/static/js/meter.js")),
+];
 
 /// Where a file of the theme comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,17 @@
+//! The single integration-test binary: every test runs the real `masthead` binary on a tiny
+//! fixture site from `tests/fixtures/<behaviour>/` (or on the repository's demo site) and
+//! asserts on its exit code, its diagnostics and the files it wrote.
+//!
+//! Run with `cargo test --test it`; the HTML validation in `validate` needs `VNU_JAR`
+//! (see `.ci/run`).
+
+mod browser;
+mod build;
+mod cli;
+mod errors;
+mod markdown;
+mod safety;
+mod schedule;
+mod snapshots;
+mod support;
+mod validate;

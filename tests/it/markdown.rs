@@ -1,0 +1,106 @@
+//! Markdown and front-matter reading: `.md` links, smart punctuation, the GFM extensions,
+//! YAML 1.2 scalars.
+
+use crate::support::{SiteFixture, json_ld, json_objects, link_hrefs, sel, text_of};
+
+fn body_html(site: &SiteFixture, page: &str) -> String {
+    let doc = site.html(page);
+    let body = doc.select(&sel("div.article-body")).next().unwrap_or_else(|| panic!("{page} has no div.article-body"));
+    body.inner_html()
+}
+
+#[test]
+fn md_links_become_page_urls() {
+    let site = SiteFixture::new("md_links");
+    site.build().assert_success();
+
+    let one = link_hrefs(&site.html("2026/03/02/one/index.html"));
+    // `two.md` has `slug: custom-two`: the link follows the page, not the file name.
+    assert!(
+        one.iter().filter(|h| *h == "/2026/03/02/custom-two/").count() >= 2,
+        "`two.md` and `./two.md` should both become /2026/03/02/custom-two/: {one:?}"
+    );
+    assert!(
+        one.iter().any(|h| h == "/2026/03/03/three/"),
+        "`@/2026-03-03/three.md` should become /2026/03/03/three/: {one:?}"
+    );
+    let three = link_hrefs(&site.html("2026/03/03/three/index.html"));
+    assert!(
+        three.iter().any(|h| h == "/2026/03/02/one/"),
+        "`../2026-03-02/one.md` should become /2026/03/02/one/: {three:?}"
+    );
+    for page in site.output_files() {
+        if page.ends_with(".html") {
+            let hrefs = link_hrefs(&site.html(&page));
+            let raw: Vec<_> = hrefs.iter().filter(|h| h.contains(".md")).collect();
+            assert!(raw.is_empty(), "{page} still links Markdown files: {raw:?}");
+        }
+    }
+}
+
+#[test]
+fn smart_punctuation_curls_quotes_by_default() {
+    let site = SiteFixture::new("markdown");
+    site.build().assert_success();
+    let body = body_html(&site, "2026/03/02/features/index.html");
+    assert!(body.contains("\u{201c}we will rebuild\u{201d}"), "{body}");
+    assert!(body.contains("it\u{2019}s"), "{body}");
+    assert!(body.contains('\u{2013}') || body.contains('\u{2014}'), "no dash: {body}");
+    assert!(body.contains('\u{2026}'), "no ellipsis: {body}");
+}
+
+#[test]
+fn smart_punctuation_can_be_turned_off() {
+    let site = SiteFixture::new("markdown");
+    site.write(
+        "site.yaml",
+        "title: Markdown Test\nbase_url: https://news.example.com/\n\
+         markdown:\n  smart_punctuation: false\n",
+    );
+    site.build().assert_success();
+    let doc = site.html("2026/03/02/features/index.html");
+    let body = doc.select(&sel("div.article-body")).next().unwrap();
+    let text = text_of(body);
+    assert!(text.contains("\"we will rebuild\""), "{text}");
+    assert!(text.contains("it's"), "{text}");
+}
+
+#[test]
+fn gfm_extensions_render() {
+    let site = SiteFixture::new("markdown");
+    site.build().assert_success();
+    let doc = site.html("2026/03/02/features/index.html");
+    let body = doc.select(&sel("div.article-body")).next().unwrap();
+    let has = |css: &str| body.select(&sel(css)).next().is_some();
+    assert!(has("table th"), "no table: {}", body.html());
+    assert!(has("del"), "no strikethrough: {}", body.html());
+    assert!(has(r#"input[type="checkbox"]"#), "no task list: {}", body.html());
+    assert!(has("sup a, a sup, .footnote-reference"), "no footnote ref: {}", body.html());
+    assert!(text_of(body).contains("A footnote."), "footnote text missing: {}", body.html());
+}
+
+#[test]
+fn yaml_1_2_keeps_yes_no_on_as_text() {
+    let site = SiteFixture::new("yaml_12");
+    site.build().assert_success();
+    let headline = |page: &str| {
+        let doc = site.html(page);
+        doc.select(&sel("h1")).map(text_of).collect::<Vec<_>>()
+    };
+    assert!(headline("2026/03/02/yes/index.html").contains(&"yes".to_string()));
+    assert!(headline("2026/03/02/no/index.html").contains(&"NO".to_string()));
+    let doc = site.html("2026/03/02/yes/index.html");
+    let ld = json_ld(&doc);
+    let mentions_n = ld.iter().flat_map(json_objects).filter_map(|o| o.get("author")).any(|a| holds_string(a, "N"));
+    assert!(mentions_n, "author `N` should stay the text N in JSON-LD: {ld:?}");
+}
+
+/// Whether `s` is `v` or any string inside it.
+fn holds_string(v: &serde_json::Value, s: &str) -> bool {
+    match v {
+        serde_json::Value::String(t) => t == s,
+        serde_json::Value::Array(items) => items.iter().any(|i| holds_string(i, s)),
+        serde_json::Value::Object(map) => map.values().any(|i| holds_string(i, s)),
+        _ => false,
+    }
+}
