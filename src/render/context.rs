@@ -203,6 +203,30 @@ pub struct ArticleView<'a> {
     pub scheduled: bool,
     pub prev: Option<LinkView<'a>>,
     pub next: Option<LinkView<'a>>,
+    /// The section's page, when there is a section.
+    pub section_url: Option<String>,
+    /// Tags with the URLs of their pages.
+    pub tag_links: Vec<TermLinkView<'a>>,
+    /// Authors with the URLs of their pages.
+    pub author_links: Vec<TermLinkView<'a>>,
+}
+
+/// A term name and its page.
+#[derive(Debug, Serialize)]
+pub struct TermLinkView<'a> {
+    pub name: &'a str,
+    pub url: String,
+}
+
+/// Links to the term pages of `names` in taxonomy folder `folder`.
+pub fn term_links<'a>(site: &Site, folder: &str, names: &'a [String]) -> Vec<TermLinkView<'a>> {
+    names
+        .iter()
+        .filter_map(|n| {
+            let slug = crate::content::slug::slugify(n);
+            (!slug.is_empty()).then(|| TermLinkView { name: n, url: format!("{}{folder}/{slug}/", site.base.root) })
+        })
+        .collect()
 }
 
 /// "By Ana Ruiz", "By Ana Ruiz and Tom Beck", "By A, B and C", or "".

@@ -8,6 +8,7 @@ use super::OutputFile;
 use super::context::{
     ArchiveEditionView, ArticleCardView, ArticleView, EditionLinkView, EditionView, LinkView, ListedArticleView,
     MonthView, PageView, PaginationView, PhotoView, SiteView, TaxonomyView, TermView, YearView, absolute, json_ld,
+    term_links,
 };
 use super::listings::{Kind, Listings, PER_PAGE, term_path};
 use super::theme::Theme;
@@ -415,6 +416,12 @@ impl<'a> Renderer<'a> {
             scheduled: edition.scheduled,
             prev: i.checked_sub(1).and_then(link),
             next: link(i + 1),
+            section_url: a
+                .section
+                .as_ref()
+                .and_then(|s| term_links(site, Kind::Sections.folder(), std::slice::from_ref(s)).pop().map(|l| l.url)),
+            tag_links: term_links(site, Kind::Tags.folder(), &a.tags),
+            author_links: term_links(site, Kind::Authors.folder(), &a.authors),
         };
         let page = PageView {
             title: format!("{} — {}", a.title, site.config.title),
