@@ -273,20 +273,10 @@ pub fn json_ld(site: &Site, a: &Article) -> String {
     value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
-/// Escapes text for HTML text and quoted attributes (pages written without a template).
+/// Escapes text for HTML text and quoted attributes (pages written without a
+/// template). XML's escaping is also valid HTML, so both share one function.
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    super::feeds::xml_escape(text)
 }
 
 #[cfg(test)]
