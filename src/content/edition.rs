@@ -127,12 +127,10 @@ pub(super) fn assemble(
             continue;
         }
         let edition_output = output_file(&edition_path);
-        claim(
-            &mut outputs,
-            &mut diags,
-            &edition_output,
-            group.note.as_ref().map_or(&included[0].0.file.site_rel, |n| &n.file.site_rel),
-        );
+        // Edition paths hold the date, so they cannot meet each other; the
+        // label names the page in messages about aliases and files.
+        let label = group.note.as_ref().map_or_else(|| format!("the {date} edition page"), |n| n.file.site_rel.clone());
+        outputs.insert(edition_output.clone(), label);
         for (a, _, out) in &included {
             if let Some(other) = outputs.get(out) {
                 diags.push(
@@ -222,11 +220,26 @@ fn with_root(base: &BaseUrl, path: &str) -> String {
     format!("{}{}", base.root, path.trim_start_matches('/'))
 }
 
+/// Outputs of the site-wide pages, which no alias may take.
+fn is_reserved(out: &str) -> bool {
+    const FILES: [&str; 6] = ["index.html", "404.html", "feed.xml", "feed.json", "sitemap.xml", "robots.txt"];
+    const FOLDERS: [&str; 4] = ["archive/", "sections/", "tags/", "authors/"];
+    FILES.contains(&out) || FOLDERS.iter().any(|f| out.starts_with(f))
+}
+
 /// Turns an article's `aliases` into output paths, each claimed once.
 fn claim_aliases(a: &mut ParsedArticle, outputs: &mut HashMap<String, String>, diags: &mut Diagnostics) {
     let mut placed = Vec::new();
     for alias in &a.meta.aliases {
         match alias_output(alias) {
+            Ok(out) if is_reserved(&out) => diags.push(
+                Diagnostic::error(
+                    &a.file.site_rel,
+                    format!("the alias `{alias}` would replace a page masthead writes (`{out}`)"),
+                )
+                .with_line(a.aliases_line)
+                .help("the front page, feeds, sitemap, archive and section, tag and author pages cannot be aliases"),
+            ),
             Ok(out) => match outputs.get(&out) {
                 Some(other) => diags.push(
                     Diagnostic::error(&a.file.site_rel, format!("the alias `{alias}` is also written by `{other}`"))
@@ -242,17 +255,6 @@ fn claim_aliases(a: &mut ParsedArticle, outputs: &mut HashMap<String, String>, d
         }
     }
     a.meta.aliases = placed;
-}
-
-fn claim(outputs: &mut HashMap<String, String>, diags: &mut Diagnostics, out: &str, source: &str) {
-    if let Some(other) = outputs.get(out) {
-        diags.push(
-            Diagnostic::error(source, format!("the page `{out}` is also written by `{other}`"))
-                .help("change a slug or a permalink pattern"),
-        );
-    } else {
-        outputs.insert(out.to_string(), source.to_string());
-    }
 }
 
 /// Files beside articles go beside their edition's page; files outside any

@@ -8,8 +8,10 @@
 mod browser;
 mod build;
 mod cli;
+mod commands;
 mod errors;
 mod markdown;
+mod newsroom;
 mod safety;
 mod schedule;
 mod snapshots;
