@@ -54,12 +54,36 @@ pub enum Command {
     Build(BuildArgs),
     /// Check everything build checks, writing nothing
     Check(CheckArgs),
+    /// Serve the site locally, rebuilding on changes with --watch
+    Serve(ServeArgs),
     /// Create a new site with a sample edition
     Init(InitArgs),
     /// Write a new article into an edition
     New(NewArgs),
     /// List the editions with their article counts and status
     Editions(EditionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Rebuild on every change and reload open pages
+    #[arg(short, long)]
+    pub watch: bool,
+    /// Port to listen on (the next free one is used if it is busy)
+    #[arg(short, long, default_value_t = 1111)]
+    pub port: u16,
+    /// Address to listen on; the default keeps drafts on this machine
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+    pub bind: std::net::IpAddr,
+    /// Open the site in the browser
+    #[arg(long)]
+    pub open: bool,
+    /// Leave drafts out, as build does
+    #[arg(long)]
+    pub no_drafts: bool,
+    /// Leave scheduled editions out, as build does
+    #[arg(long)]
+    pub no_future: bool,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +161,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Build(args) => args.run(&cli.global, &out),
         Command::Check(args) => args.run(&cli.global, &out),
+        Command::Serve(args) => args.run(&cli.global, &out),
         Command::Init(args) => args.run(&cli.global, &out),
         Command::New(args) => args.run(&cli.global, &out),
         Command::Editions(args) => args.run(&cli.global, &out),
@@ -186,6 +211,39 @@ impl CheckArgs {
         let report = build::check(&opts)?;
         out.report(&report, "Checked");
         Ok(())
+    }
+}
+
+impl ServeArgs {
+    pub fn options(&self, g: &GlobalArgs) -> crate::serve::ServeOptions {
+        let mut build = BuildOptions::new(&g.source);
+        build.drafts = if self.no_drafts { Drafts::Exclude } else { Drafts::Include };
+        build.future = if self.no_future { Future::Exclude } else { Future::Include };
+        build.clock = g.clock;
+        crate::serve::ServeOptions {
+            build,
+            bind: self.bind,
+            port: self.port,
+            watch: if self.watch { crate::serve::Watch::Yes } else { crate::serve::Watch::No },
+            open: if self.open { crate::serve::Open::Browser } else { crate::serve::Open::No },
+        }
+    }
+
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        crate::serve::run(self.options(g), out)?;
+        Ok(())
+    }
+}
+
+impl crate::serve::Reporter for Printer {
+    fn line(&self, text: &str) {
+        if !self.quiet || text.starts_with("error") {
+            Printer::line(self, text);
+        }
+    }
+
+    fn diagnostics(&self, diags: &Diagnostics) {
+        Printer::diagnostics(self, diags);
     }
 }
 

@@ -10,5 +10,8 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod fs;
+pub mod incremental;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
+pub mod watch;

@@ -9,6 +9,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rayon::prelude::*;
 
 use super::article::{ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
+use super::cache::{LoadCache, Stamp};
 use super::discover::{SourceFile, SourceKind, discover, folder_date};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem};
@@ -23,7 +24,11 @@ const SEGMENT: &AsciiSet =
 
 const SUMMARY_CHARS: usize = 200;
 
-enum Parsed {
+/// A file's parse: the file as data, or every problem found in it.
+pub(super) type ParseResult = Result<Parsed, Vec<Diagnostic>>;
+
+#[derive(Debug, Clone)]
+pub(super) enum Parsed {
     Article(Box<ParsedArticle>),
     Note(Box<ParsedNote>),
     Asset(SourceFile),
@@ -41,12 +46,32 @@ pub(super) fn assemble(
     config: SiteConfig,
     base: BaseUrl,
     today: Date,
+    cache: &mut LoadCache,
 ) -> Result<Site, Diagnostics> {
     let root = opts.source.clone();
     let (files, walk_problems) = discover(&root, &opts.output);
     let mut diags = Diagnostics(walk_problems);
 
-    let parsed: Vec<Result<Parsed, Vec<Diagnostic>>> = files.par_iter().map(read_and_parse).collect();
+    cache.reset_stats();
+    let parsed: Vec<(Option<Stamp>, ParseResult)> = files
+        .par_iter()
+        .map(|f| {
+            let stamp = Stamp::of(&f.path);
+            match cache.files.get(&f.path) {
+                Some((old, result)) if Some(*old) == stamp => (stamp, result.clone()),
+                _ => {
+                    cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    (stamp, read_and_parse(f))
+                }
+            }
+        })
+        .collect();
+    cache.files = files
+        .iter()
+        .zip(&parsed)
+        .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, result.clone()))))
+        .collect();
+    let parsed = parsed.into_iter().map(|(_, result)| result);
     let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
     let mut asset_files = Vec::new();
     for result in parsed {
@@ -160,7 +185,8 @@ pub(super) fn assemble(
 
     let assets = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
     let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
-        plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index)).collect();
+        plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
+    cache.settle();
     let mut published = Vec::new();
     for e in editions {
         match e {
@@ -304,7 +330,12 @@ fn dir_of(content_rel: &str) -> &str {
 }
 
 /// Renders Markdown, resolves photos and fills in defaults for one edition.
-fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex) -> Result<Edition, Vec<Diagnostic>> {
+fn finish_edition(
+    plan: EditionPlan,
+    config: &SiteConfig,
+    index: &LinkIndex,
+    cache: &LoadCache,
+) -> Result<Edition, Vec<Diagnostic>> {
     let smart = config.markdown.smart_punctuation;
     let mut problems = Vec::new();
     let mut articles: Vec<Article> = plan
@@ -312,7 +343,7 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex) -> 
         .into_iter()
         .filter_map(|(a, url, output)| {
             let dir = dir_of(&a.file.content_rel);
-            let rendered = markdown::render(&a.body, a.body_line, smart, &|dest| index.resolve(dir, dest));
+            let rendered = cache.markdown(&a.file.site_rel, &a.body, a.body_line, smart, dir, index);
             problems.extend(link_diagnostics(&a.file.site_rel, &rendered.problems));
             let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
                 Some(Err(msg)) => {
@@ -344,6 +375,7 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex) -> 
                 updated,
                 aliases: meta.aliases,
                 extra: meta.extra,
+                body_hash: rendered.hash,
                 body_html: rendered.html,
                 url,
                 output,
@@ -368,7 +400,7 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex) -> 
     };
     if let Some(note) = plan.note {
         let dir = dir_of(&note.file.content_rel);
-        let rendered = markdown::render(&note.body, note.body_line, smart, &|dest| index.resolve(dir, dest));
+        let rendered = cache.markdown(&note.file.site_rel, &note.body, note.body_line, smart, dir, index);
         problems.extend(link_diagnostics(&note.file.site_rel, &rendered.problems));
         match note.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
             Some(Err(msg)) => problems.push(Diagnostic::error(&note.file.site_rel, msg).with_line(note.photo_line)),

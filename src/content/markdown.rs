@@ -33,6 +33,8 @@ pub struct Rendered {
     /// Plain text of the first paragraph, for a default summary.
     pub first_paragraph: String,
     pub problems: Vec<LinkProblem>,
+    /// A hash of `html`, for the preview server's page fingerprints.
+    pub hash: u64,
 }
 
 fn options(smart_punctuation: bool) -> Options {
@@ -74,6 +76,12 @@ pub fn render(
     html::push_html(&mut out.html, events);
     out.first_paragraph = summary.text.trim().to_string();
     out.problems = problems;
+    out.hash = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        out.html.hash(&mut hasher);
+        hasher.finish()
+    };
     out
 }
 

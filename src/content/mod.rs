@@ -3,6 +3,7 @@
 //! file collected before giving up.
 
 pub mod article;
+pub mod cache;
 pub mod discover;
 pub mod edition;
 pub mod front_matter;
@@ -70,6 +71,8 @@ pub struct Article {
     pub aliases: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
     pub body_html: String,
+    /// Hash of `body_html`.
+    pub body_hash: u64,
     pub url: String,
     pub output: String,
 }
@@ -116,9 +119,15 @@ pub fn display_date(format: &str, date: Date) -> String {
 /// Loads the site in `opts.source`. On failure, every error (and warning)
 /// found in every file.
 pub fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
+    load_with(opts, &mut cache::LoadCache::default())
+}
+
+/// [`load`], reusing what `cache` kept from the previous load (see
+/// [`cache::LoadCache`]); used by the preview server.
+pub fn load_with(opts: &BuildOptions, cache: &mut cache::LoadCache) -> Result<Site, Diagnostics> {
     let config = SiteConfig::load(&opts.source).map_err(Diagnostics)?;
     let base_text = opts.base_url.as_deref().unwrap_or(&config.base_url);
     let base = BaseUrl::parse(base_text).map_err(|m| Diagnostics::from(Diagnostic::error("--base-url", m)))?;
     let today = opts.today(&config);
-    edition::assemble(opts, config, base, today)
+    edition::assemble(opts, config, base, today, cache)
 }

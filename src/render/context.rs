@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::content::{Article, Edition, Photo, Site};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct SiteView<'a> {
     pub title: &'a str,
     pub publication: &'a str,
@@ -16,7 +16,7 @@ pub struct SiteView<'a> {
     pub language: &'a str,
     pub base_url: &'a str,
     pub root: &'a str,
-    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+    pub extra: Extra<'a>,
 }
 
 impl<'a> SiteView<'a> {
@@ -29,12 +29,12 @@ impl<'a> SiteView<'a> {
             language: &c.language,
             base_url: &site.base.absolute,
             root: &site.base.root,
-            extra: &c.extra,
+            extra: Extra(&c.extra),
         }
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct PageView {
     pub title: String,
     pub description: String,
@@ -44,7 +44,7 @@ pub struct PageView {
     pub image: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct PhotoView<'a> {
     pub src: &'a str,
     pub alt: &'a str,
@@ -58,7 +58,7 @@ impl<'a> From<&'a Photo> for PhotoView<'a> {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct EditionLinkView<'a> {
     pub date: String,
     pub date_display: String,
@@ -79,7 +79,7 @@ impl<'a> EditionLinkView<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ArticleCardView<'a> {
     pub title: &'a str,
     pub url: &'a str,
@@ -108,7 +108,7 @@ impl<'a> ArticleCardView<'a> {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct EditionView<'a> {
     #[serde(flatten)]
     pub link: EditionLinkView<'a>,
@@ -124,7 +124,7 @@ pub struct EditionView<'a> {
 }
 
 /// An article in a listing (taxonomy pages), with its edition.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ListedArticleView<'a> {
     #[serde(flatten)]
     pub card: ArticleCardView<'a>,
@@ -132,7 +132,7 @@ pub struct ListedArticleView<'a> {
 }
 
 /// A taxonomy (`sections`, `tags`, `authors`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct TaxonomyView {
     pub kind: &'static str,
     pub name: &'static str,
@@ -141,7 +141,7 @@ pub struct TaxonomyView {
 }
 
 /// A term of a taxonomy.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct TermView<'a> {
     pub name: &'a str,
     pub slug: &'a str,
@@ -150,7 +150,7 @@ pub struct TermView<'a> {
 }
 
 /// Where a paginated listing is.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct PaginationView {
     pub current: usize,
     pub total: usize,
@@ -159,7 +159,7 @@ pub struct PaginationView {
 }
 
 /// A year of the archive, for navigation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct YearView {
     pub year: i16,
     pub url: String,
@@ -168,14 +168,14 @@ pub struct YearView {
 }
 
 /// A month of the archive with its editions, newest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct MonthView<'a> {
     pub name: String,
     pub anchor: String,
     pub editions: Vec<ArchiveEditionView<'a>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ArchiveEditionView<'a> {
     #[serde(flatten)]
     pub link: EditionLinkView<'a>,
@@ -183,23 +183,23 @@ pub struct ArchiveEditionView<'a> {
     pub article_count: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct LinkView<'a> {
     pub title: &'a str,
     pub url: &'a str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct ArticleView<'a> {
     #[serde(flatten)]
     pub card: ArticleCardView<'a>,
     pub slug: &'a str,
     pub permalink: String,
-    pub body_html: &'a str,
+    pub body_html: Html<'a>,
     pub published: String,
     pub updated: Option<&'a str>,
     pub json_ld: String,
-    pub extra: &'a serde_json::Map<String, serde_json::Value>,
+    pub extra: Extra<'a>,
     pub scheduled: bool,
     pub prev: Option<LinkView<'a>>,
     pub next: Option<LinkView<'a>>,
@@ -212,7 +212,7 @@ pub struct ArticleView<'a> {
 }
 
 /// A term name and its page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Hash)]
 pub struct TermLinkView<'a> {
     pub name: &'a str,
     pub url: String,
@@ -227,6 +227,35 @@ pub fn term_links<'a>(site: &Site, folder: &str, names: &'a [String]) -> Vec<Ter
             (!slug.is_empty()).then(|| TermLinkView { name: n, url: format!("{}{folder}/{slug}/", site.base.root) })
         })
         .collect()
+}
+
+/// Free data from YAML (`extra:`): serialized as is, hashed through its JSON text.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(transparent)]
+pub struct Extra<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+
+impl std::hash::Hash for Extra<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if !self.0.is_empty() {
+            serde_json::to_string(self.0).unwrap_or_default().hash(state);
+        }
+    }
+}
+
+/// Rendered HTML with a hash computed when it was rendered, so a page's
+/// fingerprint need not hash a whole article body again.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(transparent)]
+pub struct Html<'a> {
+    pub text: &'a str,
+    #[serde(skip)]
+    pub hash: u64,
+}
+
+impl std::hash::Hash for Html<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.hash.hash(state);
+    }
 }
 
 /// "By Ana Ruiz", "By Ana Ruiz and Tom Beck", "By A, B and C", or "".

@@ -2,6 +2,8 @@
 //! renders the template. The site-wide parts of every context (`site`, the
 //! edition links) are computed once in [`Renderer::new`].
 
+use std::hash::{Hash, Hasher};
+
 use tera::{Context, Value};
 
 use super::OutputFile;
@@ -10,6 +12,7 @@ use super::context::{
     MonthView, PageView, PaginationView, PhotoView, SiteView, TaxonomyView, TermView, YearView, absolute, json_ld,
     term_links,
 };
+use super::context::{Extra, Html};
 use super::listings::{Kind, Listings, PER_PAGE, term_path};
 use super::theme::Theme;
 use super::{extras, feeds};
@@ -66,11 +69,66 @@ pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
     pages
 }
 
+/// A page ready to render: a template and its context, or finished text.
+pub enum Prepared<'a> {
+    Template { name: &'static str, ctx: Box<Vars<'a>>, path: String },
+    Plain { path: String, text: String },
+}
+
+/// The variables of one page's template (besides `site`, shared by all).
+/// Typed rather than a Tera context so a page's fingerprint is a cheap
+/// `Hash` of its views; see [`Renderer::fingerprint`].
+#[derive(Default, Hash)]
+pub struct Vars<'a> {
+    page: Option<PageView>,
+    edition: Option<EditionView<'a>>,
+    /// `edition` of article pages: just the link.
+    edition_link: Option<EditionLinkView<'a>>,
+    recent: Option<Vec<EditionLinkView<'a>>>,
+    article: Option<ArticleView<'a>>,
+    years: Option<Vec<YearView>>,
+    year: Option<YearView>,
+    months: Option<Vec<MonthView<'a>>>,
+    taxonomy: Option<TaxonomyView>,
+    terms: Option<Vec<TermView<'a>>>,
+    term: Option<TermView<'a>>,
+    articles: Option<Vec<ListedArticleView<'a>>>,
+    pagination: Option<PaginationView>,
+}
+
+impl Vars<'_> {
+    fn into_context(self: Box<Self>, site: &Value) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("site", site.clone());
+        fn put<T: serde::Serialize>(ctx: &mut Context, key: &'static str, value: Option<T>) {
+            if let Some(v) = value {
+                ctx.insert(key, &v);
+            }
+        }
+        put(&mut ctx, "page", self.page);
+        put(&mut ctx, "edition", self.edition);
+        put(&mut ctx, "edition", self.edition_link);
+        put(&mut ctx, "recent", self.recent);
+        put(&mut ctx, "article", self.article);
+        put(&mut ctx, "years", self.years);
+        put(&mut ctx, "year", self.year);
+        put(&mut ctx, "months", self.months);
+        put(&mut ctx, "taxonomy", self.taxonomy);
+        put(&mut ctx, "terms", self.terms);
+        put(&mut ctx, "term", self.term);
+        put(&mut ctx, "articles", self.articles);
+        put(&mut ctx, "pagination", self.pagination);
+        ctx
+    }
+}
+
 /// Shared, read-only state for rendering pages in parallel.
 pub struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     site_value: Value,
+    /// Hash of everything `site` holds, part of every page's fingerprint.
+    site_hash: u64,
     links: Vec<EditionLinkView<'a>>,
     listings: Listings,
 }
@@ -79,7 +137,13 @@ impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let links = site.editions.iter().map(|e| EditionLinkView::new(site, e)).collect();
         let listings = Listings::new(site);
-        Renderer { site, theme, site_value: Value::from_serializable(&SiteView::new(site)), links, listings }
+        let site_view = SiteView::new(site);
+        let site_hash = {
+            let mut hasher = std::hash::DefaultHasher::new();
+            serde_json::to_string(&site_view).unwrap_or_default().hash(&mut hasher);
+            hasher.finish()
+        };
+        Renderer { site, theme, site_value: Value::from_serializable(&site_view), site_hash, links, listings }
     }
 
     /// Every page of the site, in a stable order.
@@ -107,7 +171,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+    /// Everything a page's output depends on, ready to render.
+    pub fn prepare(&self, page: &Page) -> Prepared<'_> {
         match *page {
             Page::Front => self.front(),
             Page::NotFound => self.not_found(),
@@ -116,8 +181,32 @@ impl<'a> Renderer<'a> {
             Page::Archive(y) => self.archive(y),
             Page::TaxonomyIndex(kind) => self.taxonomy_index(kind),
             Page::Term(kind, t, p) => self.term(kind, t, p),
-            _ => Ok(OutputFile { path: self.output(page), bytes: self.plain(page).into_bytes() }),
+            _ => Prepared::Plain { path: self.output(page), text: self.plain(page) },
         }
+    }
+
+    pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+        match self.prepare(page) {
+            Prepared::Template { name, ctx, path } => {
+                let html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
+                Ok(OutputFile { path, bytes: html.into_bytes() })
+            }
+            Prepared::Plain { path, text } => Ok(OutputFile { path, bytes: text.into_bytes() }),
+        }
+    }
+
+    /// A hash of everything the page's bytes depend on: its template (with
+    /// what it extends and includes) and its context. Equal fingerprints
+    /// mean an unchanged page, so a rebuild renders only the others.
+    pub fn fingerprint(&self, page: &Page) -> u64 {
+        let mut hasher = std::hash::DefaultHasher::new();
+        match self.prepare(page) {
+            Prepared::Template { name, ctx, path } => {
+                (self.site_hash, name, self.theme.template_hash(name), path, ctx).hash(&mut hasher);
+            }
+            Prepared::Plain { path, text } => (path, text).hash(&mut hasher),
+        }
+        hasher.finish()
     }
 
     /// Pages made without templates: feeds, sitemap, robots.txt, redirects.
@@ -166,16 +255,8 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn context(&self, page: PageView) -> Context {
-        let mut ctx = Context::new();
-        ctx.insert_value("site", self.site_value.clone());
-        ctx.insert("page", &page);
-        ctx
-    }
-
-    fn finish(&self, template: &str, ctx: &Context, path: String) -> Result<OutputFile, Diagnostic> {
-        let html = self.theme.render(template, ctx)?;
-        Ok(OutputFile { path, bytes: html.into_bytes() })
+    fn context(&self, page: PageView) -> Box<Vars<'_>> {
+        Box::new(Vars { page: Some(page), ..Vars::default() })
     }
 
     fn image(&self, photo: Option<&crate::content::Photo>) -> Option<String> {
@@ -198,7 +279,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn front(&self) -> Result<OutputFile, Diagnostic> {
+    fn front(&self) -> Prepared<'_> {
         let site = self.site;
         let latest = site.editions.len().checked_sub(1);
         let description = match latest {
@@ -219,14 +300,13 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(page);
         if let Some(e) = latest {
-            ctx.insert("edition", &self.edition_view(e));
+            ctx.edition = Some(self.edition_view(e));
         }
-        let recent: Vec<&EditionLinkView> = self.links.iter().rev().skip(1).take(RECENT_EDITIONS).collect();
-        ctx.insert("recent", &recent);
-        self.finish("index.html", &ctx, "index.html".into())
+        ctx.recent = Some(self.links.iter().rev().skip(1).take(RECENT_EDITIONS).cloned().collect());
+        Prepared::Template { name: "index.html", ctx, path: "index.html".into() }
     }
 
-    fn not_found(&self) -> Result<OutputFile, Diagnostic> {
+    fn not_found(&self) -> Prepared<'_> {
         let site = self.site;
         let page = PageView {
             title: format!("Page not found — {}", site.config.title),
@@ -236,10 +316,10 @@ impl<'a> Renderer<'a> {
             og_type: "website",
             image: None,
         };
-        self.finish("404.html", &self.context(page), "404.html".into())
+        Prepared::Template { name: "404.html", ctx: self.context(page), path: "404.html".into() }
     }
 
-    fn edition(&self, e: usize) -> Result<OutputFile, Diagnostic> {
+    fn edition(&self, e: usize) -> Prepared<'_> {
         let edition = &self.site.editions[e];
         let description =
             if edition.summary.is_empty() { self.site.config.description.clone() } else { edition.summary.clone() };
@@ -254,11 +334,11 @@ impl<'a> Renderer<'a> {
             image,
         };
         let mut ctx = self.context(page);
-        ctx.insert("edition", &self.edition_view(e));
-        self.finish("edition.html", &ctx, edition.output.clone())
+        ctx.edition = Some(self.edition_view(e));
+        Prepared::Template { name: "edition.html", ctx, path: edition.output.clone() }
     }
 
-    fn archive(&self, year: Option<usize>) -> Result<OutputFile, Diagnostic> {
+    fn archive(&self, year: Option<usize>) -> Prepared<'_> {
         let site = self.site;
         let years: Vec<YearView> = self
             .listings
@@ -289,10 +369,10 @@ impl<'a> Renderer<'a> {
             image: None,
         };
         let mut ctx = self.context(page);
-        ctx.insert("years", &years);
-        ctx.insert("year", &shown.map(|y| &years[y]));
-        ctx.insert("months", &months);
-        self.finish("archive.html", &ctx, output_file(&path))
+        ctx.year = shown.map(|y| years[y].clone());
+        ctx.years = Some(years);
+        ctx.months = Some(months);
+        Prepared::Template { name: "archive.html", ctx, path: output_file(&path) }
     }
 
     fn months(&self, editions: &[usize]) -> Vec<MonthView<'a>> {
@@ -324,7 +404,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn taxonomy_index(&self, kind: Kind) -> Result<OutputFile, Diagnostic> {
+    fn taxonomy_index(&self, kind: Kind) -> Prepared<'_> {
         let site = self.site;
         let taxonomy = self.taxonomy_view(kind);
         let terms: Vec<TermView> = self
@@ -347,12 +427,12 @@ impl<'a> Renderer<'a> {
             image: None,
         };
         let mut ctx = self.context(page);
-        ctx.insert("taxonomy", &taxonomy);
-        ctx.insert("terms", &terms);
-        self.finish("taxonomy.html", &ctx, format!("{}/index.html", kind.folder()))
+        ctx.taxonomy = Some(taxonomy);
+        ctx.terms = Some(terms);
+        Prepared::Template { name: "taxonomy.html", ctx, path: format!("{}/index.html", kind.folder()) }
     }
 
-    fn term(&self, kind: Kind, t: usize, number: usize) -> Result<OutputFile, Diagnostic> {
+    fn term(&self, kind: Kind, t: usize, number: usize) -> Prepared<'_> {
         let site = self.site;
         let term = &self.listings.terms(kind)[t];
         let path = term_path(kind, &term.slug, number);
@@ -384,22 +464,19 @@ impl<'a> Renderer<'a> {
             image: None,
         };
         let mut ctx = self.context(page);
-        ctx.insert("taxonomy", &self.taxonomy_view(kind));
-        ctx.insert(
-            "term",
-            &TermView {
-                name: &term.name,
-                slug: &term.slug,
-                url: self.url(&term_path(kind, &term.slug, 1)),
-                count: term.articles.len(),
-            },
-        );
-        ctx.insert("articles", &articles);
-        ctx.insert("pagination", &pagination);
-        self.finish("term.html", &ctx, output_file(&path))
+        ctx.taxonomy = Some(self.taxonomy_view(kind));
+        ctx.term = Some(TermView {
+            name: &term.name,
+            slug: &term.slug,
+            url: self.url(&term_path(kind, &term.slug, 1)),
+            count: term.articles.len(),
+        });
+        ctx.articles = Some(articles);
+        ctx.pagination = Some(pagination);
+        Prepared::Template { name: "term.html", ctx, path: output_file(&path) }
     }
 
-    fn article(&self, e: usize, i: usize) -> Result<OutputFile, Diagnostic> {
+    fn article(&self, e: usize, i: usize) -> Prepared<'_> {
         let site = self.site;
         let edition = &site.editions[e];
         let a = &edition.articles[i];
@@ -408,11 +485,11 @@ impl<'a> Renderer<'a> {
             card: ArticleCardView::new(a),
             slug: &a.slug,
             permalink: absolute(site, &a.url),
-            body_html: &a.body_html,
+            body_html: Html { text: &a.body_html, hash: a.body_hash },
             published: a.date.to_string(),
             updated: a.updated.as_deref(),
             json_ld: json_ld(site, a),
-            extra: &a.extra,
+            extra: Extra(&a.extra),
             scheduled: edition.scheduled,
             prev: i.checked_sub(1).and_then(link),
             next: link(i + 1),
@@ -432,8 +509,8 @@ impl<'a> Renderer<'a> {
             image: self.image(a.photo.as_ref()),
         };
         let mut ctx = self.context(page);
-        ctx.insert("article", &view);
-        ctx.insert("edition", &self.links[e]);
-        self.finish("article.html", &ctx, a.output.clone())
+        ctx.article = Some(view);
+        ctx.edition_link = Some(self.links[e].clone());
+        Prepared::Template { name: "article.html", ctx, path: a.output.clone() }
     }
 }

@@ -55,6 +55,9 @@ pub struct StaticFile {
 /// Compiled templates and the static files of the active theme.
 pub struct Theme {
     tera: Tera,
+    /// Per template: a hash of its source and of every template it extends
+    /// or includes, so a template edit re-renders only the pages using it.
+    hashes: BTreeMap<String, u64>,
     /// Template name → where it was read from, for error messages.
     origins: BTreeMap<String, String>,
     pub static_files: Vec<StaticFile>,
@@ -128,7 +131,14 @@ impl Theme {
             return Err(diags);
         }
         let static_files = statics.into_iter().map(|(output, source)| StaticFile { output, source }).collect();
-        Ok(Theme { tera, origins, static_files })
+        let sources: BTreeMap<&str, &str> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
+        let hashes = sources.keys().map(|name| (name.to_string(), closure_hash(name, &sources))).collect();
+        Ok(Theme { tera, hashes, origins, static_files })
+    }
+
+    /// The hash of a template together with everything it pulls in.
+    pub fn template_hash(&self, name: &str) -> u64 {
+        self.hashes.get(name).copied().unwrap_or_default()
     }
 
     /// Renders a template, with errors naming the template file and line.
@@ -141,6 +151,42 @@ impl std::fmt::Debug for Theme {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Theme").field("templates", &self.origins).field("static_files", &self.static_files).finish()
     }
+}
+
+/// Names of the templates `source` extends or includes.
+fn references(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for tag in source.split("{%").skip(1) {
+        let tag = tag.trim_start_matches('-').trim_start();
+        if let Some(rest) = tag.strip_prefix("extends").or_else(|| tag.strip_prefix("include")) {
+            let rest = rest.trim_start();
+            if let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                if let Some(end) = rest[1..].find(quote) {
+                    out.push(&rest[1..1 + end]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Hash of a template's source and, transitively, of what it references.
+fn closure_hash(name: &str, sources: &BTreeMap<&str, &str>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = vec![name];
+    while let Some(n) = todo.pop() {
+        if seen.insert(n) {
+            if let Some(src) = sources.get(n) {
+                todo.extend(references(src));
+            }
+        }
+    }
+    let mut hasher = std::hash::DefaultHasher::new();
+    for n in seen {
+        (n, sources.get(n)).hash(&mut hasher);
+    }
+    hasher.finish()
 }
 
 /// Files below `dir` by their `/`-separated name relative to it.
@@ -237,6 +283,26 @@ mod tests {
 
     fn config() -> SiteConfig {
         SiteConfig::parse("title: T\nbase_url: https://x.org/\n").unwrap()
+    }
+
+    #[test]
+    fn finds_extends_and_includes() {
+        let src = "{% extends \"base.html\" %}{%- include 'partials/a.html' -%}{{ x }}{% if y %}{% endif %}";
+        assert_eq!(references(src), vec!["base.html", "partials/a.html"]);
+    }
+
+    #[test]
+    fn template_hashes_follow_what_a_template_pulls_in() {
+        let dir = site_with(&[("extra.html", "x")]);
+        let before = Theme::load(dir.path(), &config()).unwrap();
+        std::fs::write(
+            dir.path().join("templates/base.html"),
+            "{% block head %}{% endblock head %}{% block content %}{% endblock content %}changed",
+        )
+        .unwrap();
+        let after = Theme::load(dir.path(), &config()).unwrap();
+        assert_ne!(before.template_hash("article.html"), after.template_hash("article.html"));
+        assert_eq!(before.template_hash("partials/figure.html"), after.template_hash("partials/figure.html"));
     }
 
     #[test]

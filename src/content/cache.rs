@@ -1,0 +1,113 @@
+//! What a long-running process (the preview server) keeps between loads:
+//! parsed files, keyed by size and modification time, and rendered
+//! Markdown, reused while the body and every link it resolved are the same.
+//! A one-off build uses an empty cache, so both paths run the same code.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
+
+use super::links::LinkIndex;
+use super::markdown::{self, LinkOutcome, Rendered};
+use crate::diagnostic::Diagnostic;
+
+/// Size and modification time: a changed file changes one of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Stamp {
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Stamp { len: meta.len(), modified: meta.modified().ok() })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CachedMarkdown {
+    body: String,
+    body_line: usize,
+    smart: bool,
+    links: Vec<(String, LinkOutcome)>,
+    rendered: Rendered,
+}
+
+/// How much work the last load did, for tests and the rebuild line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    /// Files read and parsed.
+    pub parsed: usize,
+    /// Markdown bodies rendered.
+    pub rendered: usize,
+}
+
+/// Parsed files and rendered Markdown kept between loads.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    pub(super) files: HashMap<PathBuf, (Stamp, Result<super::edition::Parsed, Vec<Diagnostic>>)>,
+    pub(super) markdown: HashMap<String, CachedMarkdown>,
+    pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
+    pub(super) parsed: AtomicUsize,
+    pub(super) rendered: AtomicUsize,
+}
+
+impl LoadCache {
+    /// Counts of the last load.
+    pub fn stats(&self) -> LoadStats {
+        LoadStats { parsed: self.parsed.load(Ordering::Relaxed), rendered: self.rendered.load(Ordering::Relaxed) }
+    }
+
+    pub(super) fn reset_stats(&self) {
+        self.parsed.store(0, Ordering::Relaxed);
+        self.rendered.store(0, Ordering::Relaxed);
+    }
+
+    /// Renders `body` of the file `key` (in content folder `dir`), or reuses
+    /// the last rendering when nothing it depends on changed.
+    pub(super) fn markdown(
+        &self,
+        key: &str,
+        body: &str,
+        body_line: usize,
+        smart: bool,
+        dir: &str,
+        index: &LinkIndex,
+    ) -> Rendered {
+        if let Some(c) = self.markdown.get(key) {
+            let same = c.body == body && c.body_line == body_line && c.smart == smart;
+            if same && c.links.iter().all(|(dest, outcome)| index.resolve(dir, dest) == *outcome) {
+                return c.rendered.clone();
+            }
+        }
+        self.rendered.fetch_add(1, Ordering::Relaxed);
+        let links = Mutex::new(Vec::new());
+        let rendered = markdown::render(body, body_line, smart, &|dest| {
+            let outcome = index.resolve(dir, dest);
+            if let Ok(mut l) = links.lock() {
+                l.push((dest.to_string(), outcome.clone()));
+            }
+            outcome
+        });
+        let entry = CachedMarkdown {
+            body: body.to_string(),
+            body_line,
+            smart,
+            links: links.into_inner().unwrap_or_default(),
+            rendered: rendered.clone(),
+        };
+        if let Ok(mut fresh) = self.fresh.lock() {
+            fresh.push((key.to_string(), entry));
+        }
+        rendered
+    }
+
+    /// Moves this load's new renderings into the cache.
+    pub(super) fn settle(&mut self) {
+        let fresh = std::mem::take(self.fresh.get_mut().unwrap_or_else(|e| e.into_inner()));
+        self.markdown.extend(fresh);
+    }
+}

@@ -1,0 +1,649 @@
+//! The preview server's HTTP side: maps request paths to files of the current
+//! snapshot (refusing `..`, encoded traversal and foreign `Host` names), sets
+//! content types and no-cache headers, injects the live-reload script into
+//! HTML pages only, and streams reload messages to open tabs.
+
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::percent_decode_str;
+use tokio::net::TcpListener;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::livereload::{self, EVENTS_PATH, SCRIPT_PATH, SCRIPT_TAG};
+use super::state::{Body, Reload, Shared, Snapshot};
+
+/// How often the event stream sends a comment, so proxies and browsers keep it open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Serves `shared`'s current snapshot on `listener` until the process ends.
+/// Requests whose `Host` is not in `hosts` are refused.
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, hosts: AllowedHosts) -> std::io::Result<()> {
+    let app = App { shared, hosts: Arc::new(hosts) };
+    axum::serve(listener, Router::new().fallback(handle).with_state(app)).await
+}
+
+/// The `Host` names the server answers to: a web page elsewhere can point its
+/// own domain name at 127.0.0.1 (DNS rebinding) and then read drafts, but its
+/// requests still carry that domain in `Host`, so they are refused.
+///
+/// Bound to a specific address, the server accepts `<bind-ip>:<port>`,
+/// `localhost:<port>`, `127.0.0.1:<port>` and `[::1]:<port>` (without the
+/// port too when it is 80). Bound to every interface (`0.0.0.0` or `::`),
+/// the user has chosen to expose the site to the network under names the
+/// server cannot know, so any `Host` (or none) is accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllowedHosts {
+    /// Lowercase `host:port` values; `None` means any host.
+    hosts: Option<Vec<String>>,
+}
+
+impl AllowedHosts {
+    /// The hosts for a server listening on `addr`; pass the listener's
+    /// `local_addr()` so that a port chosen by the system (`:0`) is right.
+    pub fn new(addr: SocketAddr) -> Self {
+        if addr.ip().is_unspecified() {
+            return AllowedHosts { hosts: None };
+        }
+        let port = addr.port();
+        let bound = match addr.ip() {
+            IpAddr::V4(ip) => ip.to_string(),
+            IpAddr::V6(ip) => format!("[{ip}]"),
+        };
+        let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "[::1]".to_string()];
+        if !names.contains(&bound) {
+            names.push(bound);
+        }
+        let mut hosts: Vec<String> = names.iter().map(|name| format!("{name}:{port}")).collect();
+        if port == 80 {
+            // Browsers leave out the default port.
+            hosts.extend(names);
+        }
+        AllowedHosts { hosts: Some(hosts) }
+    }
+
+    /// Whether a request with this `Host` header (if any) is answered.
+    pub fn allows(&self, host: Option<&str>) -> bool {
+        match (&self.hosts, host) {
+            (None, _) => true,
+            (Some(hosts), Some(host)) => hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host.trim())),
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// Why a request path is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a usable path: no leading `/`, a broken `%` escape, invalid
+    /// UTF-8 or control characters (NUL, newline). Answered with 400.
+    Malformed,
+    /// Tries to leave the site or to pass for another path: `.`/`..`
+    /// segments (plain or encoded), encoded `/` or `\`, double encoding
+    /// (`%25`), backslashes, empty segments (`//x`) or drive-like
+    /// segments (`c:`). Answered with 403.
+    Forbidden,
+}
+
+impl Refusal {
+    pub fn status(self) -> StatusCode {
+        match self {
+            Refusal::Malformed => StatusCode::BAD_REQUEST,
+            Refusal::Forbidden => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Refusal::Malformed => "masthead serve: malformed request path\n",
+            Refusal::Forbidden => "masthead serve: this path is outside the site\n",
+        }
+    }
+}
+
+/// The output paths a raw (still percent-encoded) request path may name, in
+/// the order to try them: `/` → `index.html`, `/a/b/` → `a/b/index.html`,
+/// `/a/b.css` → `a/b.css` (a last segment with an extension names a file),
+/// and `/a/b` → `a/b`, then `a/b/index.html`, which the server answers with a
+/// redirect to `/a/b/` so relative links on that page work. The path is
+/// decoded exactly once; anything that could reach outside the site, or mean
+/// something else after a second decoding, is refused.
+pub fn resolve(raw_path: &str) -> Result<Vec<String>, Refusal> {
+    let Some(rest) = raw_path.strip_prefix('/') else {
+        return Err(Refusal::Malformed);
+    };
+    if !escapes_are_well_formed(rest) {
+        return Err(Refusal::Malformed);
+    }
+    let lower = rest.to_ascii_lowercase();
+    if rest.contains('\\') || ["%2f", "%5c", "%25"].iter().any(|escape| lower.contains(escape)) {
+        return Err(Refusal::Forbidden);
+    }
+    let path = percent_decode_str(rest).decode_utf8().map_err(|_| Refusal::Malformed)?;
+    if path.chars().any(char::is_control) {
+        return Err(Refusal::Malformed);
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    let (last, dirs) = segments.split_last().ok_or(Refusal::Malformed)?;
+    if dirs.iter().any(|segment| segment.is_empty()) || segments.iter().any(|segment| is_forbidden_segment(segment)) {
+        return Err(Refusal::Forbidden);
+    }
+    Ok(if last.is_empty() {
+        vec![format!("{path}index.html")]
+    } else if last.contains('.') {
+        vec![path.into_owned()]
+    } else {
+        vec![path.to_string(), format!("{path}/index.html")]
+    })
+}
+
+/// Every `%` starts an escape of two hex digits.
+fn escapes_are_well_formed(raw: &str) -> bool {
+    let bytes = raw.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)))
+}
+
+/// `.` and `..` move around the tree; `\` and `:` (`c:`, `file:stream`)
+/// mean other paths on some systems. Output paths never contain them.
+fn is_forbidden_segment(segment: &str) -> bool {
+    segment == "." || segment == ".." || segment.contains('\\') || segment.contains(':')
+}
+
+#[derive(Clone)]
+struct App {
+    shared: Arc<Shared>,
+    hosts: Arc<AllowedHosts>,
+}
+
+async fn handle(State(app): State<App>, method: Method, headers: HeaderMap, uri: Uri) -> Response {
+    let mut response = answer(&app, &method, &headers, &uri).await;
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, no-store, must-revalidate"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // Drafts stay private: never let another origin read a response.
+    headers.remove(header::ACCESS_CONTROL_ALLOW_ORIGIN);
+    response
+}
+
+async fn answer(app: &App, method: &Method, headers: &HeaderMap, uri: &Uri) -> Response {
+    let host = headers.get(header::HOST).and_then(|value| value.to_str().ok());
+    let authority_allowed = uri.authority().is_none_or(|authority| app.hosts.allows(Some(authority.as_str())));
+    if !app.hosts.allows(host) || !authority_allowed {
+        return text(StatusCode::FORBIDDEN, "masthead serve: requests for this host name are refused\n");
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "masthead serve: only GET and HEAD are supported\n");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    match uri.path() {
+        SCRIPT_PATH => (StatusCode::OK, [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], livereload::SCRIPT)
+            .into_response(),
+        EVENTS_PATH => events(&app.shared),
+        _ => site_file(&app.shared, uri).await,
+    }
+}
+
+fn text(status: StatusCode, body: &'static str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+async fn site_file(shared: &Shared, uri: &Uri) -> Response {
+    let candidates = match resolve(uri.path()) {
+        Ok(candidates) => candidates,
+        Err(refusal) => return text(refusal.status(), refusal.message()),
+    };
+    let snapshot = shared.snapshot();
+    let found =
+        candidates.iter().enumerate().find_map(|(i, path)| snapshot.files.get(path).map(|body| (i, path, body)));
+    match found {
+        Some((0, path, body)) => match file_response(shared, path, body, StatusCode::OK).await {
+            Some(response) => response,
+            None => not_found(shared, &snapshot).await,
+        },
+        // Only a slash-less path has a second candidate, its `index.html`.
+        Some(_) => redirect_to_folder(uri),
+        None => not_found(shared, &snapshot).await,
+    }
+}
+
+fn redirect_to_folder(uri: &Uri) -> Response {
+    // `resolve` accepted the path, so it starts with one `/` and cannot
+    // turn into a `//host` redirect.
+    let mut location = format!("{}/", uri.path());
+    if let Some(query) = uri.query() {
+        location.push('?');
+        location.push_str(query);
+    }
+    (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response()
+}
+
+async fn not_found(shared: &Shared, snapshot: &Snapshot) -> Response {
+    if let Some(body) = snapshot.files.get("404.html") {
+        if let Some(response) = file_response(shared, "404.html", body, StatusCode::NOT_FOUND).await {
+            return response;
+        }
+    }
+    let page = Bytes::from_static(b"<!doctype html><title>Not found</title><h1>Not found</h1>");
+    let (content_type, body) = prepare("404.html", page, shared.current_error().as_deref());
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// The response for one snapshot file, or `None` if a copied file can no
+/// longer be read (or is not a regular file), which the caller turns into
+/// a 404: the server has no terminal to report to, and the next rebuild
+/// will report the problem.
+async fn file_response(shared: &Shared, path: &str, body: &Body, status: StatusCode) -> Option<Response> {
+    let bytes = match body {
+        Body::Bytes(bytes) => Bytes::from_owner(Arc::clone(bytes)),
+        Body::File(file) => {
+            let file = file.clone();
+            let read = tokio::task::spawn_blocking(move || read_regular_file(&file)).await.ok()?;
+            Bytes::from(read.ok()?)
+        }
+    };
+    let (content_type, bytes) = prepare(path, bytes, shared.current_error().as_deref());
+    Some((status, [(header::CONTENT_TYPE, content_type)], bytes).into_response())
+}
+
+/// Reads a file copied from the site folder, refusing symlinks so that a
+/// link in `static/` cannot expose files outside the site.
+fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path)?;
+    if !meta.file_type().is_file() {
+        let message = format!("`{}` is not a regular file", path.display());
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+    }
+    std::fs::read(path)
+}
+
+/// The content type of an output file and its body as served: HTML gets the
+/// live-reload script, and the error overlay while the site is broken.
+fn prepare(path: &str, body: Bytes, error: Option<&str>) -> (&'static str, Bytes) {
+    let content_type = content_type(path);
+    if !content_type.starts_with("text/html") {
+        return (content_type, body);
+    }
+    let snippet = format!("{}{SCRIPT_TAG}", error.unwrap_or_default());
+    (content_type, Bytes::from(inject(&body, &snippet)))
+}
+
+/// Inserts `snippet` before the last `</body` (any case), or at the end.
+fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
+    const CLOSE: &[u8] = b"</body";
+    let at = html.windows(CLOSE.len()).rposition(|window| window.eq_ignore_ascii_case(CLOSE)).unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + snippet.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(snippet.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn content_type(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let ext = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "txt" => "text/plain; charset=utf-8",
+        // Feeds and the sitemap as generic XML and JSON, which browsers show
+        // instead of downloading (`application/atom+xml` would download).
+        "xml" => "application/xml; charset=utf-8",
+        "json" => "application/json",
+        _ => mime_guess::from_ext(&ext).first_raw().unwrap_or("application/octet-stream"),
+    }
+}
+
+type EventState = (Option<Reload>, broadcast::Receiver<Reload>);
+
+/// The Server-Sent Events stream of reload messages, starting with the
+/// current error if the site is broken.
+fn events(shared: &Shared) -> Response {
+    // Subscribe first: an error reported between the two calls then arrives
+    // twice (harmless) rather than a fix arriving never.
+    let receiver = shared.subscribe();
+    let first = shared.current_error().map(Reload::Error);
+    let stream = futures_util::stream::unfold((first, receiver), next_event);
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response()
+}
+
+async fn next_event((first, mut receiver): EventState) -> Option<(Result<Event, Infallible>, EventState)> {
+    let reload = match first {
+        Some(reload) => reload,
+        None => match receiver.recv().await {
+            Ok(reload) => reload,
+            // Messages were missed: reload every tab to be sure.
+            Err(RecvError::Lagged(_)) => Reload::Pages(Vec::new()),
+            Err(RecvError::Closed) => return None,
+        },
+    };
+    Some((Ok(Event::default().data(livereload::to_json(&reload))), (None, receiver)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    #[test]
+    fn resolves_request_paths_to_output_paths() {
+        let table: &[(&str, &[&str])] = &[
+            ("/", &["index.html"]),
+            ("/index.html", &["index.html"]),
+            ("/a/", &["a/index.html"]),
+            ("/a/b/", &["a/b/index.html"]),
+            ("/a/b", &["a/b", "a/b/index.html"]),
+            ("/a/b.css", &["a/b.css"]),
+            ("/feed.xml", &["feed.xml"]),
+            ("/2026/03/02/ferry/", &["2026/03/02/ferry/index.html"]),
+            ("/caf%C3%A9/", &["café/index.html"]),
+            ("/a%20b.txt", &["a b.txt"]),
+            ("/..a/b..c", &["..a/b..c"]),
+        ];
+        for (raw, want) in table {
+            let want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+            assert_eq!(resolve(raw), Ok(want), "{raw}");
+        }
+    }
+
+    #[test]
+    fn refuses_paths_that_leave_the_site_or_are_malformed() {
+        use Refusal::{Forbidden, Malformed};
+        let table = [
+            ("/../etc/passwd", Forbidden),
+            ("/a/../../x", Forbidden),
+            ("/..", Forbidden),
+            ("/a/..", Forbidden),
+            ("/./a", Forbidden),
+            ("/%2e%2e/x", Forbidden),
+            ("/%2E%2E/x", Forbidden),
+            ("/.%2e/x", Forbidden),
+            ("/%252e%252e/x", Forbidden),
+            ("/%25", Forbidden),
+            ("/a/%2f/b", Forbidden),
+            ("/a/%2F..%2Fb", Forbidden),
+            ("/a\\b", Forbidden),
+            ("/a%5cb", Forbidden),
+            ("/c:/x", Forbidden),
+            ("/C:%5cx", Forbidden),
+            ("/a/file.txt:stream", Forbidden),
+            ("//x", Forbidden),
+            ("//evil.example/", Forbidden),
+            ("/a//b", Forbidden),
+            ("/a/%00", Malformed),
+            ("/a%0a.html", Malformed),
+            ("/%zz", Malformed),
+            ("/%2", Malformed),
+            ("/%ff", Malformed),
+            ("a/b", Malformed),
+            ("", Malformed),
+        ];
+        for (raw, want) in table {
+            assert_eq!(resolve(raw), Err(want), "{raw}");
+        }
+        assert_eq!(Forbidden.status(), StatusCode::FORBIDDEN);
+        assert_eq!(Malformed.status(), StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn allows_only_local_host_names_on_a_specific_address() {
+        let hosts = AllowedHosts::new("127.0.0.1:8080".parse().expect("address"));
+        for host in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080", "[::1]:8080"] {
+            assert!(hosts.allows(Some(host)), "{host}");
+        }
+        let refused = [
+            "evil.example:8080",
+            "localhost:8081",
+            "localhost",
+            "127.0.0.1",
+            "localhost.:8080",
+            "127.0.0.1:8080.evil",
+            "",
+        ];
+        for host in refused {
+            assert!(!hosts.allows(Some(host)), "{host}");
+        }
+        assert!(!hosts.allows(None));
+
+        let lan = AllowedHosts::new("192.168.1.5:3000".parse().expect("address"));
+        assert!(lan.allows(Some("192.168.1.5:3000")) && lan.allows(Some("localhost:3000")));
+        assert!(!lan.allows(Some("192.168.1.6:3000")));
+        let v6 = AllowedHosts::new("[::1]:4000".parse().expect("address"));
+        assert!(v6.allows(Some("[::1]:4000")) && v6.allows(Some("localhost:4000")));
+        let port_80 = AllowedHosts::new("127.0.0.1:80".parse().expect("address"));
+        assert!(port_80.allows(Some("localhost")) && port_80.allows(Some("localhost:80")));
+        assert!(!port_80.allows(Some("evil.example")));
+    }
+
+    #[test]
+    fn allows_any_host_when_bound_to_every_interface() {
+        for addr in ["0.0.0.0:8080", "[::]:8080"] {
+            let hosts = AllowedHosts::new(addr.parse().expect("address"));
+            assert!(hosts.allows(Some("evil.example")) && hosts.allows(Some("192.168.1.5:8080")));
+            assert!(hosts.allows(None));
+        }
+    }
+
+    #[test]
+    fn injects_the_script_into_html_only() {
+        let page = |html: &'static str| prepare("a/index.html", Bytes::from_static(html.as_bytes()), None);
+        let (content_type, body) = page("<html><body><p>Hi</p></body></html>");
+        assert_eq!(content_type, "text/html; charset=utf-8");
+        assert_eq!(body, format!("<html><body><p>Hi</p>{SCRIPT_TAG}</body></html>"));
+        let (_, body) = page("<HTML><BODY>x</BODY></HTML>\n");
+        assert_eq!(body, format!("<HTML><BODY>x{SCRIPT_TAG}</BODY></HTML>\n"));
+        // The last `</body>` counts; without one the script goes at the end.
+        let (_, body) = page("<pre></body></pre></Body >");
+        assert_eq!(body, format!("<pre></body></pre>{SCRIPT_TAG}</Body >"));
+        assert_eq!(page("<p>fragment").1, format!("<p>fragment{SCRIPT_TAG}"));
+
+        let (content_type, css) = prepare("css/daily.css", Bytes::from_static(b"/* </body> */"), Some("<div>x</div>"));
+        assert_eq!((content_type, &css[..]), ("text/css; charset=utf-8", &b"/* </body> */"[..]));
+    }
+
+    #[test]
+    fn injects_the_overlay_while_the_site_is_broken() {
+        let (_, body) = prepare("404.html", Bytes::from_static(b"<body>x</body>"), Some("<div id=o></div>"));
+        assert_eq!(body, format!("<body>x<div id=o></div>{SCRIPT_TAG}</body>"));
+    }
+
+    #[test]
+    fn content_types() {
+        let table = [
+            ("index.html", "text/html; charset=utf-8"),
+            ("css/daily.css", "text/css; charset=utf-8"),
+            ("feed.xml", "application/xml; charset=utf-8"),
+            ("feed.json", "application/json"),
+            ("robots.txt", "text/plain; charset=utf-8"),
+            ("photos/Ferry.JPG", "image/jpeg"),
+            ("photos/a.png", "image/png"),
+            ("logo.svg", "image/svg+xml"),
+            ("CNAME", "application/octet-stream"),
+        ];
+        for (path, want) in table {
+            assert_eq!(content_type(path), want, "{path}");
+        }
+    }
+
+    fn bytes(text: &str) -> Body {
+        Body::Bytes(Arc::from(text.as_bytes()))
+    }
+
+    fn site() -> Snapshot {
+        let files: HashMap<String, Body> = [
+            ("index.html", bytes("<html><body><h1>Front page</h1></body></html>")),
+            ("2026/03/02/index.html", bytes("<html><body>Edition</body></html>")),
+            ("css/daily.css", bytes("body { color: black }")),
+            ("404.html", bytes("<html><body><h1>No such page</h1></body></html>")),
+        ]
+        .into_iter()
+        .map(|(path, body)| (path.to_string(), body))
+        .collect();
+        Snapshot { files, generation: 1 }
+    }
+
+    async fn start(snapshot: Snapshot) -> (SocketAddr, Arc<Shared>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let shared = Shared::new(snapshot);
+        tokio::spawn(serve(listener, Arc::clone(&shared), AllowedHosts::new(addr)));
+        (addr, shared)
+    }
+
+    /// One raw HTTP/1.1 exchange, so nothing between us and the server
+    /// normalises the path; returns the whole response as text.
+    async fn raw(addr: SocketAddr, method: &str, target: &str, host: &str) -> String {
+        let request = format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        let exchange = move || {
+            let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+            stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+            stream.write_all(request.as_bytes()).expect("write");
+            let mut response = Vec::new();
+            stream.read_to_end(&mut response).expect("read");
+            String::from_utf8_lossy(&response).into_owned()
+        };
+        tokio::task::spawn_blocking(exchange).await.expect("client thread")
+    }
+
+    fn status(response: &str) -> &str {
+        response.split(' ').nth(1).unwrap_or_default()
+    }
+
+    fn header<'a>(response: &'a str, name: &str) -> Option<&'a str> {
+        let head = response.split("\r\n\r\n").next().unwrap_or_default();
+        head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
+    #[tokio::test]
+    async fn serves_pages_styles_and_the_404_page() {
+        let (addr, _shared) = start(site()).await;
+        let host = addr.to_string();
+
+        let page = raw(addr, "GET", "/", &host).await;
+        assert_eq!(status(&page), "200", "{page}");
+        assert_eq!(header(&page, "content-type"), Some("text/html; charset=utf-8"));
+        assert_eq!(header(&page, "cache-control"), Some("no-cache, no-store, must-revalidate"));
+        assert_eq!(header(&page, "x-content-type-options"), Some("nosniff"));
+        assert!(page.ends_with(&format!("<h1>Front page</h1>{SCRIPT_TAG}</body></html>")), "{page}");
+
+        let css = raw(addr, "GET", "/css/daily.css?v=1", "localhost:1").await;
+        assert_eq!(status(&css), "403", "the port must match too");
+        let css = raw(addr, "GET", "/css/daily.css?v=1", &format!("localhost:{}", addr.port())).await;
+        assert_eq!(header(&css, "content-type"), Some("text/css; charset=utf-8"));
+        assert!(css.ends_with("\r\n\r\nbody { color: black }"), "{css}");
+
+        let missing = raw(addr, "GET", "/2026/03/03/", &host).await;
+        assert_eq!(status(&missing), "404");
+        assert_eq!(header(&missing, "content-type"), Some("text/html; charset=utf-8"));
+        assert!(missing.contains(&format!("<h1>No such page</h1>{SCRIPT_TAG}")), "{missing}");
+
+        let folder = raw(addr, "GET", "/2026/03/02?x=1", &host).await;
+        assert_eq!((status(&folder), header(&folder, "location")), ("301", Some("/2026/03/02/?x=1")));
+        let script = raw(addr, "GET", SCRIPT_PATH, &host).await;
+        assert!(script.contains("EventSource"), "{script}");
+        let head = raw(addr, "HEAD", "/", &host).await;
+        assert!(status(&head) == "200" && head.ends_with("\r\n\r\n"), "{head}");
+    }
+
+    #[tokio::test]
+    async fn refuses_foreign_hosts_traversal_and_other_methods() {
+        let (addr, shared) = start(site()).await;
+        let host = addr.to_string();
+        let foreign = raw(addr, "GET", "/", &format!("evil.example:{}", addr.port())).await;
+        assert_eq!(status(&foreign), "403", "{foreign}");
+        assert!(!foreign.contains("Front page"));
+        for target in ["/../x", "/%2e%2e/x", "/%252e%252e/x", "/a/%2f/b", "//x"] {
+            let response = raw(addr, "GET", target, &host).await;
+            assert!(["400", "403", "404"].contains(&status(&response)), "{target}: {response}");
+        }
+        let post = raw(addr, "POST", "/", &host).await;
+        assert_eq!((status(&post), header(&post, "allow")), ("405", Some("GET, HEAD")));
+
+        shared.fail("<div id=\"masthead-error-overlay\">broken</div>".to_string());
+        let page = raw(addr, "GET", "/", &host).await;
+        assert!(page.contains(&format!("<div id=\"masthead-error-overlay\">broken</div>{SCRIPT_TAG}")), "{page}");
+        for response in [page, foreign, post] {
+            assert_eq!(header(&response, "access-control-allow-origin"), None);
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn serves_copied_files_but_not_symlinks() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let photo = dir.path().join("photo.jpg");
+        std::fs::write(&photo, b"JPEG").expect("write");
+        let link = dir.path().join("link.jpg");
+        // Even a link to a file inside the site is refused: simple and safe.
+        std::os::unix::fs::symlink(&photo, &link).expect("symlink");
+        let mut snapshot = site();
+        snapshot.files.insert("photo.jpg".into(), Body::File(photo));
+        snapshot.files.insert("link.jpg".into(), Body::File(link));
+        let (addr, _shared) = start(snapshot).await;
+        let photo = raw(addr, "GET", "/photo.jpg", &addr.to_string()).await;
+        assert_eq!(header(&photo, "content-type"), Some("image/jpeg"));
+        assert!(photo.ends_with("\r\n\r\nJPEG"), "{photo}");
+        let link = raw(addr, "GET", "/link.jpg", &addr.to_string()).await;
+        assert_eq!(status(&link), "404", "{link}");
+    }
+
+    /// Opens the event stream and reads until `until` arrives; `connected`
+    /// is told once the response headers came (the handler has subscribed).
+    fn read_events(addr: SocketAddr, until: &str, connected: tokio::sync::oneshot::Sender<()>) -> String {
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let request = format!("GET {EVENTS_PATH} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+        stream.write_all(request.as_bytes()).expect("write");
+        let (mut seen, mut buf, mut connected) = (String::new(), [0; 4096], Some(connected));
+        while !seen.contains(until) {
+            let n = stream.read(&mut buf).expect("read before timeout");
+            assert!(n > 0, "stream closed: {seen}");
+            seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+            if seen.contains("\r\n\r\n") {
+                connected.take().map(|tx| tx.send(()));
+            }
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn streams_reload_messages() {
+        let (addr, shared) = start(site()).await;
+        let (connected, subscribed) = tokio::sync::oneshot::channel();
+        let client = tokio::task::spawn_blocking(move || read_events(addr, "\"pages\"", connected));
+        subscribed.await.expect("event stream answered");
+        shared.publish(site(), Some(Reload::Pages(vec!["/2026/03/02/".into()])));
+        let seen = client.await.expect("client thread");
+        assert_eq!(header(&seen, "content-type"), Some("text/event-stream"));
+        assert!(seen.contains("data: {"), "{seen}");
+        assert!(seen.contains(r#""paths":["/2026/03/02/"]"#), "{seen}");
+    }
+
+    #[tokio::test]
+    async fn a_new_event_stream_starts_with_the_current_error() {
+        let (addr, shared) = start(site()).await;
+        shared.fail("<div>broken</div>".to_string());
+        let (connected, _) = tokio::sync::oneshot::channel();
+        let seen = tokio::task::spawn_blocking(move || read_events(addr, "broken", connected)).await.expect("client");
+        assert!(seen.contains(r#""type":"error""#), "{seen}");
+    }
+}

@@ -1,0 +1,218 @@
+//! `masthead serve`: builds the site into memory, serves it over HTTP on
+//! the loopback address, and with `--watch` rebuilds on every change and
+//! tells open pages to reload. The rebuild loop owns the [`Engine`]; the
+//! HTTP side sees only [`state::Shared`].
+
+pub mod http;
+pub mod livereload;
+pub mod overlay;
+pub mod state;
+
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::config::BuildOptions;
+use crate::diagnostic::Diagnostics;
+use crate::incremental::{Engine, Rebuild};
+use crate::watch::{Batch, Change, SiteWatcher};
+use state::{Reload, Shared, Snapshot};
+
+/// What `masthead serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// How to build (drafts and scheduled editions included unless turned off).
+    pub build: BuildOptions,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub watch: Watch,
+    pub open: Open,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Watch {
+    Yes,
+    No,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Open {
+    Browser,
+    No,
+}
+
+/// Where the server reports to people (the terminal).
+pub trait Reporter {
+    fn line(&self, text: &str);
+    fn diagnostics(&self, diags: &Diagnostics);
+}
+
+/// How many ports after a busy one are tried.
+const PORT_ATTEMPTS: u16 = 10;
+
+/// Runs the server until the process is stopped.
+pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
+    let (listener, addr) = bind(opts.bind, opts.port)?;
+    if addr.port() != opts.port && opts.port != 0 {
+        report.line(&format!("Port {} is busy; using {} instead", opts.port, addr.port()));
+    }
+    let url = match addr.ip() {
+        IpAddr::V6(ip) => format!("http://[{ip}]:{}/", addr.port()),
+        IpAddr::V4(ip) => format!("http://{ip}:{}/", addr.port()),
+    };
+    // Served pages link to the local address, so every link works locally.
+    opts.build.base_url = Some(url.clone());
+    let mut engine = Engine::new(opts.build.clone());
+    let shared = Shared::new(Snapshot::default());
+    match engine.rebuild() {
+        Ok(first) => {
+            report.line(&format!("Built {} articles into memory in {} ms", first.articles, first.elapsed.as_millis()));
+            shared.publish(first.snapshot, Some(Reload::Pages(Vec::new())));
+        }
+        Err(diags) => fail(&shared, &diags, report),
+    }
+    let server = spawn_http(listener, Arc::clone(&shared), http::AllowedHosts::new(addr))?;
+    report.line(&format!("Serving {} at {url} (press Ctrl-C to stop)", opts.build.source.display()));
+    if opts.open == Open::Browser {
+        open_browser(&url);
+    }
+    if opts.watch == Watch::Yes {
+        watch_loop(&mut engine, &shared, report)?;
+    }
+    server.join().map_err(|_| anyhow::anyhow!("the HTTP server stopped unexpectedly"))?
+}
+
+fn bind(ip: IpAddr, port: u16) -> Result<(TcpListener, SocketAddr)> {
+    let last = if port == 0 { 0 } else { port.saturating_add(PORT_ATTEMPTS) };
+    let mut error = None;
+    for p in port..=last {
+        match TcpListener::bind((ip, p)) {
+            Ok(listener) => {
+                let addr = listener.local_addr().context("cannot read the bound address")?;
+                return Ok((listener, addr));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => error = Some(e),
+            Err(e) => bail!("cannot listen on {ip}:{p}: {e}"),
+        }
+    }
+    match error {
+        Some(e) => bail!("ports {port} to {last} on {ip} are busy ({e}); choose another with --port"),
+        None => bail!("cannot listen on {ip}:{port}"),
+    }
+}
+
+fn spawn_http(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    hosts: http::AllowedHosts,
+) -> Result<std::thread::JoinHandle<Result<()>>> {
+    listener.set_nonblocking(true).context("cannot set up the listening socket")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the HTTP runtime")?;
+    Ok(std::thread::spawn(move || {
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).context("cannot use the listening socket")?;
+            http::serve(listener, shared, hosts).await.context("the HTTP server failed")
+        })
+    }))
+}
+
+fn watch_loop(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) -> Result<()> {
+    let opts = engine.options().clone();
+    let theme = crate::config::SiteConfig::load(&opts.source).map(|c| c.theme).unwrap_or_else(|_| "daily".into());
+    let mut watcher = SiteWatcher::new(&opts.source, &opts.output, &theme)?;
+    while let Some(batch) = watcher.next_batch() {
+        if batch.kinds.is_empty() {
+            continue;
+        }
+        if batch.kinds.contains(&Change::Config) {
+            engine.reset();
+        } else if batch.kinds.contains(&Change::Template) {
+            engine.reload_theme();
+        }
+        match engine.rebuild() {
+            Ok(rebuild) => {
+                report.line(&rebuild_line(&batch, &rebuild, &opts.source));
+                let reload = reload_for(&rebuild.changed);
+                shared.publish(rebuild.snapshot, reload);
+            }
+            Err(diags) => fail(shared, &diags, report),
+        }
+    }
+    Ok(())
+}
+
+fn fail(shared: &Shared, diags: &Diagnostics, report: &dyn Reporter) {
+    report.diagnostics(diags);
+    report.line("error: the site could not be rebuilt; still serving the last good version");
+    shared.fail(overlay::overlay_html(diags));
+}
+
+/// "Rebuilt in 12 ms: content/2023-09-05/a.md changed; 5 pages re-rendered".
+fn rebuild_line(batch: &Batch, r: &Rebuild, root: &std::path::Path) -> String {
+    let what = match batch.paths.as_slice() {
+        [one] => format!("{} changed", crate::fs::display_rel(root, &root.join(one))),
+        many => format!("{} files changed", many.len()),
+    };
+    format!(
+        "Rebuilt in {} ms: {what}; {} page{} re-rendered, {} file{} re-read, {} output{} changed",
+        r.elapsed.as_millis(),
+        r.rendered,
+        if r.rendered == 1 { "" } else { "s" },
+        r.parsed,
+        if r.parsed == 1 { "" } else { "s" },
+        r.changed.len(),
+        if r.changed.len() == 1 { "" } else { "s" },
+    )
+}
+
+/// What open pages must do after a rebuild: nothing if no output changed;
+/// swap stylesheets if only they changed; reload the changed pages; or
+/// reload every page when a file they may show (a photo) changed.
+pub fn reload_for(changed: &[String]) -> Option<Reload> {
+    let url = |p: &String| format!("/{}", p.strip_suffix("index.html").unwrap_or(p));
+    let is_page = |p: &String| p.ends_with(".html");
+    let is_data = |p: &String| [".xml", ".json", ".txt"].iter().any(|ext| p.ends_with(ext));
+    if changed.is_empty() {
+        return None;
+    }
+    if changed.iter().all(|p| p.ends_with(".css")) {
+        return Some(Reload::Styles(changed.iter().map(url).collect()));
+    }
+    if changed.iter().any(|p| !is_page(p) && !is_data(p)) {
+        return Some(Reload::Pages(Vec::new()));
+    }
+    let pages: Vec<String> = changed.iter().filter(|p| is_page(p)).map(url).collect();
+    (!pages.is_empty()).then_some(Reload::Pages(pages))
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let _ = std::process::Command::new(program)
+        .arg(url)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_only_changes_swap_styles() {
+        let paths = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(reload_for(&paths(&["css/daily.css"])), Some(Reload::Styles(vec!["/css/daily.css".into()])));
+        assert_eq!(
+            reload_for(&paths(&["2023/09/05/a/index.html", "index.html", "feed.xml"])),
+            Some(Reload::Pages(vec!["/2023/09/05/a/".into(), "/".into()]))
+        );
+        assert_eq!(reload_for(&paths(&["css/daily.css", "2023/09/05/a.jpg"])), Some(Reload::Pages(vec![])));
+        assert_eq!(reload_for(&paths(&["feed.xml"])), None);
+        assert_eq!(reload_for(&[]), None);
+    }
+}

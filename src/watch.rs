@@ -1,0 +1,174 @@
+//! The only importer of notify. Watches the site's inputs, coalesces bursts
+//! of events (an editor's save, a `git checkout` of 500 files) into one
+//! batch, and classifies each path with the pure [`classify`], which uses
+//! the same ignore rules as the build's walk. Deletions are kept: a path
+//! that no longer exists is still a change.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
+
+use crate::fs::is_ignored;
+
+/// What kind of input changed; decides how much a rebuild reloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    /// `site.yaml`: everything is reloaded.
+    Config,
+    /// A template or the theme's description: templates are reloaded.
+    Template,
+    /// A file of `static/` or of the theme's `static/`.
+    Static,
+    /// Anything under `content/`.
+    Content,
+}
+
+/// Classifies one changed path of the site in `root` (output folder
+/// `output`, theme `theme`); `None` for paths that do not matter.
+pub fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> Option<Change> {
+    if is_ignored(root, output, path) {
+        return None;
+    }
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    let first = parts.next()?;
+    match first.as_ref() {
+        "site.yaml" if rel.components().count() == 1 => Some(Change::Config),
+        "content" => Some(Change::Content),
+        "templates" => Some(Change::Template),
+        "static" => Some(Change::Static),
+        "themes" => {
+            if parts.next()? != theme {
+                return None;
+            }
+            match parts.next().as_deref() {
+                Some("static") => Some(Change::Static),
+                _ => Some(Change::Template),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A batch of classified changes, with the paths (relative to the site
+/// folder) for the terminal line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Batch {
+    pub kinds: BTreeSet<Change>,
+    pub paths: Vec<PathBuf>,
+}
+
+/// Watches a site's inputs.
+pub struct SiteWatcher {
+    watcher: RecommendedWatcher,
+    events: Receiver<notify::Result<Event>>,
+    root: PathBuf,
+    output: PathBuf,
+    theme: String,
+    watched: BTreeSet<PathBuf>,
+}
+
+/// Quiet time before a change is reported; also how long a batch stays open.
+const QUIET: Duration = Duration::from_millis(40);
+
+impl SiteWatcher {
+    pub fn new(root: &Path, output: &Path, theme: &str) -> Result<SiteWatcher> {
+        // Events carry absolute paths; compare them with absolute ones.
+        let root = &root.canonicalize().with_context(|| format!("cannot find `{}`", root.display()))?;
+        let output = &std::env::current_dir().map(|cwd| cwd.join(output)).unwrap_or_else(|_| output.to_path_buf());
+        let (tx, events) = channel();
+        let inner = notify::recommended_watcher(tx).context("cannot start watching files")?;
+        let mut watcher = SiteWatcher {
+            watcher: inner,
+            events,
+            root: root.to_path_buf(),
+            output: output.to_path_buf(),
+            theme: theme.to_string(),
+            watched: BTreeSet::new(),
+        };
+        watcher.watcher.watch(root, RecursiveMode::NonRecursive).context("cannot watch the site folder")?;
+        watcher.watch_inputs();
+        Ok(watcher)
+    }
+
+    /// Starts watching input folders that exist now (they may be created later).
+    fn watch_inputs(&mut self) {
+        let theme = self.root.join("themes").join(&self.theme);
+        for dir in [self.root.join("content"), self.root.join("templates"), self.root.join("static"), theme] {
+            if dir.is_dir() && !self.watched.contains(&dir) {
+                if self.watcher.watch(&dir, RecursiveMode::Recursive).is_ok() {
+                    self.watched.insert(dir);
+                }
+            } else if !dir.is_dir() && self.watched.remove(&dir) {
+                let _ = self.watcher.unwatch(&dir);
+            }
+        }
+    }
+
+    /// Blocks until some input changed, then returns everything that changed
+    /// until the events pause for [`QUIET`] (this is the debounce). `None`
+    /// when watching has stopped.
+    pub fn next_batch(&mut self) -> Option<Batch> {
+        let mut batch = Batch::default();
+        loop {
+            let received = if batch.kinds.is_empty() {
+                self.events.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            } else {
+                self.events.recv_timeout(QUIET)
+            };
+            match received {
+                // Reads (our own rebuild opening files) are not changes.
+                Ok(Ok(event)) if matches!(event.kind, EventKind::Access(_)) => {}
+                Ok(Ok(event)) => {
+                    for path in event.paths {
+                        if let Some(kind) = classify(&self.root, &self.output, &self.theme, &path) {
+                            batch.kinds.insert(kind);
+                            batch.paths.push(path.strip_prefix(&self.root).map(Path::to_path_buf).unwrap_or(path));
+                        }
+                    }
+                }
+                Ok(Err(_)) => {}
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+        // A new `content/` or `templates/` folder is watched from now on.
+        self.watch_inputs();
+        batch.paths.sort();
+        batch.paths.dedup();
+        Some(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_site_paths() {
+        let root = Path::new("/site");
+        let out = Path::new("/site/public");
+        let c = |p: &str| classify(root, out, "daily", &root.join(p));
+        assert_eq!(c("site.yaml"), Some(Change::Config));
+        assert_eq!(c("content/2023-09-05/a.md"), Some(Change::Content));
+        assert_eq!(c("content/2023-09-05"), Some(Change::Content));
+        assert_eq!(c("content/2023-09-05/photo.jpg"), Some(Change::Content));
+        assert_eq!(c("templates/article.html"), Some(Change::Template));
+        assert_eq!(c("static/css/site.css"), Some(Change::Static));
+        assert_eq!(c("themes/daily/templates/base.html"), Some(Change::Template));
+        assert_eq!(c("themes/daily/theme.yaml"), Some(Change::Template));
+        assert_eq!(c("themes/daily/static/css/daily.css"), Some(Change::Static));
+        assert_eq!(c("themes/other/templates/base.html"), None);
+        assert_eq!(c("public/index.html"), None);
+        assert_eq!(c("README.md"), None);
+        assert_eq!(c("content/2023-09-05/.a.md.swp"), None);
+        assert_eq!(c("content/2023-09-05/a.md~"), None);
+        assert_eq!(c("content/2023-09-05/#a.md#"), None);
+        assert_eq!(c("content/.git/index"), None);
+        assert_eq!(c("sub/site.yaml"), None);
+    }
+}
