@@ -50,7 +50,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(opts: BuildOptions) -> Engine {
-        Engine { opts, cache: LoadCache::default(), theme: None, kept: HashMap::new(), generation: 0 }
+        Engine { opts, cache: LoadCache::persistent(), theme: None, kept: HashMap::new(), generation: 0 }
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -59,7 +59,7 @@ impl Engine {
 
     /// Forgets everything cached (after `site.yaml` changed).
     pub fn reset(&mut self) {
-        self.cache = LoadCache::default();
+        self.cache = LoadCache::persistent();
         self.theme = None;
     }
 

@@ -45,9 +45,12 @@ pub struct LoadStats {
     pub rendered: usize,
 }
 
-/// Parsed files and rendered Markdown kept between loads.
+/// Parsed files and rendered Markdown kept between loads. The default
+/// cache keeps nothing (a one-off build has no next load to serve);
+/// [`LoadCache::persistent`] keeps everything.
 #[derive(Debug, Default)]
 pub struct LoadCache {
+    keep: bool,
     pub(super) files: HashMap<PathBuf, (Stamp, Result<super::edition::Parsed, Vec<Diagnostic>>)>,
     pub(super) markdown: HashMap<String, CachedMarkdown>,
     pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
@@ -56,6 +59,15 @@ pub struct LoadCache {
 }
 
 impl LoadCache {
+    /// A cache that remembers between loads, for a long-running process.
+    pub fn persistent() -> LoadCache {
+        LoadCache { keep: true, ..LoadCache::default() }
+    }
+
+    pub(super) fn keeps(&self) -> bool {
+        self.keep
+    }
+
     /// Counts of the last load.
     pub fn stats(&self) -> LoadStats {
         LoadStats { parsed: self.parsed.load(Ordering::Relaxed), rendered: self.rendered.load(Ordering::Relaxed) }
@@ -92,6 +104,9 @@ impl LoadCache {
             }
             outcome
         });
+        if !self.keep {
+            return rendered;
+        }
         let entry = CachedMarkdown {
             body: body.to_string(),
             body_line,

@@ -66,11 +66,13 @@ pub(super) fn assemble(
             }
         })
         .collect();
-    cache.files = files
-        .iter()
-        .zip(&parsed)
-        .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, result.clone()))))
-        .collect();
+    if cache.keeps() {
+        cache.files = files
+            .iter()
+            .zip(&parsed)
+            .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, result.clone()))))
+            .collect();
+    }
     let parsed = parsed.into_iter().map(|(_, result)| result);
     let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
     let mut asset_files = Vec::new();
