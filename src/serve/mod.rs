@@ -63,6 +63,11 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     };
     // Served pages link to the local address, so every link works locally.
     opts.build.base_url = Some(url.clone());
+    // Watch before the first build, so an edit saved while it runs is seen.
+    let watcher = match opts.watch {
+        Watch::Yes => Some(start_watching(&opts.build)?),
+        Watch::No => None,
+    };
     let mut engine = Engine::new(opts.build.clone());
     let shared = Shared::new(Snapshot::default());
     match engine.rebuild() {
@@ -77,8 +82,8 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     if opts.open == Open::Browser {
         open_browser(&url);
     }
-    if opts.watch == Watch::Yes {
-        watch_loop(&mut engine, &shared, report)?;
+    if let Some(watcher) = watcher {
+        watch_loop(watcher, &mut engine, &shared, report);
     }
     server.join().map_err(|_| anyhow::anyhow!("the HTTP server stopped unexpectedly"))?
 }
@@ -121,17 +126,21 @@ fn spawn_http(
     }))
 }
 
-fn watch_loop(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) -> Result<()> {
-    let opts = engine.options().clone();
+fn start_watching(opts: &BuildOptions) -> Result<SiteWatcher> {
     let theme = crate::config::SiteConfig::load(&opts.source).map(|c| c.theme).unwrap_or_else(|_| "daily".into());
-    let mut watcher = SiteWatcher::new(&opts.source, &opts.output, &theme)?;
+    SiteWatcher::new(&opts.source, &opts.output, &theme)
+}
+
+fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
+    let opts = engine.options().clone();
     while let Some(batch) = watcher.next_batch() {
         if batch.kinds.is_empty() {
             continue;
         }
         if batch.kinds.contains(&Change::Config) {
             engine.reset();
-        } else if batch.kinds.contains(&Change::Template) {
+        } else if batch.kinds.contains(&Change::Template) || batch.kinds.contains(&Change::Static) {
+            // The theme also lists the static files: a new one must be seen.
             engine.reload_theme();
         }
         match engine.rebuild() {
@@ -143,7 +152,6 @@ fn watch_loop(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) -> Re
             Err(diags) => fail(shared, &diags, report),
         }
     }
-    Ok(())
 }
 
 fn fail(shared: &Shared, diags: &Diagnostics, report: &dyn Reporter) {

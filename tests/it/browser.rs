@@ -328,7 +328,7 @@ fn number(v: &Value) -> f64 {
 
 /// `target/browser-screenshots/`, beside the binary under test (so `CARGO_TARGET_DIR` is
 /// honoured).
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_masthead"));
     let target = bin.parent().and_then(Path::parent).map_or_else(|| repo_root().join("target"), Path::to_path_buf);
     let dir = target.join("browser-screenshots");
@@ -337,14 +337,14 @@ fn screenshot_dir() -> PathBuf {
 }
 
 /// Where Chromium and chromedriver are.
-struct BrowserTools {
+pub(crate) struct BrowserTools {
     chromium: PathBuf,
     chromedriver: PathBuf,
 }
 
 /// The browser and its driver, or `None` (with a notice) when one is missing; on CI a
 /// missing browser is a failure, never a silent skip.
-fn browser_tools() -> Option<BrowserTools> {
+pub(crate) fn browser_tools() -> Option<BrowserTools> {
     let path = |var: &str, default: &str| PathBuf::from(std::env::var(var).unwrap_or_else(|_| default.to_string()));
     let tools = BrowserTools {
         chromium: path("CHROMIUM", "/usr/bin/chromium"),
@@ -367,7 +367,7 @@ fn browser_tools() -> Option<BrowserTools> {
 
 /// A chromedriver on a free local port, stopped (and with it any browser it started)
 /// when dropped.
-struct ChromeDriver {
+pub(crate) struct ChromeDriver {
     child: Child,
     port: u16,
     /// A fresh Chromium profile, removed at the end.
@@ -375,7 +375,7 @@ struct ChromeDriver {
 }
 
 impl ChromeDriver {
-    fn start(tools: &BrowserTools) -> ChromeDriver {
+    pub(crate) fn start(tools: &BrowserTools) -> ChromeDriver {
         let port = free_port();
         let child = Command::new(&tools.chromedriver)
             .arg(format!("--port={port}"))
@@ -398,7 +398,7 @@ impl ChromeDriver {
     }
 
     /// A new headless Chromium session.
-    async fn session(&self, tools: &BrowserTools) -> Result<Client> {
+    pub(crate) async fn session(&self, tools: &BrowserTools) -> Result<Client> {
         let args = [
             "--headless",
             "--no-sandbox",
