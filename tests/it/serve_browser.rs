@@ -13,7 +13,7 @@ use fantoccini::Client;
 use serde_json::{Value, json};
 
 use crate::browser::{ChromeDriver, browser_tools, screenshot_dir};
-use crate::serve::{Server, article, write};
+use crate::support::serve::{Server, article, write};
 use crate::support::{SiteFixture, read_to_string, repo_root};
 
 /// How long the page may take to show a change (the brief's "within a blink", with room

@@ -16,8 +16,10 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::serve::{REBUILD_WAIT, SERVE_DEFAULT_FLAGS, Server, compare_served, fresh_build, poll, save_via_temp};
 use crate::support::SiteFixture;
+use crate::support::serve::{
+    REBUILD_WAIT, SERVE_DEFAULT_FLAGS, Server, compare_served, fresh_build, poll, save_via_temp,
+};
 
 /// The seed when `SERVE_PROPS_SEED` is not set: fixed, so CI runs the same sequences.
 const DEFAULT_SEED: u64 = 0x6d61_7374_6865_6164;

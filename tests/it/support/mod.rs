@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test module uses a different part of the harness
 
+pub(crate) mod serve;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
