@@ -11,7 +11,6 @@ use std::time::SystemTime;
 
 use super::links::LinkIndex;
 use super::markdown::{self, LinkOutcome, Rendered};
-use crate::diagnostic::Diagnostic;
 
 /// Size and modification time: a changed file changes one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +50,7 @@ pub struct LoadStats {
 #[derive(Debug, Default)]
 pub struct LoadCache {
     keep: bool,
-    pub(super) files: HashMap<PathBuf, (Stamp, Result<super::edition::Parsed, Vec<Diagnostic>>)>,
+    pub(super) files: HashMap<PathBuf, (Stamp, std::sync::Arc<super::edition::ParseResult>)>,
     pub(super) markdown: HashMap<String, CachedMarkdown>,
     pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
     pub(super) parsed: AtomicUsize,

@@ -3,6 +3,7 @@
 //! links and photos, and renders Markdown (in parallel).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -53,15 +54,15 @@ pub(super) fn assemble(
     let mut diags = Diagnostics(walk_problems);
 
     cache.reset_stats();
-    let parsed: Vec<(Option<Stamp>, ParseResult)> = files
+    let parsed: Vec<(Option<Stamp>, Arc<ParseResult>)> = files
         .par_iter()
         .map(|f| {
             let stamp = Stamp::of(&f.path);
             match cache.files.get(&f.path) {
-                Some((old, result)) if Some(*old) == stamp => (stamp, result.clone()),
+                Some((old, result)) if Some(*old) == stamp => (stamp, Arc::clone(result)),
                 _ => {
                     cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (stamp, read_and_parse(f))
+                    (stamp, Arc::new(read_and_parse(f)))
                 }
             }
         })
@@ -70,10 +71,12 @@ pub(super) fn assemble(
         cache.files = files
             .iter()
             .zip(&parsed)
-            .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, result.clone()))))
+            .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, Arc::clone(result)))))
             .collect();
     }
-    let parsed = parsed.into_iter().map(|(_, result)| result);
+    // Without a cache this takes the results as they are; with one, each
+    // file is copied once (the cache keeps its own).
+    let parsed = parsed.into_iter().map(|(_, result)| Arc::try_unwrap(result).unwrap_or_else(|arc| (*arc).clone()));
     let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
     let mut asset_files = Vec::new();
     for result in parsed {

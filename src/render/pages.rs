@@ -75,6 +75,14 @@ pub enum Prepared<'a> {
     Plain { path: String, text: String },
 }
 
+/// Whether a page is prepared to be rendered or only fingerprinted, which
+/// may skip values derived from others it already hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Render,
+    Fingerprint,
+}
+
 /// The variables of one page's template (besides `site`, shared by all).
 /// Typed rather than a Tera context so a page's fingerprint is a cheap
 /// `Hash` of its views; see [`Renderer::fingerprint`].
@@ -173,11 +181,15 @@ impl<'a> Renderer<'a> {
 
     /// Everything a page's output depends on, ready to render.
     pub fn prepare(&self, page: &Page) -> Prepared<'_> {
+        self.prepare_for(page, Purpose::Render)
+    }
+
+    fn prepare_for(&self, page: &Page, purpose: Purpose) -> Prepared<'_> {
         match *page {
             Page::Front => self.front(),
             Page::NotFound => self.not_found(),
             Page::Edition(e) => self.edition(e),
-            Page::Article(e, a) => self.article(e, a),
+            Page::Article(e, a) => self.article(e, a, purpose),
             Page::Archive(y) => self.archive(y),
             Page::TaxonomyIndex(kind) => self.taxonomy_index(kind),
             Page::Term(kind, t, p) => self.term(kind, t, p),
@@ -200,7 +212,7 @@ impl<'a> Renderer<'a> {
     /// mean an unchanged page, so a rebuild renders only the others.
     pub fn fingerprint(&self, page: &Page) -> u64 {
         let mut hasher = std::hash::DefaultHasher::new();
-        match self.prepare(page) {
+        match self.prepare_for(page, Purpose::Fingerprint) {
             Prepared::Template { name, ctx, path } => {
                 (self.site_hash, name, self.theme.template_hash(name), path, ctx).hash(&mut hasher);
             }
@@ -476,7 +488,7 @@ impl<'a> Renderer<'a> {
         Prepared::Template { name: "term.html", ctx, path: output_file(&path) }
     }
 
-    fn article(&self, e: usize, i: usize) -> Prepared<'_> {
+    fn article(&self, e: usize, i: usize, purpose: Purpose) -> Prepared<'_> {
         let site = self.site;
         let edition = &site.editions[e];
         let a = &edition.articles[i];
@@ -488,7 +500,8 @@ impl<'a> Renderer<'a> {
             body_html: Html { text: &a.body_html, hash: a.body_hash },
             published: a.date.to_string(),
             updated: a.updated.as_deref(),
-            json_ld: json_ld(site, a),
+            // Derived from fields the fingerprint already covers; skipped there.
+            json_ld: if purpose == Purpose::Render { json_ld(site, a) } else { String::new() },
             extra: Extra(&a.extra),
             scheduled: edition.scheduled,
             prev: i.checked_sub(1).and_then(link),
