@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# masthead vs Hugo build benchmark (SPEC §8). Usage:
+#
+#   bash bench/run.sh [SIZE...]        SIZE: 1k (200×5), 10k (2000×5), 100k (20000×5)
+#                                      or EDITIONSxPER_EDITION, e.g. 500x4; default: 1k 10k
+#
+# Environment: RUNS (timed runs per tool and size, default 5), WARMUP (untimed runs per tool
+# and size, default 1), TOOLS (default "masthead hugo"), SETTLE (least seconds to wait after
+# deleting files before timing, default 90; then until the disk's discards have stopped
+# for 15 s, at most 600 s in all), MEM_GUARD_MIB (kill a build when the machine's
+# MemAvailable drops below this, default 1024), KEEP_OUTPUTS=1 (keep this run's outputs).
+#
+# Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
+# ext4 disk, creating thousands of files within a minute or two of deleting thousands is
+# several times slower, see README.md), so this run's outputs are deleted only at the end.
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+WORK=$BENCH/work
+RUNS=${RUNS:-5}
+WARMUP=${WARMUP:-1}
+SETTLE=${SETTLE:-90}
+MEM_GUARD_MIB=${MEM_GUARD_MIB:-1024}
+read -r -a TOOLS <<< "${TOOLS:-masthead hugo}"
+has_tool() { local t; for t in "${TOOLS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(1k 10k)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# One run.sh at a time (a second one would measure the first one's load and deletes).
+mkdir -p "$WORK"
+exec 9> "$WORK/.lock"
+if ! flock -n 9; then
+    log "another bench/run.sh is running (or still deleting its outputs): waiting for it"
+    flock 9
+fi
+
+# --- tools ----------------------------------------------------------------------------
+missing=()
+command -v hugo >/dev/null || missing+=(hugo)
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from Debian"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+fi
+command -v python3 >/dev/null || { log "python3 is needed for bench/gen.py"; exit 1; }
+
+# masthead is built from a commit (default HEAD), exported with `git archive` into
+# bench/work/src and built there, so edits in progress in the work tree neither break the
+# benchmark nor change the binary between runs. MASTHEAD_REV=worktree builds the work tree.
+mkdir -p "$WORK/bin"
+REV=${MASTHEAD_REV:-HEAD}
+if [ "$REV" = worktree ]; then
+    log "building masthead from the work tree (release)"
+    (cd "$ROOT" && cargo build --release --quiet)
+    COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if [ -n "$(git -C "$ROOT" status --porcelain -- src Cargo.toml Cargo.lock themes 2>/dev/null)" ]; then
+        COMMIT="$COMMIT+worktree-changes"
+    fi
+    # Others may rebuild target/release while we measure: time a private copy.
+    MASTHEAD=$WORK/bin/masthead-worktree
+    cp "$ROOT/target/release/masthead" "$MASTHEAD.tmp" && mv "$MASTHEAD.tmp" "$MASTHEAD"
+else
+    COMMIT=$(git -C "$ROOT" rev-parse --short "$REV^{commit}")
+    MASTHEAD=$WORK/bin/masthead-$COMMIT
+    if [ ! -x "$MASTHEAD" ]; then
+        log "building masthead $COMMIT (release) in bench/work/src"
+        rm -rf "$WORK/src"
+        mkdir -p "$WORK/src"
+        git -C "$ROOT" archive "$COMMIT" | tar -x -C "$WORK/src"
+        (cd "$WORK/src" && CARGO_TARGET_DIR="$WORK/target" cargo build --release --quiet)
+        cp "$WORK/target/release/masthead" "$MASTHEAD.tmp" && mv "$MASTHEAD.tmp" "$MASTHEAD"
+    fi
+fi
+HUGO=$(command -v hugo)
+HUGO_VERSION=$("$HUGO" version | awk '{print $2}')
+
+# --- output folders -------------------------------------------------------------------
+deleted=0
+if [ -d "$WORK/out" ] && [ -n "$(ls -A "$WORK/out" 2>/dev/null)" ]; then
+    log "removing outputs left by an interrupted run"
+    rm -rf "$WORK/out"
+    deleted=1
+fi
+STAMP=$(date +%Y%m%d-%H%M%S)
+OUTROOT=$WORK/out/$STAMP
+mkdir -p "$OUTROOT"
+cleanup() {
+    if [ "${KEEP_OUTPUTS:-0}" = 1 ]; then
+        log "keeping outputs in $OUTROOT"
+    else
+        log "deleting this run's outputs ($OUTROOT)"
+        rm -rf "$OUTROOT"
+        rmdir "$WORK/out" 2>/dev/null || true
+        date +%s > "$WORK/.last-delete"  # the next run.sh waits until SETTLE s after this
+    fi
+}
+trap cleanup EXIT
+
+# --- corpora --------------------------------------------------------------------------
+GEN_SHA=$(sha256sum "$BENCH/gen.py" | cut -c1-16)
+size_shape() {  # prints "EDITIONS PER_EDITION"
+    case "$1" in
+        1k) echo "200 5" ;;
+        10k) echo "2000 5" ;;
+        100k) echo "20000 5" ;;
+        *x*) echo "${1%x*} ${1#*x}" ;;
+        *) log "unknown size '$1' (use 1k, 10k, 100k or EDITIONSxPER_EDITION)"; exit 2 ;;
+    esac
+}
+for size in "${SIZES[@]}"; do
+    read -r ne pe < <(size_shape "$size")
+    corpus=$WORK/corpus-$size
+    if [ "$(cat "$corpus/.gen-sha" 2>/dev/null)" != "$GEN_SHA-$ne-$pe" ]; then
+        [ -d "$corpus" ] && deleted=1
+        log "generating corpus $size ($ne editions × $pe articles) into $corpus"
+        rm -f "$corpus/.gen-sha"
+        python3 "$BENCH/gen.py" --editions "$ne" --per-edition "$pe" --out "$corpus"
+        echo "$GEN_SHA-$ne-$pe" > "$corpus/.gen-sha"
+    fi
+done
+# After a big delete, this ext4 (mounted with `discard`) sends the freed blocks' discards
+# about a minute later, in a storm of thousands per second, and file creation costs several
+# times the usual system time until then. So wait at least SETTLE s after the last delete,
+# and then until the disk has had no discard storm (< 100 discards/s) for 15 s in a row.
+DISK_STAT=/sys/class/block/$(basename "$(df --output=source "$WORK" | tail -n 1)")/stat
+discards() { if [ -r "$DISK_STAT" ]; then awk '{print $12 + 0}' "$DISK_STAT"; else echo 0; fi; }
+settle() {  # settle SECONDS_AT_LEAST
+    local least=$1 t=0 quiet=0 prev cur
+    sync
+    prev=$(discards)
+    while [ "$t" -lt 600 ]; do
+        if [ "$t" -ge "$least" ] && [ "$quiet" -ge 15 ]; then break; fi
+        sleep 1
+        t=$((t + 1))
+        cur=$(discards)
+        if [ $((cur - prev)) -lt 100 ]; then quiet=$((quiet + 1)); else quiet=0; fi
+        prev=$cur
+    done
+    log "waited ${t}s for the disk to settle"
+}
+sync
+least=-1
+if [ "$deleted" = 1 ]; then
+    least=$SETTLE
+elif [ -f "$WORK/.last-delete" ]; then  # a previous run.sh deleted its outputs at its end
+    least=$(( $(cat "$WORK/.last-delete") + SETTLE - $(date +%s) ))
+    [ "$least" -ge 0 ] || least=0
+fi
+if [ "$least" -ge 0 ] && [ "$SETTLE" -gt 0 ]; then
+    log "files were deleted recently: waiting ≥${least}s and until the disk's discards stop"
+    settle "$least"
+fi
+
+# --- measuring ------------------------------------------------------------------------
+HZ=$(getconf CLK_TCK)
+# busy CPU ticks of the whole machine so far (user nice system irq softirq steal)
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat; }
+
+# timed TIMEFILE ERRFILE CMD... — /usr/bin/time CMD, killing CMD if the machine runs short of
+# memory (a 100k Hugo build wants ~20 GB); returns CMD's exit status.
+timed() {
+    local tfile=$1 errf=$2 pid k v _ child
+    shift 2
+    /usr/bin/time -f '%e %U %S %M' -o "$tfile" "$@" >/dev/null 2>"$errf" &
+    pid=$!
+    while kill -0 "$pid" 2>/dev/null; do
+        while read -r k v _; do [ "$k" = MemAvailable: ] && break; done < /proc/meminfo
+        if [ "$((v / 1024))" -lt "$MEM_GUARD_MIB" ]; then
+            child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+            [ -n "$child" ] && kill -9 $child 2>/dev/null
+            echo "bench memory guard: killed the build, MemAvailable fell to $((v / 1024)) MiB" >> "$errf"
+            break
+        fi
+        sleep 0.5
+    done
+    wait "$pid"
+}
+
+# run TOOL SIZE LABEL → appends "tool label wall user sys rss files bytes rc" to $results
+run_one() {
+    local tool=$1 size=$2 label=$3 corpus=$WORK/corpus-$2
+    local out=$OUTROOT/$size/$tool-$label
+    local tfile=$OUTROOT/$size/$tool-$label.time errf=$OUTROOT/$size/$tool-$label.err
+    local rc=0 busy0 busy1
+    sync  # the previous run's writeback must not land in this one
+    busy0=$(busy_ticks)
+    case "$tool" in
+        masthead)
+            timed "$tfile" "$errf" \
+                "$MASTHEAD" -s "$corpus/masthead" --clock "$CLOCK" build --output "$out" || rc=$?
+            ;;
+        hugo)
+            timed "$tfile" "$errf" "$HUGO" --quiet -s "$corpus/hugo" -d "$out" || rc=$?
+            ;;
+    esac
+    busy1=$(busy_ticks)
+    local files=0 bytes=0
+    if [ -d "$out" ]; then
+        files=$(find "$out" -type f | wc -l)
+        bytes=$(find "$out" -type f -printf '%s\n' | awk '{s += $1} END {printf "%d", s}')
+    fi
+    # /usr/bin/time writes "Command exited with non-zero status N" first on failure.
+    local t
+    t=$(tail -n 1 "$tfile" 2>/dev/null || true)
+    [[ "$t" =~ ^[0-9.]+\ [0-9.]+\ [0-9.]+\ [0-9]+$ ]] || t="0 0 0 0"
+    # CPU time the whole machine spent during the run, minus the build's own: other work.
+    local others
+    others=$(awk -v b="$((busy1 - busy0))" -v hz="$HZ" -v t="$t" \
+        'BEGIN {split(t, f, " "); o = b / hz - f[2] - f[3]; if (o < 0) o = 0; printf "%.2f", o}')
+    echo "$tool $label $t $files $bytes $rc $others" >> "$results"
+    if [ "$rc" != 0 ]; then
+        log "$tool ($size, run $label) FAILED with exit status $rc:"
+        sed 's/^/    /' "$errf" | head -n 40 >&2
+        return 1
+    fi
+    if [ "$tool" = masthead ]; then
+        log "$tool $size run $label: $(grep -a 'Built ' "$errf" | tail -n 1) [$files files]"
+    else
+        [ -s "$errf" ] && { log "hugo printed on stderr:"; head -n 20 "$errf" | sed 's/^/    /' >&2; }
+        log "$tool $size run $label: ${t%% *} s [$files files]"
+    fi
+}
+
+REPORT=$WORK/results-$STAMP.md
+{
+    echo "# masthead vs Hugo — $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- masthead commit: \`$COMMIT\`; Hugo: \`$HUGO_VERSION\`"
+    echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(free -h | awk '/^Mem:/ {print $2}') RAM, $(uname -sr)"
+    echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating, each into a fresh folder; medians"
+    echo
+} > "$REPORT"
+
+for size in "${SIZES[@]}"; do
+    corpus=$WORK/corpus-$size
+    mkdir -p "$OUTROOT/$size"
+    results=$OUTROOT/$size/runs.txt
+    : > "$results"
+    CLOCK=$(python3 -c 'import json,sys,datetime as d; m=json.load(open(sys.argv[1])); print(d.date.fromisoformat(m["last_edition"]) + d.timedelta(days=1))' "$corpus/corpus.json")
+    log "size $size: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["articles"], "articles,", m["editions"], "editions,", m["avg_body_words"], "words each")' "$corpus/corpus.json") (clock $CLOCK)"
+    ok_m=0 ok_h=0
+    has_tool masthead && ok_m=1
+    has_tool hugo && ok_h=1
+    for ((w = 1; w <= WARMUP; w++)); do
+        [ $ok_m = 1 ] && { run_one masthead "$size" "warmup$w" || ok_m=0; }
+        [ $ok_h = 1 ] && { run_one hugo "$size" "warmup$w" || ok_h=0; }
+    done
+    for ((i = 1; i <= RUNS; i++)); do
+        # ABBA order, so neither tool always runs right after the other's writes.
+        if ((i % 2)); then order=(masthead hugo); else order=(hugo masthead); fi
+        for tool in "${order[@]}"; do
+            if [ "$tool" = masthead ] && [ $ok_m = 1 ]; then run_one masthead "$size" "$i" || ok_m=0; fi
+            if [ "$tool" = hugo ] && [ $ok_h = 1 ]; then run_one hugo "$size" "$i" || ok_h=0; fi
+        done
+    done
+    python3 - "$results" "$size" "$corpus/corpus.json" "$RUNS" >> "$REPORT" <<'PY'
+import json, os, statistics, sys
+path, size, meta_path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+meta = json.load(open(meta_path))
+rows = {"masthead": [], "hugo": []}
+failed = set()
+seen = set()
+for line in open(path):
+    f = line.split()
+    tool, label = f[0], f[1]
+    seen.add(tool)
+    if f[8] != "0":
+        failed.add(tool)
+        continue
+    if label.startswith("warmup"):
+        continue
+    wall, user, sys_, rss, files, nbytes = float(f[2]), float(f[3]), float(f[4]), int(f[5]), int(f[6]), int(f[7])
+    rows[tool].append({"wall": wall, "cpu": user + sys_, "rss": rss / 1024, "files": files, "bytes": nbytes})
+
+def med(tool, k):
+    xs = [r[k] for r in rows[tool]]
+    return statistics.median(xs) if xs else None
+
+def missing(tool):
+    return "failed" if tool in failed else "not run"
+
+def fmt(x, spec, tool):
+    return missing(tool) if x is None else format(x, spec)
+
+def ratio(a, b):
+    return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
+
+print(f"## {size}: {meta['articles']:,} articles in {meta['editions']:,} editions "
+      f"(~{meta['avg_body_words']} words each)\n")
+print("| | masthead | Hugo | masthead/Hugo |")
+print("|---|---:|---:|---:|")
+for key, name, spec in [("wall", "median wall (s)", ".2f"), ("cpu", "median CPU, user+sys (s)", ".2f"),
+                        ("rss", "median peak RSS (MiB)", ".0f")]:
+    m, h = med("masthead", key), med("hugo", key)
+    print(f"| {name} | {fmt(m, spec, 'masthead')} | {fmt(h, spec, 'hugo')} | {ratio(m, h)} |")
+def spread(tool):
+    xs = [r["wall"] for r in rows[tool]]
+    return f"{min(xs):.2f}–{max(xs):.2f}" if xs else missing(tool)
+print(f"| wall min–max (s) | {spread('masthead')} | {spread('hugo')} | |")
+for key, name in [("files", "output files"), ("bytes", "output bytes")]:
+    m, h = med("masthead", key), med("hugo", key)
+    val = (lambda x, tool: missing(tool) if x is None else f"{int(x):,}")
+    print(f"| {name} | {val(m, 'masthead')} | {val(h, 'hugo')} | {ratio(m, h)} |")
+for tool in ("masthead", "hugo"):
+    fs = {r["files"] for r in rows[tool]}
+    if len(fs) > 1:
+        print(f"\n**{tool} wrote different file counts across runs: {sorted(fs)}**")
+    if tool in failed:
+        print(f"\n**{tool} failed on this corpus (see the run log).**")
+    if rows[tool] and len(rows[tool]) != runs:
+        print(f"\n{tool}: only {len(rows[tool])} of {runs} runs succeeded.")
+others = {}
+for l in open(path):
+    f = l.split()
+    if len(f) > 9 and not f[1].startswith("warmup"):
+        others.setdefault(f[0], []).append(float(f[9]) / max(float(f[2]), 0.01))
+if others:
+    print("\nOther processes on the machine used, during the timed runs, a median of "
+          + " and ".join(f"{statistics.median(v):.2f} CPU (max {max(v):.2f}) during {t}'s"
+                         for t, v in others.items())
+          + f" (of {os.cpu_count()} CPUs); 0 is a quiet machine.")
+print("\n<details><summary>runs (wall s, user s, sys s, max RSS KiB, files, bytes, exit, "
+      "others' CPU s during the run)</summary>\n")
+print("```")
+print(open(path).read().rstrip())
+print("```\n</details>\n")
+PY
+    log "size $size done"
+done
+
+echo
+cat "$REPORT"
+log "report saved to $REPORT"
