@@ -274,18 +274,23 @@ fn split_location(rest: &str) -> (Option<String>, Option<u32>, Option<u32>, Stri
     (Some(path.to_string()), nums.first().copied(), nums.get(1).copied(), message.to_string())
 }
 
-/// Runs the real binary in `cwd`, with a timeout, capturing everything.
-pub(crate) fn run_masthead(cwd: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_masthead"))
+/// The real binary in `cwd` with `args`, no colours, output piped.
+pub(crate) fn masthead_command<S: AsRef<std::ffi::OsStr>>(cwd: &Path, args: &[S]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_masthead"));
+    command
         .args(args)
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("CLICOLOR_FORCE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn masthead");
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Runs the real binary in `cwd`, with a timeout, capturing everything.
+pub(crate) fn run_masthead(cwd: &Path, args: &[&str]) -> Run {
+    let mut child = masthead_command(cwd, args).spawn().expect("spawn masthead");
     let stdout = drain(child.stdout.take().unwrap());
     let stderr = drain(child.stderr.take().unwrap());
     let start = Instant::now();

@@ -10,7 +10,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -71,16 +71,7 @@ impl Server {
         let mut args =
             vec!["-s", site_name, "--color", "never", "--clock", CLOCK, "serve", "--watch", "--port", &port_s];
         args.extend_from_slice(extra);
-        let mut child = Command::new(env!("CARGO_BIN_EXE_masthead"))
-            .args(&args)
-            .current_dir(cwd)
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn masthead serve");
+        let mut child = super::masthead_command(cwd, &args).spawn().expect("spawn masthead serve");
         let stderr = Arc::new(Mutex::new(String::new()));
         let drains = vec![
             drain_into(child.stdout.take().unwrap(), Arc::new(Mutex::new(String::new()))),
