@@ -255,7 +255,8 @@ fn with_root(base: &BaseUrl, path: &str) -> String {
 fn is_reserved(out: &str) -> bool {
     const FILES: [&str; 6] = ["index.html", "404.html", "feed.xml", "feed.json", "sitemap.xml", "robots.txt"];
     const FOLDERS: [&str; 4] = ["archive/", "sections/", "tags/", "authors/"];
-    FILES.contains(&out) || FOLDERS.iter().any(|f| out.starts_with(f))
+    let sitemap_part = out.starts_with("sitemap-") && out.ends_with(".xml");
+    FILES.contains(&out) || sitemap_part || FOLDERS.iter().any(|f| out.starts_with(f))
 }
 
 /// Turns an article's `aliases` into output paths, each claimed once.

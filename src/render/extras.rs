@@ -18,6 +18,21 @@ pub fn sitemap(site: &Site, entries: &[(String, jiff::Timestamp)]) -> String {
     x
 }
 
+/// `sitemap.xml` as an index of `sitemap-1.xml` … `sitemap-N.xml`, for
+/// sites with more pages than one sitemap may list.
+pub fn sitemap_index(site: &Site, parts: usize) -> String {
+    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+    x.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for n in 1..=parts {
+        x.push_str(&format!(
+            "  <sitemap><loc>{}</loc></sitemap>\n",
+            xml_escape(&format!("{}sitemap-{n}.xml", site.base.absolute))
+        ));
+    }
+    x.push_str("</sitemapindex>\n");
+    x
+}
+
 /// Every page of the sitemap with its last change, in output order.
 pub fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jiff::Timestamp)> {
     let latest = site.editions.last().map(|e| day_start(site, e.date)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);

@@ -43,7 +43,13 @@ pub enum Page {
     Robots,
     /// Alias `k` of an article: a redirect page.
     Alias(usize, usize, usize),
+    /// Part `n` (1-based) of a sitemap too long for one file; `sitemap.xml`
+    /// is then an index of the parts.
+    SitemapPart(usize),
 }
+
+/// URLs one sitemap file may hold (sitemaps.org protocol).
+pub const SITEMAP_LIMIT: usize = 50_000;
 
 /// Every page the site has, in a stable order.
 pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
@@ -139,6 +145,8 @@ pub struct Renderer<'a> {
     site_hash: u64,
     links: Vec<EditionLinkView<'a>>,
     listings: Listings,
+    /// [`SITEMAP_LIMIT`]; lower in tests.
+    sitemap_limit: usize,
 }
 
 impl<'a> Renderer<'a> {
@@ -151,12 +159,32 @@ impl<'a> Renderer<'a> {
             serde_json::to_string(&site_view).unwrap_or_default().hash(&mut hasher);
             hasher.finish()
         };
-        Renderer { site, theme, site_value: Value::from_serializable(&site_view), site_hash, links, listings }
+        Renderer {
+            site,
+            theme,
+            site_value: Value::from_serializable(&site_view),
+            site_hash,
+            links,
+            listings,
+            sitemap_limit: SITEMAP_LIMIT,
+        }
     }
 
     /// Every page of the site, in a stable order.
     pub fn pages(&self) -> Vec<Page> {
-        pages(self.site, &self.listings)
+        let mut all = pages(self.site, &self.listings);
+        let parts = self.sitemap_parts();
+        if parts > 1 {
+            all.extend((1..=parts).map(Page::SitemapPart));
+        }
+        all
+    }
+
+    /// How many files the sitemap needs (1: a plain `sitemap.xml`).
+    fn sitemap_parts(&self) -> usize {
+        let urls =
+            1 + self.site.editions.iter().map(|e| 1 + e.articles.len()).sum::<usize>() + self.listing_urls().len();
+        urls.div_ceil(self.sitemap_limit).max(1)
     }
 
     /// The file a page is written to, relative to the output folder.
@@ -174,6 +202,7 @@ impl<'a> Renderer<'a> {
             Page::Atom => "feed.xml".into(),
             Page::JsonFeed => "feed.json".into(),
             Page::Sitemap => "sitemap.xml".into(),
+            Page::SitemapPart(n) => format!("sitemap-{n}.xml"),
             Page::Robots => "robots.txt".into(),
             Page::Alias(e, a, k) => site.editions[e].articles[a].aliases[k].clone(),
         }
@@ -235,7 +264,16 @@ impl<'a> Renderer<'a> {
                 let title = format!("{} — {}", site.config.title, term.name);
                 feeds::atom(site, &title, &format!("/sections/{}/feed.xml", term.slug), &newest(&term.articles))
             }
-            Page::Sitemap => extras::sitemap(site, &extras::sitemap_entries(site, &self.listing_urls())),
+            Page::Sitemap => match self.sitemap_parts() {
+                1 => extras::sitemap(site, &extras::sitemap_entries(site, &self.listing_urls())),
+                parts => extras::sitemap_index(site, parts),
+            },
+            Page::SitemapPart(n) => {
+                let entries = extras::sitemap_entries(site, &self.listing_urls());
+                let start = ((n - 1) * self.sitemap_limit).min(entries.len());
+                let end = (start + self.sitemap_limit).min(entries.len());
+                extras::sitemap(site, &entries[start..end])
+            }
             Page::Robots => extras::robots(site),
             Page::Alias(e, a, _) => extras::redirect(site, &site.editions[e].articles[a].url),
             _ => String::new(),
@@ -525,5 +563,50 @@ impl<'a> Renderer<'a> {
         ctx.article = Some(view);
         ctx.edition_link = Some(self.links[e].clone());
         Prepared::Template { name: "article.html", ctx, path: a.output.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BuildOptions;
+
+    fn site_with_articles(n: usize) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: T\nbase_url: https://x.org/d/\n").unwrap();
+        let folder = dir.path().join("content/2023-09-05");
+        std::fs::create_dir_all(&folder).unwrap();
+        for i in 0..n {
+            std::fs::write(folder.join(format!("a{i}.md")), format!("---\ntitle: A{i}\n---\nBody.\n")).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn long_sitemaps_become_an_index_of_parts() {
+        let dir = site_with_articles(5);
+        let site = crate::content::load(&BuildOptions::new(dir.path())).unwrap();
+        let theme = Theme::load(dir.path(), &site.config).unwrap();
+        let mut renderer = Renderer::new(&site, &theme);
+        let single = renderer.render(&Page::Sitemap).unwrap();
+        let urls = String::from_utf8(single.bytes).unwrap().matches("<url>").count();
+        assert!(urls > 5, "{urls}");
+
+        renderer.sitemap_limit = 4;
+        let parts = urls.div_ceil(4);
+        let pages = renderer.pages();
+        assert_eq!(pages.iter().filter(|p| matches!(p, Page::SitemapPart(_))).count(), parts);
+        let index = String::from_utf8(renderer.render(&Page::Sitemap).unwrap().bytes).unwrap();
+        assert!(index.contains("<sitemapindex"));
+        assert!(index.contains("<loc>https://x.org/d/sitemap-1.xml</loc>"));
+        let mut listed = 0;
+        for n in 1..=parts {
+            let part = renderer.render(&Page::SitemapPart(n)).unwrap();
+            assert_eq!(part.path, format!("sitemap-{n}.xml"));
+            let count = String::from_utf8(part.bytes).unwrap().matches("<url>").count();
+            assert!((1..=4).contains(&count));
+            listed += count;
+        }
+        assert_eq!(listed, urls, "every URL is in exactly one part");
     }
 }
