@@ -72,6 +72,7 @@ impl Engine {
     pub fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
         let started = Instant::now();
         let site = content::load_with(&self.opts, &mut self.cache)?;
+        let t_load = started.elapsed();
         let stats = self.cache.stats();
         if self.theme.is_none() {
             self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|mut d| {
@@ -81,7 +82,14 @@ impl Engine {
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
         let (outputs, rendered) = render_changed(&site, theme, &self.kept)?;
+        let t_render = started.elapsed();
         let changed = changed_paths(&self.kept, &outputs);
+        if std::env::var_os("MASTHEAD_TIMINGS").is_some() {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("timings: load {t_load:?}, render {t_render:?}, diff {:?}", started.elapsed());
+            }
+        }
         self.kept = outputs;
         self.generation += 1;
         let files = self
@@ -162,7 +170,7 @@ fn changed_paths(old: &HashMap<String, Kept>, new: &HashMap<String, Kept>) -> Ve
     let mut changed = BTreeSet::new();
     for (path, kept) in new {
         let same = match (old.get(path), kept) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
+            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => Arc::ptr_eq(a, b) || a == b,
             (Some(Kept::Copy { source: a, stamp: sa }), Kept::Copy { source: b, stamp: sb }) => a == b && sa == sb,
             _ => false,
         };

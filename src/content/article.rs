@@ -92,7 +92,8 @@ pub struct ParsedArticle {
     pub meta: ArticleMeta,
     pub date: Date,
     pub slug: String,
-    pub body: String,
+    /// Shared, so a cached parse is copied without copying its text.
+    pub body: std::sync::Arc<str>,
     pub body_line: usize,
     /// File lines of `photo:` and `slug:`, for later messages.
     pub photo_line: Option<usize>,
@@ -106,7 +107,7 @@ pub struct ParsedNote {
     pub file: SourceFile,
     pub meta: EditionMeta,
     pub date: Date,
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     pub body_line: usize,
     pub photo_line: Option<usize>,
 }
@@ -159,7 +160,7 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
             meta,
             date,
             slug,
-            body: split.body,
+            body: split.body.into(),
             body_line: split.body_line,
         }),
         _ => Err(problems),
@@ -177,7 +178,7 @@ pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagn
         photo_line: front_matter::key_line(&split.yaml, split.yaml_line, "photo"),
         meta,
         date,
-        body: split.body,
+        body: split.body.into(),
         body_line: split.body_line,
     })
 }

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use super::links::LinkIndex;
@@ -28,7 +28,7 @@ impl Stamp {
 
 #[derive(Debug, Clone)]
 pub(super) struct CachedMarkdown {
-    body: String,
+    body: Arc<str>,
     body_line: usize,
     smart: bool,
     links: Vec<(String, LinkOutcome)>,
@@ -82,14 +82,15 @@ impl LoadCache {
     pub(super) fn markdown(
         &self,
         key: &str,
-        body: &str,
+        body: &Arc<str>,
         body_line: usize,
         smart: bool,
         dir: &str,
         index: &LinkIndex,
     ) -> Rendered {
         if let Some(c) = self.markdown.get(key) {
-            let same = c.body == body && c.body_line == body_line && c.smart == smart;
+            let same_text = Arc::ptr_eq(&c.body, body) || c.body == *body;
+            let same = same_text && c.body_line == body_line && c.smart == smart;
             if same && c.links.iter().all(|(dest, outcome)| index.resolve(dir, dest) == *outcome) {
                 return c.rendered.clone();
             }
@@ -107,7 +108,7 @@ impl LoadCache {
             return rendered;
         }
         let entry = CachedMarkdown {
-            body: body.to_string(),
+            body: Arc::clone(body),
             body_line,
             smart,
             links: links.into_inner().unwrap_or_default(),

@@ -372,6 +372,7 @@ fn finish_edition(
                 title: meta.title,
                 slug: a.slug,
                 summary,
+                byline: super::byline(meta.author.clone().map(|x| x.into_vec()).as_deref().unwrap_or_default()),
                 authors: meta.author.map(|x| x.into_vec()).unwrap_or_default(),
                 section: meta.section,
                 tags: meta.tags,
@@ -418,7 +419,7 @@ fn finish_edition(
         }
         edition.summary =
             note.meta.summary.unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
-        edition.note_html = rendered.html;
+        edition.note_html = rendered.html.to_string();
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }

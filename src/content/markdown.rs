@@ -29,7 +29,8 @@ pub struct LinkProblem {
 /// The result of rendering one Markdown body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
-    pub html: String,
+    /// Shared, so a cached rendering is reused without copying.
+    pub html: std::sync::Arc<str>,
     /// Plain text of the first paragraph, for a default summary.
     pub first_paragraph: String,
     pub problems: Vec<LinkProblem>,
@@ -56,7 +57,8 @@ pub fn render(
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| body_line + line_starts.partition_point(|&s| s <= offset) - 1;
 
-    let mut out = Rendered { html: String::with_capacity(body.len() * 3 / 2), ..Rendered::default() };
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut out = Rendered::default();
     let mut summary = FirstParagraph::default();
     let mut problems = Vec::new();
     let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
@@ -73,15 +75,16 @@ pub fn render(
             other => other,
         }
     });
-    html::push_html(&mut out.html, events);
-    out.first_paragraph = summary.text.trim().to_string();
-    out.problems = problems;
+    html::push_html(&mut html, events);
     out.hash = {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::hash::DefaultHasher::new();
-        out.html.hash(&mut hasher);
+        html.hash(&mut hasher);
         hasher.finish()
     };
+    out.html = html.into();
+    out.first_paragraph = summary.text.trim().to_string();
+    out.problems = problems;
     out
 }
 

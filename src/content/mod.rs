@@ -61,6 +61,8 @@ pub struct Article {
     pub slug: String,
     pub summary: String,
     pub authors: Vec<String>,
+    /// "By A, B and C", or empty.
+    pub byline: String,
     pub section: Option<String>,
     pub tags: Vec<String>,
     pub photo: Option<Photo>,
@@ -70,7 +72,7 @@ pub struct Article {
     /// Files written for the article's `aliases` (redirect pages).
     pub aliases: Vec<String>,
     pub extra: serde_json::Map<String, serde_json::Value>,
-    pub body_html: String,
+    pub body_html: std::sync::Arc<str>,
     /// Hash of `body_html`.
     pub body_hash: u64,
     pub url: String,
@@ -108,6 +110,15 @@ impl Site {
 
     pub fn article_count(&self) -> usize {
         self.editions.iter().map(|e| e.articles.len()).sum()
+    }
+}
+
+/// "By Ana Ruiz", "By Ana Ruiz and Tom Beck", "By A, B and C", or "".
+pub fn byline(authors: &[String]) -> String {
+    match authors {
+        [] => String::new(),
+        [one] => format!("By {one}"),
+        [init @ .., last] => format!("By {} and {last}", init.join(", ")),
     }
 }
 

@@ -4,6 +4,8 @@
 //! `edition.html` gets `edition`; `article.html` gets `article` and
 //! `edition` (a link to its edition); `404.html` only `site` and `page`.
 
+use std::hash::{Hash, Hasher};
+
 use serde::Serialize;
 
 use crate::content::{Article, Edition, Photo, Site};
@@ -44,7 +46,7 @@ pub struct PageView {
     pub image: Option<String>,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Clone, Serialize, Hash)]
 pub struct PhotoView<'a> {
     pub src: &'a str,
     pub alt: &'a str,
@@ -79,32 +81,49 @@ impl<'a> EditionLinkView<'a> {
     }
 }
 
-#[derive(Debug, Serialize, Hash)]
+/// An article as listings show it. Its `Hash` is a hash of all its fields
+/// computed once per article ([`ArticleCardView::new`]), so pages listing
+/// many articles fingerprint cheaply.
+#[derive(Debug, Clone, Serialize)]
 pub struct ArticleCardView<'a> {
     pub title: &'a str,
     pub url: &'a str,
     pub summary: &'a str,
-    pub byline: String,
+    pub byline: &'a str,
     pub authors: &'a [String],
     pub section: Option<&'a str>,
     pub tags: &'a [String],
     pub photo: Option<PhotoView<'a>>,
     pub draft: bool,
+    #[serde(skip)]
+    hash: u64,
 }
 
 impl<'a> ArticleCardView<'a> {
     pub fn new(a: &'a Article) -> Self {
-        ArticleCardView {
+        let mut card = ArticleCardView {
             title: &a.title,
             url: &a.url,
             summary: &a.summary,
-            byline: byline(&a.authors),
+            byline: &a.byline,
             authors: &a.authors,
             section: a.section.as_deref(),
             tags: &a.tags,
             photo: a.photo.as_ref().map(PhotoView::from),
             draft: a.draft,
-        }
+            hash: 0,
+        };
+        let mut hasher = std::hash::DefaultHasher::new();
+        (card.title, card.url, card.summary, card.byline, card.authors, card.section, card.tags).hash(&mut hasher);
+        (&card.photo, card.draft).hash(&mut hasher);
+        card.hash = hasher.finish();
+        card
+    }
+}
+
+impl Hash for ArticleCardView<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.hash.hash(state);
     }
 }
 
@@ -258,15 +277,6 @@ impl std::hash::Hash for Html<'_> {
     }
 }
 
-/// "By Ana Ruiz", "By Ana Ruiz and Tom Beck", "By A, B and C", or "".
-pub fn byline(authors: &[String]) -> String {
-    match authors {
-        [] => String::new(),
-        [one] => format!("By {one}"),
-        [init @ .., last] => format!("By {} and {last}", init.join(", ")),
-    }
-}
-
 /// An absolute URL for a root-relative one, as feeds and meta tags need.
 pub fn absolute(site: &Site, url: &str) -> String {
     if url.starts_with('/') { site.base.absolute_of(url) } else { url.to_string() }
@@ -310,7 +320,7 @@ pub fn html_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::content::byline;
 
     #[test]
     fn bylines_read_naturally() {

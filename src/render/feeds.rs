@@ -123,7 +123,7 @@ pub fn json_feed(site: &Site, articles: &[&Article]) -> String {
                 "url": url,
                 "title": a.title,
                 "summary": a.summary,
-                "content_html": a.body_html,
+                "content_html": &*a.body_html,
                 "date_published": day_start(site, a.date).to_string(),
                 "date_modified": updated(site, a).to_string(),
                 "authors": a.authors.iter().map(|n| serde_json::json!({"name": n})).collect::<Vec<_>>(),

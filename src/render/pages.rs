@@ -4,6 +4,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::OutputFile;
@@ -144,6 +145,8 @@ pub struct Renderer<'a> {
     /// Hash of everything `site` holds, part of every page's fingerprint.
     site_hash: u64,
     links: Vec<EditionLinkView<'a>>,
+    /// Every article's card, built once: listings reuse them.
+    cards: Vec<Vec<ArticleCardView<'a>>>,
     listings: Listings,
     /// [`SITEMAP_LIMIT`]; lower in tests.
     sitemap_limit: usize,
@@ -152,6 +155,7 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let links = site.editions.iter().map(|e| EditionLinkView::new(site, e)).collect();
+        let cards = site.editions.par_iter().map(|e| e.articles.iter().map(ArticleCardView::new).collect()).collect();
         let listings = Listings::new(site);
         let site_view = SiteView::new(site);
         let site_hash = {
@@ -165,6 +169,7 @@ impl<'a> Renderer<'a> {
             site_value: Value::from_serializable(&site_view),
             site_hash,
             links,
+            cards,
             listings,
             sitemap_limit: SITEMAP_LIMIT,
         }
@@ -323,7 +328,7 @@ impl<'a> Renderer<'a> {
             photo: edition.photo.as_ref().map(PhotoView::from),
             scheduled: edition.scheduled,
             article_count: edition.articles.len(),
-            articles: edition.articles.iter().map(ArticleCardView::new).collect(),
+            articles: self.cards[e].clone(),
             prev: e.checked_sub(1).map(|p| self.links[p].clone()),
             next: self.links.get(e + 1).cloned(),
         }
@@ -489,10 +494,7 @@ impl<'a> Renderer<'a> {
         let articles: Vec<ListedArticleView> = term.articles[(number - 1) * PER_PAGE..]
             .iter()
             .take(PER_PAGE)
-            .map(|&(e, a)| ListedArticleView {
-                card: ArticleCardView::new(&site.editions[e].articles[a]),
-                edition: self.links[e].clone(),
-            })
+            .map(|&(e, a)| ListedArticleView { card: self.cards[e][a].clone(), edition: self.links[e].clone() })
             .collect();
         let total = term.pages();
         let pagination = PaginationView {
@@ -532,7 +534,7 @@ impl<'a> Renderer<'a> {
         let a = &edition.articles[i];
         let link = |j: usize| edition.articles.get(j).map(|b| LinkView { title: &b.title, url: &b.url });
         let view = ArticleView {
-            card: ArticleCardView::new(a),
+            card: self.cards[e][i].clone(),
             slug: &a.slug,
             permalink: absolute(site, &a.url),
             body_html: Html { text: &a.body_html, hash: a.body_hash },
