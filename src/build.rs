@@ -55,11 +55,7 @@ impl From<anyhow::Error> for Failure {
 /// Loads the site and its theme: everything `check` and `build` share.
 pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Failure> {
     let site = content::load(opts)?;
-    let theme = Theme::load(&opts.source, &site.config).map_err(|mut d| {
-        d.extend(site.warnings.iter().cloned());
-        d.sort();
-        d
-    })?;
+    let theme = Theme::load(&opts.source, &site.config).map_err(|d| site.with_warnings(d))?;
     Ok((site, theme))
 }
 
@@ -70,7 +66,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let renderer = Renderer::new(&site, &theme);
     let results: Vec<Result<(), Diagnostic>> =
         renderer.pages().par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
-    render::collect(results).map_err(|d| with_warnings(d, &site))?;
+    render::collect(results).map_err(|d| site.with_warnings(d))?;
     Ok(report(&site, 0, started, opts.output.clone()))
 }
 
@@ -82,15 +78,8 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let (site, theme) = load(opts)?;
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
-    let copies = render::copies(&site, &theme);
     let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
-    if let Some(c) = copies.iter().find(|c| page_paths.contains(&c.path)) {
-        return Err(Diagnostics::from(Diagnostic::error(
-            copy_origin(&site, &c.source),
-            format!("this file would overwrite the page `{}`", c.path),
-        ))
-        .into());
-    }
+    let copies = render::copies(&site, &theme, |p| page_paths.contains(p))?;
     if let Some(bar) = progress {
         bar.set_length((pages.len() + copies.len()) as u64);
     }
@@ -118,19 +107,6 @@ fn report(site: &Site, files: usize, started: Instant, output: PathBuf) -> Build
         output,
         skipped: site.skipped.clone(),
         warnings: site.warnings.clone(),
-    }
-}
-
-fn with_warnings(mut d: Diagnostics, site: &Site) -> Diagnostics {
-    d.extend(site.warnings.iter().cloned());
-    d.sort();
-    d
-}
-
-fn copy_origin(site: &Site, source: &CopySource) -> String {
-    match source {
-        CopySource::Builtin(_) => "<built-in daily theme>".into(),
-        CopySource::File(p) => fs::display_rel(&site.root, p),
     }
 }
 
@@ -168,7 +144,7 @@ fn write_all(
             Ok(())
         })
         .collect();
-    render::collect(rendered).map_err(|d| with_warnings(d, site))?;
+    render::collect(rendered).map_err(|d| site.with_warnings(d))?;
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         let target = fs::safe_join(dir, &c.path)?;
         match &c.source {

@@ -190,8 +190,7 @@ impl BuildArgs {
     }
 
     fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
-        let mut opts = self.options(g);
-        opts.strict |= strict_in_config(&opts);
+        let opts = self.options(g);
         let bar = out.progress_bar();
         let result = build::build(&opts, bar.as_ref());
         if let Some(bar) = bar {
@@ -206,7 +205,7 @@ impl BuildArgs {
 impl CheckArgs {
     fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
         let mut opts = BuildOptions::new(&g.source);
-        opts.strict = self.strict || strict_in_config(&opts);
+        opts.strict = self.strict;
         opts.clock = g.clock;
         let report = build::check(&opts)?;
         out.report(&report, "Checked");
@@ -312,12 +311,6 @@ impl EditionsArgs {
         }
         Ok(())
     }
-}
-
-/// `strict: true` in site.yaml, read leniently: a broken site.yaml is
-/// reported by the load that follows.
-fn strict_in_config(opts: &BuildOptions) -> bool {
-    crate::config::SiteConfig::load(&opts.source).map(|c| c.strict).unwrap_or(false)
 }
 
 /// Prints for people on stderr, with colour when wanted.

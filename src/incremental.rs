@@ -30,6 +30,9 @@ pub struct Rebuild {
     pub markdown: usize,
     pub articles: usize,
     pub elapsed: Duration,
+    /// How long loading (content) and rendering (fingerprints and pages) took.
+    pub load_time: Duration,
+    pub render_time: Duration,
 }
 
 /// One output as the last rebuild left it.
@@ -75,21 +78,12 @@ impl Engine {
         let t_load = started.elapsed();
         let stats = self.cache.stats();
         if self.theme.is_none() {
-            self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|mut d| {
-                d.extend(site.warnings.iter().cloned());
-                d
-            })?);
+            self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|d| site.with_warnings(d))?);
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
         let (outputs, rendered) = render_changed(&site, theme, &self.kept)?;
         let t_render = started.elapsed();
         let changed = changed_paths(&self.kept, &outputs);
-        if std::env::var_os("MASTHEAD_TIMINGS").is_some() {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("timings: load {t_load:?}, render {t_render:?}, diff {:?}", started.elapsed());
-            }
-        }
         self.kept = outputs;
         self.generation += 1;
         let files = self
@@ -112,6 +106,8 @@ impl Engine {
             markdown: stats.rendered,
             articles: site.article_count(),
             elapsed: started.elapsed(),
+            load_time: t_load,
+            render_time: t_render - t_load,
         })
     }
 }
@@ -138,24 +134,10 @@ fn render_changed(
             Ok((path, Kept::Page { fingerprint, bytes: Arc::from(file.bytes) }, true))
         })
         .collect();
-    let results = render::collect(results).map_err(|mut d| {
-        d.extend(site.warnings.iter().cloned());
-        d.sort();
-        d
-    })?;
+    let results = render::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
-    for copy in render::copies(site, theme) {
-        if outputs.get(&copy.path).is_some_and(|k| matches!(k, Kept::Page { .. })) {
-            let origin = match &copy.source {
-                CopySource::Builtin(_) => "<built-in daily theme>".to_string(),
-                CopySource::File(p) => crate::fs::display_rel(&site.root, p),
-            };
-            return Err(Diagnostics::from(Diagnostic::error(
-                origin,
-                format!("this file would overwrite the page `{}`", copy.path),
-            )));
-        }
+    for copy in render::copies(site, theme, |p| outputs.contains_key(p))? {
         let stamp = match &copy.source {
             CopySource::File(p) => Stamp::of(p),
             CopySource::Builtin(_) => None,
@@ -239,6 +221,7 @@ mod tests {
         engine.rebuild().unwrap();
         std::fs::remove_file(dir.path().join("content/2023-09-06/c.md")).unwrap();
         let r = engine.rebuild().unwrap();
+        assert_eq!(engine.cache.cached_bodies(), 2, "the deleted body is forgotten");
         assert!(!r.snapshot.files.contains_key("2023/09/06/c/index.html"));
         assert!(r.changed.contains(&"2023/09/06/c/index.html".to_string()));
     }

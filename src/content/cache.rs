@@ -72,6 +72,11 @@ impl LoadCache {
         LoadStats { parsed: self.parsed.load(Ordering::Relaxed), rendered: self.rendered.load(Ordering::Relaxed) }
     }
 
+    /// How many files' renderings are kept.
+    pub fn cached_bodies(&self) -> usize {
+        self.markdown.len()
+    }
+
     pub(super) fn reset_stats(&self) {
         self.parsed.store(0, Ordering::Relaxed);
         self.rendered.store(0, Ordering::Relaxed);
@@ -120,9 +125,11 @@ impl LoadCache {
         rendered
     }
 
-    /// Moves this load's new renderings into the cache.
-    pub(super) fn settle(&mut self) {
+    /// Moves this load's new renderings into the cache and forgets those of
+    /// files that are gone (`live` says which keys still exist).
+    pub(super) fn settle(&mut self, live: impl Fn(&str) -> bool) {
         let fresh = std::mem::take(self.fresh.get_mut().unwrap_or_else(|e| e.into_inner()));
         self.markdown.extend(fresh);
+        self.markdown.retain(|key, _| live(key));
     }
 }

@@ -191,7 +191,8 @@ pub(super) fn assemble(
     let assets = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
     let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
         plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
-    cache.settle();
+    let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
+    cache.settle(|key| live.contains(key));
     let mut published = Vec::new();
     for e in editions {
         match e {
@@ -203,8 +204,10 @@ pub(super) fn assemble(
         diags.extend(photo_warnings(e));
     }
     diags.sort();
-    if diags.has_errors() || (opts.strict && !diags.is_empty()) {
-        if opts.strict {
+    // `--strict` or `strict: true` in site.yaml: warnings fail the build.
+    let strict = opts.strict || config.strict;
+    if diags.has_errors() || (strict && !diags.is_empty()) {
+        if strict {
             diags.make_strict();
         }
         return Err(diags);

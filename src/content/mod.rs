@@ -108,6 +108,13 @@ impl Site {
         display_date(&self.config.date_format, date)
     }
 
+    /// `diags` together with the site's warnings, sorted: a failed run shows both.
+    pub fn with_warnings(&self, mut diags: Diagnostics) -> Diagnostics {
+        diags.extend(self.warnings.iter().cloned());
+        diags.sort();
+        diags
+    }
+
     pub fn article_count(&self) -> usize {
         self.editions.iter().map(|e| e.articles.len()).sum()
     }

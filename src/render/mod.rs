@@ -11,8 +11,6 @@ pub mod theme;
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::content::Site;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use pages::{Page, Renderer};
@@ -39,8 +37,9 @@ pub enum CopySource {
 }
 
 /// Every file copied as is: theme and site static files, then files beside
-/// articles (which win, being later, if paths meet).
-pub fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
+/// articles (which win, being later, if paths meet). A file whose path
+/// `is_page` is an error naming it: nothing silently replaces a page.
+pub fn copies(site: &Site, theme: &Theme, is_page: impl Fn(&str) -> bool) -> Result<Vec<CopyFile>, Diagnostics> {
     let mut out: Vec<CopyFile> = theme
         .static_files
         .iter()
@@ -55,15 +54,17 @@ pub fn copies(site: &Site, theme: &Theme) -> Vec<CopyFile> {
     out.extend(
         site.assets.iter().map(|a| CopyFile { path: a.output.clone(), source: CopySource::File(a.source.clone()) }),
     );
-    out
-}
-
-/// Renders every page in memory (used by tests and the preview server).
-pub fn render_all(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Diagnostics> {
-    let renderer = Renderer::new(site, theme);
-    let results: Vec<Result<OutputFile, Diagnostic>> =
-        renderer.pages().par_iter().map(|p| renderer.render(p)).collect();
-    collect(results)
+    match out.iter().find(|c| is_page(&c.path)) {
+        Some(c) => {
+            let origin = match &c.source {
+                CopySource::Builtin(_) => "<built-in daily theme>".to_string(),
+                CopySource::File(p) => crate::fs::display_rel(&site.root, p),
+            };
+            let message = format!("this file would overwrite the page `{}`", c.path);
+            Err(Diagnostics::from(Diagnostic::error(origin, message)))
+        }
+        None => Ok(out),
+    }
 }
 
 /// Splits results into files or every distinct error.

@@ -187,8 +187,12 @@ impl<'a> Renderer<'a> {
 
     /// How many files the sitemap needs (1: a plain `sitemap.xml`).
     fn sitemap_parts(&self) -> usize {
-        let urls =
-            1 + self.site.editions.iter().map(|e| 1 + e.articles.len()).sum::<usize>() + self.listing_urls().len();
+        // Counted without building the URLs: this runs on every rebuild.
+        // Must agree with `listing_urls` (the sitemap test checks it).
+        let terms: usize =
+            Kind::ALL.iter().map(|&k| 1 + self.listings.terms(k).iter().map(|t| t.pages()).sum::<usize>()).sum();
+        let listings = 1 + self.listings.years.len() + terms;
+        let urls = 1 + self.site.editions.iter().map(|e| 1 + e.articles.len()).sum::<usize>() + listings;
         urls.div_ceil(self.sitemap_limit).max(1)
     }
 

@@ -146,6 +146,10 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
         match engine.rebuild() {
             Ok(rebuild) => {
                 report.line(&rebuild_line(&batch, &rebuild, &opts.source));
+                if std::env::var_os("MASTHEAD_TIMINGS").is_some() {
+                    let (load, render) = (rebuild.load_time.as_millis(), rebuild.render_time.as_millis());
+                    report.line(&format!("  load {load} ms, render {render} ms"));
+                }
                 let reload = reload_for(&rebuild.changed);
                 shared.publish(rebuild.snapshot, reload);
             }
@@ -210,6 +214,14 @@ fn open_browser(url: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_port_moves_to_the_next_free_one() {
+        let taken = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = taken.local_addr().unwrap().port();
+        let (_listener, addr) = bind("127.0.0.1".parse().unwrap(), port).unwrap();
+        assert!(addr.port() > port && addr.port() <= port.saturating_add(PORT_ATTEMPTS), "{addr}");
+    }
 
     #[test]
     fn css_only_changes_swap_styles() {
