@@ -52,141 +52,21 @@ pub(super) fn assemble(
     let root = opts.source.clone();
     let (files, walk_problems) = discover(&root, &opts.output);
     let mut diags = Diagnostics(walk_problems);
+    let (groups, asset_files) = group(parse_files(&files, cache), &mut diags);
 
-    cache.reset_stats();
-    let parsed: Vec<(Option<Stamp>, Arc<ParseResult>)> = files
-        .par_iter()
-        .map(|f| {
-            let stamp = Stamp::of(&f.path);
-            match cache.files.get(&f.path) {
-                Some((old, result)) if Some(*old) == stamp => (stamp, Arc::clone(result)),
-                _ => {
-                    cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (stamp, Arc::new(read_and_parse(f)))
-                }
-            }
-        })
-        .collect();
-    if cache.keeps() {
-        cache.files = files
-            .iter()
-            .zip(&parsed)
-            .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, Arc::clone(result)))))
-            .collect();
-    }
-    // Without a cache this takes the results as they are; with one, each
-    // file is copied once (the cache keeps its own).
-    let parsed = parsed.into_iter().map(|(_, result)| Arc::try_unwrap(result).unwrap_or_else(|arc| (*arc).clone()));
-    let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
-    let mut asset_files = Vec::new();
-    for result in parsed {
-        match result {
-            Ok(Parsed::Article(a)) => groups.entry(a.date).or_default().articles.push(*a),
-            Ok(Parsed::Note(n)) => {
-                let n = *n;
-                let group = groups.entry(n.date).or_default();
-                if let Some(first) = &group.note {
-                    diags.push(
-                        Diagnostic::error(
-                            &n.file.site_rel,
-                            format!("a second `_edition.md` for {}; the first is `{}`", n.date, first.file.site_rel),
-                        )
-                        .help("keep one `_edition.md` per edition"),
-                    );
-                } else {
-                    group.note = Some(n);
-                }
-            }
-            Ok(Parsed::Asset(f)) => asset_files.push(f),
-            Err(ds) => diags.extend(ds),
-        }
-    }
-
-    let rules = Rules { drafts: opts.drafts, future: opts.future };
-    let mut skipped = Skipped::default();
-    let mut link_index = LinkIndex::default();
-    let mut outputs: HashMap<String, String> = HashMap::new();
-    let mut plans: Vec<EditionPlan> = Vec::new();
-
-    for (date, group) in groups {
-        let edition_path = expand(&config.permalinks.edition, date, "");
-        let edition_url = with_root(&base, &edition_path);
-        let scheduled = date > today;
-        let edition_in = !scheduled || rules.future == Future::Include;
-        let mut included = Vec::new();
-        for a in group.articles {
-            let path = expand(&config.permalinks.article, date, &a.slug);
-            let url = with_root(&base, &path);
-            let left_out = if !edition_in {
-                Some(format!("an article of the scheduled {date} edition"))
-            } else if a.meta.draft && rules.drafts == Drafts::Exclude {
-                Some("a draft".to_string())
-            } else {
-                None
-            };
-            link_index
-                .pages
-                .insert(a.file.content_rel.clone(), PageTarget { url: url.clone(), left_out: left_out.clone() });
-            match left_out {
-                Some(_) if edition_in => skipped.drafts.push(a.file.site_rel.clone()),
-                Some(_) => {}
-                None => included.push((a, url, output_file(&path))),
-            }
-        }
-        if let Some(note) = &group.note {
-            let left_out = (!edition_in).then(|| format!("the scheduled {date} edition"));
-            link_index.pages.insert(note.file.content_rel.clone(), PageTarget { url: edition_url.clone(), left_out });
-        }
-        if !edition_in {
-            skipped.scheduled.push(date);
-            continue;
-        }
-        if included.is_empty() {
-            if let Some(note) = &group.note {
-                if !skipped
-                    .drafts
-                    .iter()
-                    .any(|d| folder_date(d.trim_start_matches("content/")).is_some_and(|(d, _)| d == date))
-                {
-                    diags.push(Diagnostic::warning(
-                        &note.file.site_rel,
-                        format!("the {date} edition has no articles and is left out"),
-                    ));
-                }
-            }
-            continue;
-        }
-        let edition_output = output_file(&edition_path);
-        // Edition paths hold the date, so they cannot meet each other; the
-        // label names the page in messages about aliases and files.
-        let label = group.note.as_ref().map_or_else(|| format!("the {date} edition page"), |n| n.file.site_rel.clone());
-        outputs.insert(edition_output.clone(), label);
-        for (a, _, out) in &included {
-            if let Some(other) = outputs.get(out) {
-                diags.push(
-                    Diagnostic::error(
-                        &a.file.site_rel,
-                        format!("this article's page `{out}` is also written by `{other}`"),
-                    )
-                    .with_line(a.slug_line)
-                    .help("give one of them a different `slug:`"),
-                );
-            } else {
-                outputs.insert(out.clone(), a.file.site_rel.clone());
-            }
-        }
-        for (a, _, _) in &mut included {
-            claim_aliases(a, &mut outputs, &mut diags);
-        }
-        plans.push(EditionPlan {
-            date,
-            scheduled,
-            url: edition_url,
-            output: edition_output,
-            note: group.note,
-            articles: included,
-        });
-    }
+    let mut planner = Planner {
+        config: &config,
+        base: &base,
+        today,
+        drafts: opts.drafts,
+        future: opts.future,
+        skipped: Skipped::default(),
+        link_index: LinkIndex::default(),
+        outputs: HashMap::new(),
+        diags,
+    };
+    let plans: Vec<EditionPlan> = groups.into_iter().filter_map(|(date, group)| planner.plan(date, group)).collect();
+    let Planner { skipped, mut link_index, mut outputs, mut diags, .. } = planner;
 
     let assets = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
     let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
@@ -215,9 +95,163 @@ pub(super) fn assemble(
     Ok(Site { root, config, base, today, editions: published, assets, skipped, warnings: diags })
 }
 
-struct Rules {
+/// Reads and parses every file, or takes the cached parse of a file whose
+/// size and modification time are unchanged.
+fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> {
+    cache.reset_stats();
+    let parsed: Vec<(Option<Stamp>, Arc<ParseResult>)> = files
+        .par_iter()
+        .map(|f| {
+            let stamp = Stamp::of(&f.path);
+            match cache.files.get(&f.path) {
+                Some((old, result)) if Some(*old) == stamp => (stamp, Arc::clone(result)),
+                _ => {
+                    cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    (stamp, Arc::new(read_and_parse(f)))
+                }
+            }
+        })
+        .collect();
+    if cache.keeps() {
+        cache.files = files
+            .iter()
+            .zip(&parsed)
+            .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, Arc::clone(result)))))
+            .collect();
+    }
+    // Without a cache this takes the results as they are; with one, each
+    // file is copied once (the cache keeps its own).
+    parsed.into_iter().map(|(_, result)| Arc::try_unwrap(result).unwrap_or_else(|arc| (*arc).clone())).collect()
+}
+
+/// Groups parsed files by edition date; other files are copied as assets.
+fn group(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> (BTreeMap<Date, Group>, Vec<SourceFile>) {
+    let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
+    let mut asset_files = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(Parsed::Article(a)) => groups.entry(a.date).or_default().articles.push(*a),
+            Ok(Parsed::Note(n)) => {
+                let n = *n;
+                let group = groups.entry(n.date).or_default();
+                if let Some(first) = &group.note {
+                    diags.push(
+                        Diagnostic::error(
+                            &n.file.site_rel,
+                            format!("a second `_edition.md` for {}; the first is `{}`", n.date, first.file.site_rel),
+                        )
+                        .help("keep one `_edition.md` per edition"),
+                    );
+                } else {
+                    group.note = Some(n);
+                }
+            }
+            Ok(Parsed::Asset(f)) => asset_files.push(f),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    (groups, asset_files)
+}
+
+/// Decides, edition by edition, what is published and where: URLs, the
+/// draft and schedule rules, and one owner per output path.
+struct Planner<'c> {
+    config: &'c SiteConfig,
+    base: &'c BaseUrl,
+    today: Date,
     drafts: Drafts,
     future: Future,
+    skipped: Skipped,
+    link_index: LinkIndex,
+    /// Output path → the file that writes it.
+    outputs: HashMap<String, String>,
+    diags: Diagnostics,
+}
+
+impl Planner<'_> {
+    /// The plan of one edition, or `None` when it is not published.
+    fn plan(&mut self, date: Date, group: Group) -> Option<EditionPlan> {
+        let edition_path = expand(&self.config.permalinks.edition, date, "");
+        let edition_url = with_root(self.base, &edition_path);
+        let scheduled = date > self.today;
+        let edition_in = !scheduled || self.future == Future::Include;
+        let mut included = Vec::new();
+        let mut drafts_left_out = 0;
+        for a in group.articles {
+            let path = expand(&self.config.permalinks.article, date, &a.slug);
+            let url = with_root(self.base, &path);
+            let left_out = if !edition_in {
+                Some(format!("an article of the scheduled {date} edition"))
+            } else if a.meta.draft && self.drafts == Drafts::Exclude {
+                Some("a draft".to_string())
+            } else {
+                None
+            };
+            let target = PageTarget { url: url.clone(), left_out: left_out.clone() };
+            self.link_index.pages.insert(a.file.content_rel.clone(), target);
+            match left_out {
+                Some(_) if edition_in => {
+                    drafts_left_out += 1;
+                    self.skipped.drafts.push(a.file.site_rel.clone());
+                }
+                Some(_) => {}
+                None => included.push((a, url, output_file(&path))),
+            }
+        }
+        if let Some(note) = &group.note {
+            let left_out = (!edition_in).then(|| format!("the scheduled {date} edition"));
+            self.link_index
+                .pages
+                .insert(note.file.content_rel.clone(), PageTarget { url: edition_url.clone(), left_out });
+        }
+        if !edition_in {
+            self.skipped.scheduled.push(date);
+            return None;
+        }
+        if included.is_empty() {
+            // An edition of drafts only is named among the skipped drafts.
+            if let (Some(note), 0) = (&group.note, drafts_left_out) {
+                let message = format!("the {date} edition has no articles and is left out");
+                self.diags.push(Diagnostic::warning(&note.file.site_rel, message));
+            }
+            return None;
+        }
+        let edition_output = output_file(&edition_path);
+        // Edition paths hold the date, so they cannot meet each other; the
+        // label names the page in messages about aliases and files.
+        let label = group.note.as_ref().map_or_else(|| format!("the {date} edition page"), |n| n.file.site_rel.clone());
+        self.outputs.insert(edition_output.clone(), label);
+        self.claim_articles(&mut included);
+        Some(EditionPlan {
+            date,
+            scheduled,
+            url: edition_url,
+            output: edition_output,
+            note: group.note,
+            articles: included,
+        })
+    }
+
+    /// Gives each article its page and aliases, refusing paths already taken.
+    fn claim_articles(&mut self, included: &mut [(ParsedArticle, String, String)]) {
+        for (a, _, out) in included.iter() {
+            if let Some(other) = self.outputs.get(out) {
+                self.diags.push(
+                    Diagnostic::error(
+                        &a.file.site_rel,
+                        format!("this article's page `{out}` is also written by `{other}`"),
+                    )
+                    .with_line(a.slug_line)
+                    .help("give one of them a different `slug:`"),
+                );
+            } else {
+                self.outputs.insert(out.clone(), a.file.site_rel.clone());
+            }
+        }
+        for (a, _, _) in included.iter_mut() {
+            claim_aliases(a, &mut self.outputs, &mut self.diags);
+        }
+    }
 }
 
 struct EditionPlan {
@@ -492,4 +526,38 @@ fn photo_warnings(e: &Edition) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::BuildOptions;
+
+    fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: T\nbase_url: https://x.org/\n").unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn an_edition_note_without_articles_is_a_warning_but_drafts_only_is_not() {
+        let dir = site(&[
+            ("content/2023-09-05/_edition.md", "---\ntitle: Empty\n---\n"),
+            ("content/2023-09-06/_edition.md", "---\ntitle: Drafts\n---\n"),
+            ("content/2023-09-06/d.md", "---\ntitle: D\ndraft: true\n---\n"),
+            ("content/2023-09-07/a.md", "---\ntitle: A\n---\n"),
+        ]);
+        let site = crate::content::load(&BuildOptions::new(dir.path())).unwrap();
+        let warnings: Vec<String> = site.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            warnings,
+            vec!["warning: content/2023-09-05/_edition.md: the 2023-09-05 edition has no articles and is left out"]
+        );
+        assert_eq!(site.skipped.drafts, vec!["content/2023-09-06/d.md"]);
+        assert_eq!(site.editions.len(), 1);
+    }
 }
