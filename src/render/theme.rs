@@ -104,16 +104,20 @@ impl Theme {
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml"]);
         let origins: BTreeMap<String, String> = templates.iter().map(|(n, (o, _))| (n.clone(), o.clone())).collect();
-        // Parse one by one first so every broken template is reported, then
-        // all together so `extends` and `include` find their targets.
-        for (name, (origin, text)) in &templates {
-            match Tera::new().add_raw_template(name, text) {
-                Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => diags.push(template_diagnostic(&e, origin)),
-                _ => {}
+        // All together, so `extends` and `include` find their targets. Tera
+        // stops at the first broken template; only then is each parsed on
+        // its own, so one run reports every broken template.
+        if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
+            let before = diags.0.len();
+            for (name, (origin, text)) in &templates {
+                match Tera::new().add_raw_template(name, text) {
+                    Err(e) if matches!(e.kind(), ErrorKind::SyntaxError(_)) => {
+                        diags.push(template_diagnostic(&e, origin))
+                    }
+                    _ => {}
+                }
             }
-        }
-        if diags.is_empty() {
-            if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
+            if diags.0.len() == before {
                 diags.push(tera_error(&e, &origins));
             }
         }
