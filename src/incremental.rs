@@ -3,18 +3,25 @@
 //! its inputs and its bytes: a rebuild re-reads only changed files and
 //! re-renders only pages whose fingerprint changed. The result is always
 //! the same set of files a fresh `build` writes (tests hold it to that).
+//!
+//! When the watcher says only article files changed, [`Engine::rebuild_changed`]
+//! first tries the shortcut of `content::refresh`: if only bodies changed,
+//! it patches the kept site and re-renders just the pages that show those
+//! bodies, without walking the site or fingerprinting every page.
 
 use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::config::BuildOptions;
-use crate::content::cache::{LoadCache, Stamp};
+use crate::content::cache::{LoadCache, LoadStats, Stamp};
 use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::render::{self, CopySource, Renderer, Theme};
+use crate::render::listings::Listings;
+use crate::render::{self, CopySource, Page, Renderer, Theme};
 use crate::serve::state::{Body, Snapshot};
 
 /// What one rebuild did.
@@ -49,11 +56,43 @@ pub struct Engine {
     theme: Option<Theme>,
     kept: HashMap<String, Kept>,
     generation: u64,
+    /// The site of the last rebuild, for [`Engine::rebuild_changed`].
+    last: Option<Loaded>,
+    /// What is served: `kept` as bodies.
+    served: imbl::HashMap<String, Body>,
+}
+
+/// How much a rebuild did.
+struct Work {
+    rendered: usize,
+    stats: LoadStats,
+    articles: usize,
+}
+
+/// When a rebuild started, and how long loading and rendering took.
+struct Times {
+    started: Instant,
+    load: Duration,
+    render: Duration,
+}
+
+/// A loaded site and its listings, kept between rebuilds.
+struct Loaded {
+    site: Site,
+    listings: Arc<Listings>,
 }
 
 impl Engine {
     pub fn new(opts: BuildOptions) -> Engine {
-        Engine { opts, cache: LoadCache::persistent(), theme: None, kept: HashMap::new(), generation: 0 }
+        Engine {
+            opts,
+            cache: LoadCache::persistent(),
+            theme: None,
+            kept: HashMap::new(),
+            generation: 0,
+            last: None,
+            served: imbl::HashMap::new(),
+        }
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -64,11 +103,70 @@ impl Engine {
     pub fn reset(&mut self) {
         self.cache = LoadCache::persistent();
         self.theme = None;
+        self.last = None;
     }
 
     /// Reloads templates on the next rebuild.
     pub fn reload_theme(&mut self) {
         self.theme = None;
+        self.last = None;
+    }
+
+    /// Brings the site up to date after the files `changed` (relative to
+    /// the site folder, all under `content/`) changed: through the shortcut
+    /// when only article bodies changed, else as [`Engine::rebuild`] does.
+    pub fn rebuild_changed(&mut self, changed: &[PathBuf]) -> Result<Rebuild, Diagnostics> {
+        match self.refresh(changed) {
+            Some(rebuild) => Ok(rebuild),
+            None => self.rebuild(),
+        }
+    }
+
+    /// The shortcut: patch the kept site, re-render the pages that show the
+    /// changed bodies. `None` when it does not apply.
+    fn refresh(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
+        let started = Instant::now();
+        let theme = self.theme.as_ref()?;
+        let last = self.last.as_mut()?;
+        let patched = content::refresh::refresh_bodies(&mut last.site, &mut self.cache, changed)?;
+        let t_load = started.elapsed();
+        let stats = self.cache.stats();
+        let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
+        let mut pages: Vec<Page> = patched.iter().flat_map(|&(e, a)| renderer.pages_showing_body(e, a)).collect();
+        pages.sort_unstable();
+        pages.dedup();
+        let kept = &self.kept;
+        let fresh: Vec<(String, Kept)> = pages
+            .par_iter()
+            .filter_map(|page| {
+                let path = renderer.output(page);
+                let fingerprint = renderer.fingerprint(page);
+                match kept.get(&path) {
+                    Some(Kept::Page { fingerprint: old, .. }) if *old == fingerprint => None,
+                    _ => Some(
+                        renderer.render(page).map(|file| (path, Kept::Page { fingerprint, bytes: file.bytes.into() })),
+                    ),
+                }
+            })
+            .collect::<Result<_, _>>()
+            // A template error: the full rebuild reports it.
+            .ok()?;
+        let rendered = fresh.len();
+        let mut changed_outputs = Vec::new();
+        for (path, page) in fresh {
+            let same = match (self.kept.get(&path), &page) {
+                (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
+                _ => false,
+            };
+            if !same {
+                changed_outputs.push(path.clone());
+            }
+            self.kept.insert(path, page);
+        }
+        changed_outputs.sort();
+        let articles = last.site.article_count();
+        let times = Times { started, load: t_load, render: started.elapsed() - t_load };
+        Some(self.publish(changed_outputs, Work { rendered, stats, articles }, times))
     }
 
     /// Brings the site up to date with the files on disk.
@@ -81,43 +179,62 @@ impl Engine {
             self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|d| site.with_warnings(d))?);
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
-        let (outputs, rendered) = render_changed(&site, theme, &self.kept)?;
-        let t_render = started.elapsed();
+        let RenderPass { outputs, rendered, listings } = render_changed(&site, theme, &self.kept)?;
+        let times = Times { started, load: t_load, render: started.elapsed() - t_load };
         let changed = changed_paths(&self.kept, &outputs);
         self.kept = outputs;
+        let articles = site.article_count();
+        self.last = Some(Loaded { site, listings });
+        Ok(self.publish(changed, Work { rendered, stats, articles }, times))
+    }
+
+    /// The rebuild's result, once `kept` holds its outputs.
+    fn publish(&mut self, changed: Vec<String>, work: Work, times: Times) -> Rebuild {
         self.generation += 1;
-        let files = self
-            .kept
-            .iter()
-            .map(|(path, kept)| {
-                let body = match kept {
-                    Kept::Page { bytes, .. } => Body::Bytes(Arc::clone(bytes)),
-                    Kept::Copy { source: CopySource::Builtin(b), .. } => Body::Bytes(Arc::from(*b)),
-                    Kept::Copy { source: CopySource::File(p), .. } => Body::File(p.clone()),
-                };
-                (path.clone(), body)
-            })
-            .collect();
-        Ok(Rebuild {
-            snapshot: Snapshot { files, generation: self.generation },
+        Rebuild {
+            snapshot: self.snapshot(&changed),
             changed,
-            rendered,
-            parsed: stats.parsed,
-            markdown: stats.rendered,
-            articles: site.article_count(),
-            elapsed: started.elapsed(),
-            load_time: t_load,
-            render_time: t_render - t_load,
-        })
+            rendered: work.rendered,
+            parsed: work.stats.parsed,
+            markdown: work.stats.rendered,
+            articles: work.articles,
+            elapsed: times.started.elapsed(),
+            load_time: times.load,
+            render_time: times.render,
+        }
+    }
+
+    /// What the server serves now, after the outputs `changed` changed.
+    fn snapshot(&mut self, changed: &[String]) -> Snapshot {
+        for path in changed {
+            match self.kept.get(path) {
+                Some(kept) => {
+                    let body = match kept {
+                        Kept::Page { bytes, .. } => Body::Bytes(Arc::clone(bytes)),
+                        Kept::Copy { source: CopySource::Builtin(b), .. } => Body::Bytes(Arc::from(*b)),
+                        Kept::Copy { source: CopySource::File(p), .. } => Body::File(p.clone()),
+                    };
+                    self.served.insert(path.clone(), body);
+                }
+                None => {
+                    self.served.remove(path);
+                }
+            }
+        }
+        Snapshot { files: self.served.clone(), generation: self.generation }
     }
 }
 
+/// What [`render_changed`] made.
+struct RenderPass {
+    outputs: HashMap<String, Kept>,
+    /// How many pages were rendered (the others kept their bytes).
+    rendered: usize,
+    listings: Arc<Listings>,
+}
+
 /// Fingerprints every page, renders those that changed, and lists copies.
-fn render_changed(
-    site: &Site,
-    theme: &Theme,
-    kept: &HashMap<String, Kept>,
-) -> Result<(HashMap<String, Kept>, usize), Diagnostics> {
+fn render_changed(site: &Site, theme: &Theme, kept: &HashMap<String, Kept>) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
     let pages = renderer.pages();
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
@@ -144,7 +261,7 @@ fn render_changed(
         };
         outputs.insert(copy.path, Kept::Copy { source: copy.source, stamp });
     }
-    Ok((outputs, rendered))
+    Ok(RenderPass { outputs, rendered, listings: renderer.listings() })
 }
 
 /// Outputs added, removed, or whose bytes or source changed, sorted.
@@ -212,6 +329,64 @@ mod tests {
         // page and the feeds, which carry the whole body, change.
         assert_eq!(r.changed, vec!["2023/09/05/b/index.html", "feed.json", "feed.xml"]);
         assert_eq!(r.rendered, 3);
+    }
+
+    /// Asserts `engine` serves exactly what a fresh engine builds.
+    fn assert_same_as_fresh(engine: &Engine, served: &Snapshot) {
+        let fresh = Engine::new(engine.opts.clone()).rebuild().unwrap().snapshot;
+        let keys = |s: &Snapshot| s.files.keys().cloned().collect::<BTreeSet<_>>();
+        assert_eq!(keys(served), keys(&fresh));
+        for (path, body) in &fresh.files {
+            assert_eq!(Some(body), served.files.get(path), "{path} differs from a fresh build");
+        }
+    }
+
+    #[test]
+    fn the_body_shortcut_renders_what_a_full_rebuild_would() {
+        let dir = site();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        engine.rebuild().unwrap();
+        let rel = PathBuf::from("content/2023-09-05/b.md");
+        let text = "---\ntitle: b\ntags: [t]\n---\nB body.\n\nSecond paragraph, *longer* now.\n";
+        std::fs::write(dir.path().join(&rel), text).unwrap();
+        let r = engine.rebuild_changed(std::slice::from_ref(&rel)).unwrap();
+        assert_eq!((r.parsed, r.markdown, r.rendered), (1, 1, 3), "only the body's pages are rendered");
+        assert_eq!(r.changed, vec!["2023/09/05/b/index.html", "feed.json", "feed.xml"]);
+        assert!(engine.last.is_some());
+        assert_same_as_fresh(&engine, &r.snapshot);
+
+        // An editor's temporary file that came and went changes nothing.
+        let r = engine.rebuild_changed(&[PathBuf::from("content/2023-09-05/4913")]).unwrap();
+        assert_eq!((r.parsed, r.rendered, r.changed.len()), (0, 0, 0));
+    }
+
+    #[test]
+    fn edits_beyond_the_body_take_the_full_rebuild() {
+        let cases = [
+            // A new title shows on the edition page and the listings.
+            ("---\ntitle: b2\ntags: [t]\n---\nB body.\n\nSecond paragraph.\n", "2023/09/05/index.html"),
+            // A new first paragraph is a new summary.
+            ("---\ntitle: b\ntags: [t]\n---\nNew start.\n\nSecond paragraph.\n", "2023/09/05/index.html"),
+            // A broken link is an error the full rebuild reports.
+            ("---\ntitle: b\ntags: [t]\n---\nB body.\n\nSee [x](missing.md).\n", ""),
+        ];
+        for (text, expect_changed) in cases {
+            let dir = site();
+            let mut engine = Engine::new(BuildOptions::new(dir.path()));
+            engine.rebuild().unwrap();
+            let rel = PathBuf::from("content/2023-09-05/b.md");
+            std::fs::write(dir.path().join(&rel), text).unwrap();
+            match engine.rebuild_changed(std::slice::from_ref(&rel)) {
+                Ok(r) => {
+                    assert!(r.changed.iter().any(|p| p == expect_changed), "{text:?}: {:?}", r.changed);
+                    assert_same_as_fresh(&engine, &r.snapshot);
+                }
+                Err(diags) => {
+                    assert!(expect_changed.is_empty(), "{text:?}: {diags:?}");
+                    assert!(diags.to_string().contains("missing.md"), "{diags:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> Option<
 pub struct Batch {
     pub kinds: BTreeSet<Change>,
     pub paths: Vec<PathBuf>,
+    /// Events may have been lost (the system's queue overflowed): `paths`
+    /// may be incomplete, so everything must be looked at again.
+    pub rescan: bool,
 }
 
 /// Watches a site's inputs.
@@ -74,6 +77,34 @@ pub struct SiteWatcher {
 
 /// Quiet time before a change is reported; also how long a batch stays open.
 const QUIET: Duration = Duration::from_millis(40);
+
+/// Quiet time once every changed file has been closed by its writer: the
+/// save is complete, so only events of the same moment are waited for.
+const SETTLED: Duration = Duration::from_millis(2);
+
+/// Where a path's latest event leaves it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Being written: more is likely to follow.
+    Writing,
+    /// Complete: closed after writing, renamed into place, removed.
+    Settled,
+    /// Not a change (a read, or our own rebuild opening the file).
+    Ignored,
+}
+
+/// What an event says about the paths it names (pure, table-tested).
+pub fn progress(kind: &EventKind) -> Progress {
+    use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Progress::Settled,
+        EventKind::Access(_) => Progress::Ignored,
+        EventKind::Create(CreateKind::Folder) | EventKind::Remove(_) => Progress::Settled,
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both | RenameMode::From)) => Progress::Settled,
+        EventKind::Modify(ModifyKind::Metadata(_)) => Progress::Settled,
+        _ => Progress::Writing,
+    }
+}
 
 impl SiteWatcher {
     pub fn new(root: &Path, output: &Path, theme: &str) -> Result<SiteWatcher> {
@@ -110,28 +141,45 @@ impl SiteWatcher {
     }
 
     /// Blocks until some input changed, then returns everything that changed
-    /// until the events pause for [`QUIET`] (this is the debounce). `None`
-    /// when watching has stopped.
+    /// until the events pause for [`QUIET`] (this is the debounce), or for
+    /// just [`SETTLED`] once every file written has been closed. `None` when
+    /// watching has stopped.
     pub fn next_batch(&mut self) -> Option<Batch> {
         let mut batch = Batch::default();
+        // Paths whose writer has not closed them yet.
+        let mut writing: BTreeSet<PathBuf> = BTreeSet::new();
         loop {
             let received = if batch.kinds.is_empty() {
                 self.events.recv().map_err(|_| RecvTimeoutError::Disconnected)
             } else {
-                self.events.recv_timeout(QUIET)
+                self.events.recv_timeout(if writing.is_empty() { SETTLED } else { QUIET })
             };
             match received {
-                // Reads (our own rebuild opening files) are not changes.
-                Ok(Ok(event)) if matches!(event.kind, EventKind::Access(_)) => {}
                 Ok(Ok(event)) => {
+                    let progress = progress(&event.kind);
+                    if event.need_rescan() {
+                        batch.rescan = true;
+                        batch.kinds.insert(Change::Content);
+                    }
+                    if progress == Progress::Ignored {
+                        continue;
+                    }
                     for path in event.paths {
                         if let Some(kind) = classify(&self.root, &self.output, &self.theme, &path) {
+                            match progress {
+                                Progress::Writing => writing.insert(path.clone()),
+                                _ => writing.remove(&path),
+                            };
                             batch.kinds.insert(kind);
                             batch.paths.push(path.strip_prefix(&self.root).map(Path::to_path_buf).unwrap_or(path));
                         }
                     }
                 }
-                Ok(Err(_)) => {}
+                // A watcher error may mean lost events.
+                Ok(Err(_)) => {
+                    batch.rescan = true;
+                    batch.kinds.insert(Change::Content);
+                }
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return None,
             }
@@ -170,5 +218,24 @@ mod tests {
         assert_eq!(c("content/2023-09-05/#a.md#"), None);
         assert_eq!(c("content/.git/index"), None);
         assert_eq!(c("sub/site.yaml"), None);
+    }
+
+    #[test]
+    fn a_save_is_settled_once_closed_renamed_or_removed() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind, RemoveKind, RenameMode};
+        let cases = [
+            (EventKind::Create(CreateKind::File), Progress::Writing),
+            (EventKind::Modify(ModifyKind::Data(DataChange::Any)), Progress::Writing),
+            (EventKind::Modify(ModifyKind::Any), Progress::Writing),
+            (EventKind::Access(AccessKind::Close(AccessMode::Write)), Progress::Settled),
+            (EventKind::Modify(ModifyKind::Name(RenameMode::To)), Progress::Settled),
+            (EventKind::Remove(RemoveKind::File), Progress::Settled),
+            (EventKind::Create(CreateKind::Folder), Progress::Settled),
+            (EventKind::Access(AccessKind::Close(AccessMode::Read)), Progress::Ignored),
+            (EventKind::Access(AccessKind::Open(AccessMode::Any)), Progress::Ignored),
+        ];
+        for (kind, expected) in cases {
+            assert_eq!(progress(&kind), expected, "{kind:?}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use super::slug::slugify;
 use crate::diagnostic::Diagnostic;
 
 /// An article's front matter (SPEC §4).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArticleMeta {
     pub title: String,
@@ -42,7 +42,7 @@ pub struct ArticleMeta {
 }
 
 /// `author: Ana Ruiz` or `author: [Ana Ruiz, Tom Beck]`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Authors {
     One(String),
@@ -59,7 +59,7 @@ impl Authors {
 }
 
 /// A lead photo as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhotoMeta {
     pub src: String,
@@ -86,7 +86,7 @@ pub struct EditionMeta {
 }
 
 /// An article whose front matter is valid, its body not yet rendered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ParsedArticle {
     pub file: SourceFile,
     pub meta: ArticleMeta,

@@ -55,6 +55,9 @@ pub struct LoadCache {
     pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
     pub(super) parsed: AtomicUsize,
     pub(super) rendered: AtomicUsize,
+    /// Where every page and file of the last load is, for re-rendering
+    /// one body without loading the whole site (see `refresh`).
+    pub(super) link_index: Option<LinkIndex>,
 }
 
 impl LoadCache {

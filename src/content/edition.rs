@@ -23,7 +23,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 const SEGMENT: &AsciiSet =
     &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'%').add(b'<').add(b'>').add(b'?').add(b'`').add(b'{').add(b'}');
 
-const SUMMARY_CHARS: usize = 200;
+pub(super) const SUMMARY_CHARS: usize = 200;
 
 /// A file's parse: the file as data, or every problem found in it.
 pub(super) type ParseResult = Result<Parsed, Vec<Diagnostic>>;
@@ -73,6 +73,9 @@ pub(super) fn assemble(
         plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
     let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
     cache.settle(|key| live.contains(key));
+    if cache.keeps() {
+        cache.link_index = Some(link_index);
+    }
     let mut published = Vec::new();
     for e in editions {
         match e {
@@ -263,7 +266,7 @@ struct EditionPlan {
     articles: Vec<(ParsedArticle, String, String)>,
 }
 
-fn read_and_parse(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+pub(super) fn read_and_parse(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
     if file.kind == SourceKind::Asset {
         return Ok(Parsed::Asset(file.clone()));
     }
@@ -368,7 +371,7 @@ fn place_assets(
     assets
 }
 
-fn dir_of(content_rel: &str) -> &str {
+pub(super) fn dir_of(content_rel: &str) -> &str {
     content_rel.rfind('/').map_or("", |i| &content_rel[..i])
 }
 

@@ -9,6 +9,7 @@ pub mod edition;
 pub mod front_matter;
 pub mod links;
 pub mod markdown;
+pub mod refresh;
 pub mod slug;
 
 use std::path::PathBuf;

@@ -3,6 +3,7 @@
 //! edition links) are computed once in [`Renderer::new`].
 
 use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use tera::{Context, Value};
@@ -145,18 +146,26 @@ pub struct Renderer<'a> {
     /// Hash of everything `site` holds, part of every page's fingerprint.
     site_hash: u64,
     links: Vec<EditionLinkView<'a>>,
-    /// Every article's card, built once: listings reuse them.
-    cards: Vec<Vec<ArticleCardView<'a>>>,
-    listings: Listings,
+    /// Every article's card, built once: listings reuse them. Built on
+    /// first use, so a renderer for a few pages skips it.
+    cards: OnceLock<Vec<Vec<ArticleCardView<'a>>>>,
+    listings: Arc<Listings>,
     /// [`SITEMAP_LIMIT`]; lower in tests.
     sitemap_limit: usize,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+        let renderer = Renderer::with_listings(site, theme, Arc::new(Listings::new(site)));
+        renderer.cards();
+        renderer
+    }
+
+    /// A renderer reusing `listings`, which must be those of `site` (or of
+    /// a site that differs from it only in article bodies, which listings
+    /// do not show).
+    pub fn with_listings(site: &'a Site, theme: &'a Theme, listings: Arc<Listings>) -> Self {
         let links = site.editions.iter().map(|e| EditionLinkView::new(site, e)).collect();
-        let cards = site.editions.par_iter().map(|e| e.articles.iter().map(ArticleCardView::new).collect()).collect();
-        let listings = Listings::new(site);
         let site_view = SiteView::new(site);
         let site_hash = {
             let mut hasher = std::hash::DefaultHasher::new();
@@ -169,10 +178,44 @@ impl<'a> Renderer<'a> {
             site_value: Value::from_serializable(&site_view),
             site_hash,
             links,
-            cards,
+            cards: OnceLock::new(),
             listings,
             sitemap_limit: SITEMAP_LIMIT,
         }
+    }
+
+    /// The listings this renderer uses, to share with a later one.
+    pub fn listings(&self) -> Arc<Listings> {
+        Arc::clone(&self.listings)
+    }
+
+    fn cards(&self) -> &[Vec<ArticleCardView<'a>>] {
+        self.cards.get_or_init(|| {
+            self.site.editions.par_iter().map(|e| e.articles.iter().map(ArticleCardView::new).collect()).collect()
+        })
+    }
+
+    fn card(&self, e: usize, a: usize) -> ArticleCardView<'a> {
+        match self.cards.get() {
+            Some(cards) => cards[e][a].clone(),
+            None => ArticleCardView::new(&self.site.editions[e].articles[a]),
+        }
+    }
+
+    /// The pages that show article `a` of edition `e` in full (its body,
+    /// not only its card): its own page and the feeds that list it. Every
+    /// other page is unchanged by an edit of the body alone. A page kind
+    /// that shows bodies must be added here.
+    pub fn pages_showing_body(&self, e: usize, a: usize) -> Vec<Page> {
+        let limit = self.site.config.feeds.limit;
+        let in_feed = |list: &[(usize, usize)]| list.iter().take(limit).any(|&x| x == (e, a));
+        let mut pages = vec![Page::Article(e, a)];
+        if in_feed(&self.listings.newest) {
+            pages.extend([Page::Atom, Page::JsonFeed]);
+        }
+        let sections = self.listings.terms(Kind::Sections);
+        pages.extend((0..sections.len()).filter(|&t| in_feed(&sections[t].articles)).map(Page::SectionFeed));
+        pages
     }
 
     /// Every page of the site, in a stable order.
@@ -332,7 +375,7 @@ impl<'a> Renderer<'a> {
             photo: edition.photo.as_ref().map(PhotoView::from),
             scheduled: edition.scheduled,
             article_count: edition.articles.len(),
-            articles: self.cards[e].clone(),
+            articles: self.cards()[e].clone(),
             prev: e.checked_sub(1).map(|p| self.links[p].clone()),
             next: self.links.get(e + 1).cloned(),
         }
@@ -498,7 +541,7 @@ impl<'a> Renderer<'a> {
         let articles: Vec<ListedArticleView> = term.articles[(number - 1) * PER_PAGE..]
             .iter()
             .take(PER_PAGE)
-            .map(|&(e, a)| ListedArticleView { card: self.cards[e][a].clone(), edition: self.links[e].clone() })
+            .map(|&(e, a)| ListedArticleView { card: self.card(e, a), edition: self.links[e].clone() })
             .collect();
         let total = term.pages();
         let pagination = PaginationView {
@@ -538,7 +581,7 @@ impl<'a> Renderer<'a> {
         let a = &edition.articles[i];
         let link = |j: usize| edition.articles.get(j).map(|b| LinkView { title: &b.title, url: &b.url });
         let view = ArticleView {
-            card: self.cards[e][i].clone(),
+            card: self.card(e, i),
             slug: &a.slug,
             permalink: absolute(site, &a.url),
             body_html: Html { text: &a.body_html, hash: a.body_hash },

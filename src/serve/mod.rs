@@ -143,7 +143,9 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
             // The theme also lists the static files: a new one must be seen.
             engine.reload_theme();
         }
-        match engine.rebuild() {
+        let only_content = batch.kinds.iter().all(|k| *k == Change::Content) && !batch.rescan;
+        let result = if only_content { engine.rebuild_changed(&batch.paths) } else { engine.rebuild() };
+        match result {
             Ok(rebuild) => {
                 report.line(&rebuild_line(&batch, &rebuild, &opts.source));
                 if std::env::var_os("MASTHEAD_TIMINGS").is_some() {

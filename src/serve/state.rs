@@ -3,7 +3,6 @@
 //! each rebuild), the current error (if the last rebuild failed) and the
 //! channel that tells open pages to reload.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
@@ -22,7 +21,9 @@ pub enum Body {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     /// Output-relative path (`2023/09/05/slug/index.html`, `css/daily.css`) → body.
-    pub files: HashMap<String, Body>,
+    /// A persistent map: the next snapshot shares all it did not change, so
+    /// publishing one costs the change, not the size of the site.
+    pub files: imbl::HashMap<String, Body>,
     /// Increases with every successful rebuild.
     pub generation: u64,
 }

@@ -1,0 +1,101 @@
+//! The preview server's shortcut for the commonest edit: the text of a
+//! published article changed and nothing else about it did (same front
+//! matter, same summary, links that still resolve). Then no other page can
+//! show a difference but those that carry the body, so the loaded [`Site`]
+//! is patched in place instead of loaded again. Anything else, including a
+//! file this cannot prove safe, is left to a full load.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::Site;
+use super::cache::{LoadCache, Stamp};
+use super::edition::{Parsed, SUMMARY_CHARS, dir_of, read_and_parse};
+use super::markdown::{self, Rendered};
+
+/// One article whose body changed: where it is and its new rendering.
+struct Patch {
+    edition: usize,
+    article: usize,
+    path: PathBuf,
+    stamp: Stamp,
+    parsed: Parsed,
+    rendered: Rendered,
+}
+
+/// Re-reads the site files `changed` (relative to the site folder) and, when
+/// each is a published article whose body alone changed, puts the new bodies
+/// into `site`. Returns the `(edition, article)` indexes patched (empty when
+/// no file's content changed), or `None`, with `site` untouched, when a full
+/// load is needed.
+pub fn refresh_bodies(site: &mut Site, cache: &mut LoadCache, changed: &[PathBuf]) -> Option<Vec<(usize, usize)>> {
+    cache.reset_stats();
+    let mut patches = Vec::new();
+    for rel in changed {
+        if let Some(patch) = body_patch(site, cache, &site.root.join(rel))? {
+            patches.push(patch);
+        }
+    }
+    let mut patched = Vec::new();
+    for p in patches {
+        let article = &mut site.editions[p.edition].articles[p.article];
+        article.body_html = p.rendered.html;
+        article.body_hash = p.rendered.hash;
+        cache.files.insert(p.path, (p.stamp, Arc::new(Ok(p.parsed))));
+        patched.push((p.edition, p.article));
+    }
+    cache.settle(|_| true);
+    patched.sort_unstable();
+    patched.dedup();
+    Some(patched)
+}
+
+/// The patch for one changed file: `Some(None)` when its content is what
+/// was loaded, `None` when it needs a full load.
+fn body_patch(site: &Site, cache: &LoadCache, path: &Path) -> Option<Option<Patch>> {
+    let Some((old_stamp, old)) = cache.files.get(path) else {
+        // A file that came and went within the batch (an editor's temporary
+        // file) changed nothing; one that is here now is new, and a folder
+        // that held loaded files was moved or removed.
+        let transient = !path.exists() && !cache.files.keys().any(|k| k.starts_with(path));
+        return transient.then_some(None);
+    };
+    let Ok(Parsed::Article(old)) = &**old else { return None };
+    let stamp = Stamp::of(path)?;
+    if stamp == *old_stamp {
+        return Some(None);
+    }
+    cache.parsed.fetch_add(1, Ordering::Relaxed);
+    let Ok(Parsed::Article(new)) = read_and_parse(&old.file) else { return None };
+    // Everything but the body must be as loaded: the same front matter
+    // (hence URL, listings and cards) and the same line the body starts on.
+    let mut same_but_body = (**old).clone();
+    same_but_body.body = Arc::clone(&new.body);
+    if same_but_body != *new {
+        return None;
+    }
+    let site_rel = &new.file.site_rel;
+    // A file with warnings gets them from a full load, which also drops
+    // those that no longer hold.
+    if site.warnings.iter().any(|d| d.path.as_os_str() == site_rel.as_str()) {
+        return None;
+    }
+    let edition = site.editions.binary_search_by_key(&new.date, |e| e.date).ok()?;
+    let article = site.editions[edition].articles.iter().position(|a| &a.source == site_rel)?;
+    let index = cache.link_index.as_ref()?;
+    let smart = site.config.markdown.smart_punctuation;
+    let dir = dir_of(&new.file.content_rel);
+    let rendered = cache.markdown(site_rel, &new.body, new.body_line, smart, dir, index);
+    if !rendered.problems.is_empty() {
+        return None;
+    }
+    let summary = match &new.meta.summary {
+        Some(s) => s.clone(),
+        None => markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS),
+    };
+    if summary != site.editions[edition].articles[article].summary {
+        return None;
+    }
+    Some(Some(Patch { edition, article, path: path.to_path_buf(), stamp, parsed: Parsed::Article(new), rendered }))
+}
