@@ -11,6 +11,7 @@ use anyhow::{Context as _, anyhow, bail};
 use rayon::prelude::*;
 
 use crate::config::BuildOptions;
+use crate::content::cache::{LoadCache, LoadStats};
 use crate::content::{self, Site, Skipped};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
@@ -31,6 +32,20 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub skipped: Skipped,
     pub warnings: Diagnostics,
+    /// How much work the build did, for `--verbose` and the tests that
+    /// hold every file to one read and every page to one render.
+    pub work: Work,
+}
+
+/// Counts of one build's work.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Content files read and parsed.
+    pub files_parsed: usize,
+    /// Markdown bodies (articles and edition notes) rendered.
+    pub markdown_rendered: usize,
+    /// Pages rendered through a template.
+    pub templates_rendered: usize,
 }
 
 /// Why a build failed: problems in the site, or something else (disk, refusal).
@@ -53,21 +68,22 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// Loads the site and its theme: everything `check` and `build` share.
-pub fn load(opts: &BuildOptions) -> Result<(Site, Theme), Failure> {
-    let site = content::load(opts)?;
+pub fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Failure> {
+    let mut cache = LoadCache::default();
+    let site = content::load_with(opts, &mut cache)?;
     let theme = Theme::load(&opts.source, &site.config).map_err(|d| site.with_warnings(d))?;
-    Ok((site, theme))
+    Ok((site, theme, cache.stats()))
 }
 
 /// `masthead check`: every check of `build`, rendering included, writing nothing.
 pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let started = Instant::now();
-    let (site, theme) = load(opts)?;
+    let (site, theme, stats) = load(opts)?;
     let renderer = Renderer::new(&site, &theme);
     let results: Vec<Result<(), Diagnostic>> =
         renderer.pages().par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| site.with_warnings(d))?;
-    Ok(report(&site, 0, started, opts.output.clone()))
+    Ok(report(&site, 0, started, opts.output.clone(), work(stats, &theme)))
 }
 
 /// `masthead build`.
@@ -75,7 +91,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let started = Instant::now();
     let output = absolute(&opts.output)?;
     check_output(&opts.source, &output)?;
-    let (site, theme) = load(opts)?;
+    let (site, theme, stats) = load(opts)?;
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
     let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
@@ -89,7 +105,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     match result {
         Ok(()) => {
             staging.swap_into(&output)?;
-            Ok(report(&site, pages.len() + copies.len(), started, opts.output.clone()))
+            Ok(report(&site, pages.len() + copies.len(), started, opts.output.clone(), work(stats, &theme)))
         }
         Err(failure) => {
             staging.discard();
@@ -98,8 +114,13 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     }
 }
 
-fn report(site: &Site, files: usize, started: Instant, output: PathBuf) -> BuildReport {
+fn work(stats: LoadStats, theme: &Theme) -> Work {
+    Work { files_parsed: stats.parsed, markdown_rendered: stats.rendered, templates_rendered: theme.renders() }
+}
+
+fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
     BuildReport {
+        work,
         articles: site.article_count(),
         editions: site.editions.len(),
         files,

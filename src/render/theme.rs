@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
@@ -61,6 +62,8 @@ pub struct Theme {
     /// Template name → where it was read from, for error messages.
     origins: BTreeMap<String, String>,
     pub static_files: Vec<StaticFile>,
+    /// Pages rendered through a template so far (for `--verbose` and tests).
+    renders: AtomicUsize,
 }
 
 impl Theme {
@@ -137,7 +140,7 @@ impl Theme {
         let static_files = statics.into_iter().map(|(output, source)| StaticFile { output, source }).collect();
         let sources: BTreeMap<&str, &str> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         let hashes = sources.keys().map(|name| (name.to_string(), closure_hash(name, &sources))).collect();
-        Ok(Theme { tera, hashes, origins, static_files })
+        Ok(Theme { tera, hashes, origins, static_files, renders: AtomicUsize::new(0) })
     }
 
     /// The hash of a template together with everything it pulls in.
@@ -147,7 +150,13 @@ impl Theme {
 
     /// Renders a template, with errors naming the template file and line.
     pub fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        self.renders.fetch_add(1, Ordering::Relaxed);
         self.tera.render(name, ctx).map_err(|e| tera_error(&e, &self.origins))
+    }
+
+    /// How many pages this theme has rendered.
+    pub fn renders(&self) -> usize {
+        self.renders.load(Ordering::Relaxed)
     }
 }
 

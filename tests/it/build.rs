@@ -216,3 +216,23 @@ fn demo_site_builds_cleanly() {
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
     assert!(checked > 0, "demo site has no internal links");
 }
+
+/// The regression guard for the work a build does (counts, not times): every content file is
+/// read once, every Markdown text rendered once, every page rendered through its template once.
+#[test]
+fn a_build_reads_each_file_and_renders_each_page_once() {
+    let site = SiteFixture::new("two_editions");
+    let run = site.run(&["--verbose", "build"]);
+    run.assert_success();
+    let line = run.stderr.lines().find(|l| l.starts_with("Loaded ")).expect("--verbose prints the work line");
+    let numbers: Vec<usize> = line.split(' ').filter_map(|w| w.replace(',', "").parse().ok()).collect();
+
+    let content = crate::support::files(&site.site().join("content"));
+    let texts = content.iter().filter(|f| f.ends_with(".md")).count();
+    let out = site.out();
+    let pages = crate::support::html_files(&out)
+        .iter()
+        .filter(|p| !crate::support::read_to_string(&out.join(p)).contains("http-equiv=\"refresh\""))
+        .count();
+    assert_eq!(numbers, vec![content.len(), texts, pages], "{line}");
+}
