@@ -3,6 +3,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use masthead::cli::Cli;
 
+// Rendering thousands of pages is mostly building and dropping small strings
+// on two or more threads, where mimalloc is markedly faster than the system
+// allocator (see bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `try_parse` instead of `parse` keeps the exit path here: clap's usage
     // errors print themselves and map to status 2, help and version to 0.
