@@ -45,8 +45,16 @@ pub struct Rebuild {
 /// One output as the last rebuild left it.
 #[derive(Debug, Clone)]
 enum Kept {
-    Page { fingerprint: u64, bytes: Arc<[u8]> },
-    Copy { source: CopySource, stamp: Option<Stamp> },
+    /// `fingerprint` is `None` until [`Engine::fill_fingerprints`] runs
+    /// after the first rebuild, which skips them to serve sooner.
+    Page {
+        fingerprint: Option<u64>,
+        bytes: Arc<[u8]>,
+    },
+    Copy {
+        source: CopySource,
+        stamp: Option<Stamp>,
+    },
 }
 
 /// The preview server's builder, owned by its rebuild loop.
@@ -60,6 +68,8 @@ pub struct Engine {
     last: Option<Loaded>,
     /// What is served: `kept` as bodies.
     served: imbl::HashMap<String, Body>,
+    /// The first rebuild skipped fingerprints; see [`Engine::fill_fingerprints`].
+    unfingerprinted: bool,
 }
 
 /// How much a rebuild did.
@@ -92,6 +102,7 @@ impl Engine {
             generation: 0,
             last: None,
             served: imbl::HashMap::new(),
+            unfingerprinted: false,
         }
     }
 
@@ -125,6 +136,7 @@ impl Engine {
     /// The shortcut: patch the kept site, re-render the pages that show the
     /// changed bodies. `None` when it does not apply.
     fn refresh(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
+        self.fill_fingerprints();
         let started = Instant::now();
         let theme = self.theme.as_ref()?;
         let last = self.last.as_mut()?;
@@ -140,7 +152,7 @@ impl Engine {
             .par_iter()
             .filter_map(|page| {
                 let path = renderer.output(page);
-                let fingerprint = renderer.fingerprint(page);
+                let fingerprint = Some(renderer.fingerprint(page));
                 match kept.get(&path) {
                     Some(Kept::Page { fingerprint: old, .. }) if *old == fingerprint => None,
                     _ => Some(
@@ -171,6 +183,7 @@ impl Engine {
 
     /// Brings the site up to date with the files on disk.
     pub fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
+        self.fill_fingerprints();
         let started = Instant::now();
         let site = content::load_with(&self.opts, &mut self.cache)?;
         let t_load = started.elapsed();
@@ -180,12 +193,39 @@ impl Engine {
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
         let RenderPass { outputs, rendered, listings } = render_changed(&site, theme, &self.kept)?;
+        self.unfingerprinted = self.kept.is_empty();
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
         let changed = changed_paths(&self.kept, &outputs);
         self.kept = outputs;
         let articles = site.article_count();
         self.last = Some(Loaded { site, listings });
         Ok(self.publish(changed, Work { rendered, stats, articles }, times))
+    }
+
+    /// Computes the fingerprints the first rebuild skipped, so the next
+    /// rebuild can tell which pages changed. The server calls it once the
+    /// first version is served, before it waits for changes.
+    pub fn fill_fingerprints(&mut self) {
+        if !std::mem::take(&mut self.unfingerprinted) {
+            return;
+        }
+        let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return };
+        let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
+        let kept = &self.kept;
+        let missing: Vec<(String, u64)> = renderer
+            .pages()
+            .par_iter()
+            .filter_map(|page| {
+                let path = renderer.output(page);
+                matches!(kept.get(&path), Some(Kept::Page { fingerprint: None, .. }))
+                    .then(|| (path, renderer.fingerprint(page)))
+            })
+            .collect();
+        for (path, fp) in missing {
+            if let Some(Kept::Page { fingerprint, .. }) = self.kept.get_mut(&path) {
+                *fingerprint = Some(fp);
+            }
+        }
     }
 
     /// The rebuild's result, once `kept` holds its outputs.
@@ -241,9 +281,10 @@ fn render_changed(site: &Site, theme: &Theme, kept: &HashMap<String, Kept>) -> R
         .par_iter()
         .map(|page| {
             let path = renderer.output(page);
-            let fingerprint = renderer.fingerprint(page);
-            if let Some(Kept::Page { fingerprint: old, bytes }) = kept.get(&path) {
-                if *old == fingerprint {
+            // The first rebuild has nothing to compare with.
+            let fingerprint = (!kept.is_empty()).then(|| renderer.fingerprint(page));
+            if let Some(Kept::Page { fingerprint: Some(old), bytes }) = kept.get(&path) {
+                if Some(*old) == fingerprint {
                     return Ok((path, Kept::Page { fingerprint, bytes: Arc::clone(bytes) }, false));
                 }
             }

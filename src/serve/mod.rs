@@ -73,6 +73,7 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     match engine.rebuild() {
         Ok(first) => {
             report.line(&format!("Built {} articles into memory in {} ms", first.articles, first.elapsed.as_millis()));
+            report_timings(&first, report);
             shared.publish(first.snapshot, Some(Reload::Pages(Vec::new())));
         }
         Err(diags) => fail(&shared, &diags, report),
@@ -133,6 +134,7 @@ fn start_watching(opts: &BuildOptions) -> Result<SiteWatcher> {
 
 fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
     let opts = engine.options().clone();
+    engine.fill_fingerprints();
     while let Some(batch) = watcher.next_batch() {
         if batch.kinds.is_empty() {
             continue;
@@ -148,15 +150,20 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
         match result {
             Ok(rebuild) => {
                 report.line(&rebuild_line(&batch, &rebuild, &opts.source));
-                if std::env::var_os("MASTHEAD_TIMINGS").is_some() {
-                    let (load, render) = (rebuild.load_time.as_millis(), rebuild.render_time.as_millis());
-                    report.line(&format!("  load {load} ms, render {render} ms"));
-                }
+                report_timings(&rebuild, report);
                 let reload = reload_for(&rebuild.changed);
                 shared.publish(rebuild.snapshot, reload);
             }
             Err(diags) => fail(shared, &diags, report),
         }
+    }
+}
+
+/// With `MASTHEAD_TIMINGS` set: how long loading and rendering took.
+fn report_timings(rebuild: &Rebuild, report: &dyn Reporter) {
+    if std::env::var_os("MASTHEAD_TIMINGS").is_some() {
+        let (load, render) = (rebuild.load_time.as_millis(), rebuild.render_time.as_millis());
+        report.line(&format!("  load {load} ms, render {render} ms"));
     }
 }
 
