@@ -141,13 +141,16 @@ fn write_all(
     dir: &Path,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(), Failure> {
-    let folders: BTreeSet<&str> = page_paths
+    let own = own_folders(page_paths, copies);
+    let shared: BTreeSet<&str> = page_paths
         .iter()
         .map(String::as_str)
         .chain(copies.iter().map(|c| c.path.as_str()))
-        .filter_map(|p| p.rfind('/').map(|i| &p[..i]))
+        .filter_map(parent)
+        // An own folder is made by its page; its parent must exist first.
+        .filter_map(|f| if own.contains(f) { parent(f) } else { Some(f) })
         .collect();
-    for folder in &folders {
+    for folder in &shared {
         fs::create_dir_all(&fs::safe_join(dir, folder)?)?;
     }
     let tick = || {
@@ -159,8 +162,16 @@ fn write_all(
         .par_iter()
         .map(|page| {
             let file = renderer.render(page)?;
-            let target = fs::safe_join(dir, &file.path).map_err(|e| Diagnostic::error(&file.path, format!("{e:#}")))?;
-            fs::write(&target, &file.bytes).map_err(|e| Diagnostic::error(&file.path, format!("{e:#}")))?;
+            let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
+            let target = fs::safe_join(dir, &file.path).map_err(failed)?;
+            // A page alone in its folder (most articles) makes the folder
+            // itself, so folders are made in parallel with rendering.
+            if let (Some(folder), Some(made)) = (parent(&file.path), target.parent()) {
+                if own.contains(folder) {
+                    fs::create_dir(made).map_err(failed)?;
+                }
+            }
+            fs::write(&target, &file.bytes).map_err(failed)?;
             tick();
             Ok(())
         })
@@ -176,6 +187,37 @@ fn write_all(
         Ok(())
     })?;
     Ok(())
+}
+
+/// The folder of an output path, if it has one.
+fn parent(path: &str) -> Option<&str> {
+    path.rfind('/').map(|i| &path[..i])
+}
+
+/// Folders that hold exactly one page and nothing else (no other file, no
+/// folder): the page's writer can make its folder with one `mkdir`.
+fn own_folders<'p>(pages: &'p BTreeSet<String>, copies: &'p [render::CopyFile]) -> BTreeSet<&'p str> {
+    let mut files: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for folder in pages.iter().chain(copies.iter().map(|c| &c.path)).filter_map(|p| parent(p)) {
+        *files.entry(folder).or_default() += 1;
+    }
+    let mut ancestors = BTreeSet::new();
+    for &folder in files.keys() {
+        let mut f = folder;
+        // Stop at a folder already seen: its own ancestors are in.
+        while let Some(up) = parent(f) {
+            if !ancestors.insert(up) {
+                break;
+            }
+            f = up;
+        }
+    }
+    let page_folders: BTreeSet<&str> = pages.iter().filter_map(|p| parent(p)).collect();
+    files
+        .into_iter()
+        .filter(|&(f, n)| n == 1 && !ancestors.contains(f) && page_folders.contains(f))
+        .map(|(f, _)| f)
+        .collect()
 }
 
 fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
@@ -282,5 +324,26 @@ fn remove_stale(parent: &Path, name: &str) {
         if ours && entry.path().join(MARKER).is_file() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_alone_in_its_folder_owns_it() {
+        let pages: BTreeSet<String> =
+            ["index.html", "2023/09/05/index.html", "2023/09/05/a/index.html", "tags/x/index.html"]
+                .into_iter()
+                .chain(["tags/x/page/2/index.html", "x/y/z/index.html"])
+                .map(String::from)
+                .collect();
+        let copy = |p: &str| render::CopyFile { path: p.into(), source: CopySource::Builtin(b"") };
+        let copies = [copy("2023/09/05/photo.jpg"), copy("css/daily.css"), copy("files/one.pdf")];
+        let own: Vec<&str> = own_folders(&pages, &copies).into_iter().collect();
+        // Not `tags/x` (it holds `page/`), `2023/09/05` (two files and a folder) or the
+        // folders of copies.
+        assert_eq!(own, vec!["2023/09/05/a", "tags/x/page/2", "x/y/z"]);
     }
 }

@@ -24,6 +24,10 @@ pub fn copy(from: &Path, to: &Path) -> Result<()> {
         .with_context(|| format!("failed to copy `{}` to `{}`", from.display(), to.display()))
 }
 
+pub fn create_dir(path: &Path) -> Result<()> {
+    std::fs::create_dir(path).with_context(|| format!("failed to create folder `{}`", path.display()))
+}
+
 pub fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).with_context(|| format!("failed to create folder `{}`", path.display()))
 }
