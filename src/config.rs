@@ -96,16 +96,31 @@ impl Default for Images {
     }
 }
 
+/// `newsletter:` — the edition as an email (see `docs/newsletter.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Newsletter {
+    /// Write `newsletter.html` and `newsletter.txt` beside every edition.
     pub enabled: bool,
+    /// The email service's unsubscribe merge tag, passed through untouched.
     pub unsubscribe: String,
+    /// Footer text; empty means "You are receiving … because you subscribed".
+    pub footer: String,
+    /// Sender address of `--format eml`; empty means `newsletter@<base_url host>`.
+    pub from: String,
+    /// Sender name; empty means the publication's name.
+    pub from_name: String,
 }
 
 impl Default for Newsletter {
     fn default() -> Self {
-        Newsletter { enabled: true, unsubscribe: "{{unsubscribe}}".into() }
+        Newsletter {
+            enabled: true,
+            unsubscribe: "{{unsubscribe}}".into(),
+            footer: String::new(),
+            from: String::new(),
+            from_name: String::new(),
+        }
     }
 }
 
@@ -187,6 +202,7 @@ impl SiteConfig {
                 out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
             }
         }
+        out.extend(crate::render::newsletter::check_config(&self.newsletter).into_iter().map(|m| at("newsletter", m)));
         out
     }
 

@@ -26,6 +26,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "base.html",
     "edition.html",
     "index.html",
+    "newsletter.html",
+    "newsletter.txt",
     "partials/card.html",
     "partials/edition-banner.html",
     "partials/figure.html",
@@ -84,6 +86,13 @@ impl Theme {
             for (name, bytes) in BUILTIN_STATIC {
                 statics.insert(name.to_string(), Source::Builtin(bytes));
             }
+        }
+        // The newsletter templates stand alone (no `base.html`), so a theme
+        // without its own gets the built-in ones.
+        for (name, text) in BUILTIN_TEMPLATES.iter().filter(|(n, _)| n.starts_with("newsletter.")) {
+            templates
+                .entry(name.to_string())
+                .or_insert_with(|| (format!("<built-in daily theme>/{name}"), text.to_string()));
         }
         for dir in [theme_dir.join("templates"), root.join("templates")] {
             for (name, path) in files_under(&dir, &mut diags, root) {
