@@ -381,7 +381,10 @@ impl Printer {
     fn stdout_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
         use std::io::Write;
         let mut stdout = std::io::stdout().lock();
-        stdout.write_all(bytes).and_then(|()| stdout.flush()).map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
+        stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
     }
 
     fn note(&self, text: &str) {

@@ -60,8 +60,11 @@ pub struct NewsletterView<'a> {
     /// The unsubscribe merge tag, as configured.
     pub unsubscribe: &'a str,
     pub footer: String,
-    /// Every link of the text version, numbered from 1: `[n] url`.
+    /// Every link of the text version, numbered from 1: `[n] url`. The
+    /// edition page is 1, the articles follow, the front page is last.
     pub links: Vec<LinkRef>,
+    /// The number of `home_url` in `links`.
+    pub home_link_number: usize,
 }
 
 /// An article of the newsletter.
@@ -126,6 +129,7 @@ pub fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
             }
         })
         .collect();
+    links.push(LinkRef { number: links.len() + 1, url: site.base.absolute.clone() });
     let config = &site.config.newsletter;
     let preheader = if edition.summary.is_empty() {
         edition.articles.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(" · ")
@@ -148,6 +152,7 @@ pub fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
         articles,
         unsubscribe: &config.unsubscribe,
         footer,
+        home_link_number: links.len(),
         links,
     }
 }

@@ -28,7 +28,7 @@ use crate::support::{CLOCK, build_demo, copy_dir, files, read_to_string, repo_ro
 /// The widths every page is checked at: a small phone and a laptop.
 const WIDTHS: [u32; 2] = [375, 1280];
 /// The window height while checking; screenshots grow it to the page's height.
-const HEIGHT: u32 = 900;
+pub(crate) const HEIGHT: u32 = 900;
 /// Screenshots stop at this height, so a long page cannot make a huge file.
 const MAX_SHOT_HEIGHT: u32 = 5000;
 /// How long a photo may take to load, and chromedriver to start.
@@ -167,7 +167,7 @@ async fn check_layout(
 }
 
 /// Page width against viewport width, and the widest elements when the page is too wide.
-const OVERFLOW_JS: &str = r#"
+pub(crate) const OVERFLOW_JS: &str = r#"
 const inner = window.innerWidth;
 const culprits = [];
 for (const el of document.querySelectorAll("body *")) {
@@ -181,7 +181,7 @@ return { scrollWidth: document.documentElement.scrollWidth, innerWidth: inner, c
 
 /// Scrolls the first `selector` into view and waits until it has loaded; `None` when
 /// there is no such element.
-async fn wait_for_photo(client: &Client, selector: &str) -> Result<Option<Value>> {
+pub(crate) async fn wait_for_photo(client: &Client, selector: &str) -> Result<Option<Value>> {
     const PHOTO_JS: &str = r#"
 const img = document.querySelector(arguments[0]);
 if (!img) return null;
@@ -293,7 +293,7 @@ fn reader_meter_markup_only_when_configured() {
 
 /// Resizes the window so that the viewport (`innerWidth`) is `width` wide: the window's
 /// frame, if any, is measured and added.
-async fn set_viewport(client: &Client, width: u32, height: u32) -> Result<()> {
+pub(crate) async fn set_viewport(client: &Client, width: u32, height: u32) -> Result<()> {
     client.set_window_size(width, height).await.context("resize the window")?;
     let inner = number(&client.execute("return window.innerWidth;", vec![]).await?) as u32;
     if inner != width {
@@ -308,7 +308,7 @@ async fn set_viewport(client: &Client, width: u32, height: u32) -> Result<()> {
 
 /// A screenshot of the whole page (up to `MAX_SHOT_HEIGHT`): the window grows to the
 /// page's height for the shot, then shrinks back.
-async fn full_page_screenshot(client: &Client, path: &Path) -> Result<()> {
+pub(crate) async fn full_page_screenshot(client: &Client, path: &Path) -> Result<()> {
     const SIZE_JS: &str = "window.scrollTo(0, 0); \
         return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];";
     let size = client.execute(SIZE_JS, vec![]).await?;
@@ -322,7 +322,7 @@ async fn full_page_screenshot(client: &Client, path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn number(v: &Value) -> f64 {
+pub(crate) fn number(v: &Value) -> f64 {
     v.as_f64().unwrap_or(-1.0)
 }
 
@@ -500,24 +500,24 @@ impl MeterSite {
 
 /// Serves a built site at `http://127.0.0.1:<port>/` from a background thread, so
 /// root-relative links work; stops (and joins its threads) when dropped.
-struct StaticServer {
+pub(crate) struct StaticServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 /// A listening socket on a free local port, for `StaticServer::start`.
-fn local_listener() -> TcpListener {
+pub(crate) fn local_listener() -> TcpListener {
     TcpListener::bind("127.0.0.1:0").expect("bind a local port")
 }
 
 /// `http://127.0.0.1:<port>/`: the base URL a site served from `listener` is built for.
-fn base_url(listener: &TcpListener) -> String {
+pub(crate) fn base_url(listener: &TcpListener) -> String {
     format!("http://{}/", listener.local_addr().expect("local address"))
 }
 
 impl StaticServer {
-    fn start(listener: TcpListener, root: &Path) -> StaticServer {
+    pub(crate) fn start(listener: TcpListener, root: &Path) -> StaticServer {
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let (root, flag) = (root.to_path_buf(), Arc::clone(&stop));
@@ -540,7 +540,7 @@ impl StaticServer {
         StaticServer { addr, stop, thread: Some(thread) }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 }
