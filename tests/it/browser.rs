@@ -52,29 +52,16 @@ fn demo_site_in_a_real_browser() {
     let meter_server = StaticServer::start(meter_listener, &meter_site.out);
 
     let shots = screenshot_dir();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let driver = ChromeDriver::start(&tools);
-    let problems = runtime.block_on(async {
-        let client = driver.session(&tools).await?;
-        // Run everything, then end the session whatever happened: chromedriver closes the
-        // browser with it, so no Chromium outlives the test.
-        let result = async {
-            let mut problems = Vec::new();
-            for page in &pages {
-                for width in WIDTHS {
-                    problems.extend(check_layout(&client, &demo_server, page, width, &shots).await?);
-                }
+    let problems = in_browser(&tools, async |client| {
+        let mut problems = Vec::new();
+        for page in &pages {
+            for width in WIDTHS {
+                problems.extend(check_layout(client, &demo_server, page, width, &shots).await?);
             }
-            problems.extend(check_meter(&client, &meter_server, &meter_site).await?);
-            Ok::<_, anyhow::Error>(problems)
         }
-        .await;
-        let closed = client.close().await;
-        let problems = result?;
-        closed.context("close the WebDriver session")?;
-        Ok::<_, anyhow::Error>(problems)
+        problems.extend(check_meter(client, &meter_server, &meter_site).await?);
+        Ok(problems)
     });
-    drop(driver);
     drop(demo_server);
     drop(meter_server);
 
@@ -290,6 +277,21 @@ fn reader_meter_markup_only_when_configured() {
 
 // ---------------------------------------------------------------------------------------
 // Browser plumbing
+
+/// Runs `work` in a fresh headless Chromium session, then ends the session whatever
+/// happened: chromedriver closes the browser with it, so no Chromium outlives the test.
+pub(crate) fn in_browser<T>(tools: &BrowserTools, work: impl AsyncFnOnce(&Client) -> Result<T>) -> Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let driver = ChromeDriver::start(tools);
+    runtime.block_on(async {
+        let client = driver.session(tools).await?;
+        let result = work(&client).await;
+        let closed = client.close().await;
+        let value = result?;
+        closed.context("close the WebDriver session")?;
+        Ok(value)
+    })
+}
 
 /// Resizes the window so that the viewport (`innerWidth`) is `width` wide: the window's
 /// frame, if any, is measured and added.

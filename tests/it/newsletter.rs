@@ -12,7 +12,7 @@ use mail_parser::MimeHeaders as _;
 use scraper::Html;
 
 use crate::browser::{
-    ChromeDriver, HEIGHT, OVERFLOW_JS, StaticServer, base_url, browser_tools, full_page_screenshot, local_listener,
+    HEIGHT, OVERFLOW_JS, StaticServer, base_url, browser_tools, full_page_screenshot, in_browser, local_listener,
     number, screenshot_dir, set_viewport, wait_for_photo,
 };
 use crate::support::serve::{Server, poll, write};
@@ -303,35 +303,24 @@ fn newsletter_in_a_real_browser() {
         .assert_success();
     let server = StaticServer::start(listener, &out);
     let shots = screenshot_dir();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let driver = ChromeDriver::start(&tools);
-    let problems = runtime.block_on(async {
-        let client = driver.session(&tools).await?;
-        let result = async {
-            let mut problems = Vec::new();
-            for width in [600, 375] {
-                set_viewport(&client, width, HEIGHT).await?;
-                client.goto(&server.url(&format!("/{MONDAY}newsletter.html"))).await.context("load")?;
-                let m = client.execute(OVERFLOW_JS, vec![]).await.context("measure")?;
-                let (scroll, inner) = (number(&m["scrollWidth"]), number(&m["innerWidth"]));
-                if scroll > inner {
-                    problems.push(format!("{width} px: scrolls sideways ({scroll} > {inner}): {}", m["culprits"]));
-                }
-                let img = wait_for_photo(&client, "img.photo").await.context("find the photo")?.unwrap_or_default();
-                if number(&img["naturalWidth"]) <= 0.0 || number(&img["width"]) > f64::from(width) {
-                    problems.push(format!("{width} px: photo not loaded or too wide: {img}"));
-                }
-                full_page_screenshot(&client, &shots.join(format!("newsletter-{width}.png"))).await?;
+    let problems = in_browser(&tools, async |client| {
+        let mut problems = Vec::new();
+        for width in [600, 375] {
+            set_viewport(client, width, HEIGHT).await?;
+            client.goto(&server.url(&format!("/{MONDAY}newsletter.html"))).await.context("load")?;
+            let m = client.execute(OVERFLOW_JS, vec![]).await.context("measure")?;
+            let (scroll, inner) = (number(&m["scrollWidth"]), number(&m["innerWidth"]));
+            if scroll > inner {
+                problems.push(format!("{width} px: scrolls sideways ({scroll} > {inner}): {}", m["culprits"]));
             }
-            Ok::<_, anyhow::Error>(problems)
+            let img = wait_for_photo(client, "img.photo").await.context("find the photo")?.unwrap_or_default();
+            if number(&img["naturalWidth"]) <= 0.0 || number(&img["width"]) > f64::from(width) {
+                problems.push(format!("{width} px: photo not loaded or too wide: {img}"));
+            }
+            full_page_screenshot(client, &shots.join(format!("newsletter-{width}.png"))).await?;
         }
-        .await;
-        let closed = client.close().await;
-        let problems = result?;
-        closed.context("close the WebDriver session")?;
-        Ok::<_, anyhow::Error>(problems)
+        Ok(problems)
     });
-    drop(driver);
     drop(server);
     let problems = problems.unwrap_or_else(|e| panic!("browser test could not run: {e:#}"));
     assert!(problems.is_empty(), "newsletter in the browser:\n  {}", problems.join("\n  "));
