@@ -339,6 +339,20 @@ mod tests {
     }
 
     #[test]
+    fn newsletter_keys_are_validated_at_their_line() {
+        let c = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  from: desk@x.org\n").unwrap();
+        assert_eq!((c.newsletter.from.as_str(), c.newsletter.enabled), ("desk@x.org", true));
+        let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  from: desk\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            (errs[0].line, errs[0].message.as_str()),
+            (Some(3), "newsletter.from: `desk` is not an email address")
+        );
+        let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  footr: Hi\n").unwrap_err();
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `footer`?"));
+    }
+
+    #[test]
     fn validation_reports_every_problem() {
         let errs = SiteConfig::parse("title: X\nbase_url: ftp://x\ntimezone: Mars/Base\n").unwrap_err();
         assert_eq!(errs.len(), 2);
