@@ -7,8 +7,8 @@ use clap::ValueEnum;
 
 use crate::build::{self, Failure};
 use crate::config::BuildOptions;
-use crate::content::Site;
-use crate::render::newsletter::{Envelope, Letter, is_address, message};
+use crate::content::{Edition, Site};
+use crate::render::newsletter::{Letter, is_address};
 use crate::render::{Page, Renderer};
 
 /// What `masthead newsletter` prints.
@@ -34,7 +34,7 @@ pub struct Request {
 
 /// The bytes to print for `request`.
 pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
-    let envelope_checked = check_addresses(request)?;
+    check_addresses(request)?;
     let (site, theme) = build::load(opts)?;
     let e = find_edition(&site, &request.edition)?;
     let renderer = Renderer::new(&site, &theme);
@@ -49,10 +49,10 @@ pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
         Format::Text => render(Letter::Text),
         Format::Eml => {
             let (html, text) = (render(Letter::Html)?, render(Letter::Text)?);
-            let mut env = Envelope::from_site(&site, jiff::Timestamp::now().as_second());
-            env.to = envelope_checked.to;
-            if let Some(from) = envelope_checked.from {
-                env.from = from;
+            let mut env = Envelope::from_site(&site, jiff::Timestamp::now());
+            env.to.clone_from(&request.to);
+            if let Some(from) = &request.from {
+                env.from.clone_from(from);
             }
             let (html, text) = (String::from_utf8_lossy(&html), String::from_utf8_lossy(&text));
             message(&site, &site.editions[e], &env, &html, &text)
@@ -62,12 +62,7 @@ pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
 }
 
 /// `--to` and `--from`, checked before any work.
-struct Addresses {
-    to: Option<String>,
-    from: Option<String>,
-}
-
-fn check_addresses(request: &Request) -> anyhow::Result<Addresses> {
+fn check_addresses(request: &Request) -> anyhow::Result<()> {
     for (flag, value) in [("--to", &request.to), ("--from", &request.from)] {
         if let Some(address) = value {
             if request.format != Format::Eml {
@@ -78,7 +73,7 @@ fn check_addresses(request: &Request) -> anyhow::Result<Addresses> {
             }
         }
     }
-    Ok(Addresses { to: request.to.clone(), from: request.from.clone() })
+    Ok(())
 }
 
 /// The index of the published edition `wanted` names (`latest` or a date).
@@ -92,4 +87,75 @@ fn find_edition(site: &Site, wanted: &str) -> anyhow::Result<usize> {
         let newest = site.editions.last().map(|e| format!("; the newest is {}", e.date)).unwrap_or_default();
         anyhow!("no published edition dated {date}{newest} (`masthead editions` lists them all)")
     })
+}
+
+/// Addresses and time of a `.eml` newsletter.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub from: String,
+    pub from_name: String,
+    pub to: Option<String>,
+    /// For the `Date` header, and to make the `Message-ID` unique.
+    pub date: jiff::Timestamp,
+}
+
+impl Envelope {
+    /// The sender of `site.yaml` (or its defaults) and the given time.
+    pub fn from_site(site: &Site, date: jiff::Timestamp) -> Envelope {
+        let config = &site.config.newsletter;
+        let from = if config.from.is_empty() {
+            format!("newsletter@{}", host(&site.base.absolute))
+        } else {
+            config.from.clone()
+        };
+        let from_name =
+            if config.from_name.is_empty() { site.config.publication().to_string() } else { config.from_name.clone() };
+        Envelope { from, from_name, to: None, date }
+    }
+}
+
+/// The host of a base URL: `https://news.example.com:8080/daily/` → `news.example.com`.
+fn host(base_url: &str) -> &str {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let host = rest.split('/').next().unwrap_or(rest);
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// An RFC 5322 message: `multipart/alternative` with the text and the HTML
+/// version (UTF-8), `Date`, a `Message-ID` unique to this edition and moment
+/// in the site's domain, and the edition's title as subject.
+pub fn message(site: &Site, edition: &Edition, env: &Envelope, html: &str, text: &str) -> std::io::Result<Vec<u8>> {
+    let id = format!("{}.{:x}.newsletter@{}", edition.date, env.date.as_nanosecond(), host(&site.base.absolute));
+    let mut builder = mail_builder::MessageBuilder::new()
+        .from((env.from_name.as_str(), env.from.as_str()))
+        .subject(edition.title.as_str())
+        .date(env.date.as_second())
+        .message_id(id)
+        .text_body(text)
+        .html_body(html);
+    if let Some(to) = &env.to {
+        builder = builder.to(to.as_str());
+    }
+    builder.write_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_drops_scheme_port_and_path() {
+        let cases = [
+            ("https://news.example.com/", "news.example.com"),
+            ("https://org.github.io/daily/", "org.github.io"),
+            ("http://127.0.0.1:1111/", "127.0.0.1"),
+            ("https://news.example.com", "news.example.com"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(host(url), expected, "{url}");
+        }
+    }
 }

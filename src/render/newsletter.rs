@@ -1,7 +1,7 @@
 //! The edition as an email: the view the `newsletter.html` and `newsletter.txt`
-//! templates see, the finishing steps after Tera (CSS inlined into `style`
-//! attributes; text wrapped at 72 columns) and the MIME message of
-//! `masthead newsletter --format eml`.
+//! templates see, and the finishing steps after Tera (CSS inlined into `style`
+//! attributes; text wrapped at 72 columns). The MIME message of
+//! `masthead newsletter --format eml` is made in `crate::newsletter`.
 
 use serde::Serialize;
 
@@ -256,53 +256,6 @@ fn is_link_reference(line: &str) -> bool {
     rest.is_some_and(|(n, url)| {
         !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !url.is_empty() && !url.contains(' ')
     })
-}
-
-/// Addresses and time of a `.eml` newsletter.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    pub from: String,
-    pub from_name: String,
-    pub to: Option<String>,
-    /// Seconds since the Unix epoch, for the `Date` header.
-    pub date: i64,
-}
-
-impl Envelope {
-    /// The sender of `site.yaml` (or its defaults) and the given time.
-    pub fn from_site(site: &Site, date: i64) -> Envelope {
-        let config = &site.config.newsletter;
-        let from = if config.from.is_empty() { format!("newsletter@{}", host(site)) } else { config.from.clone() };
-        let from_name =
-            if config.from_name.is_empty() { site.config.publication().to_string() } else { config.from_name.clone() };
-        Envelope { from, from_name, to: None, date }
-    }
-}
-
-/// The host of the site's base URL: `https://news.example.com/daily/` → `news.example.com`.
-fn host(site: &Site) -> &str {
-    let rest = site.base.absolute.split_once("://").map_or(site.base.absolute.as_str(), |(_, r)| r);
-    let host = rest.split('/').next().unwrap_or(rest);
-    host.rsplit_once(':').map_or(host, |(h, port)| if port.bytes().all(|b| b.is_ascii_digit()) { h } else { host })
-}
-
-/// An RFC 5322 message: `multipart/alternative` with the text and the HTML
-/// version (UTF-8), `Date`, a `Message-ID` unique to this edition and moment
-/// in the site's domain, and the edition's title as subject.
-pub fn message(site: &Site, edition: &Edition, env: &Envelope, html: &str, text: &str) -> std::io::Result<Vec<u8>> {
-    let nanos = jiff::Timestamp::now().as_nanosecond();
-    let id = format!("{}.{:x}.newsletter@{}", edition.date, nanos, host(site));
-    let mut builder = mail_builder::MessageBuilder::new()
-        .from((env.from_name.as_str(), env.from.as_str()))
-        .subject(edition.title.as_str())
-        .date(env.date)
-        .message_id(id)
-        .text_body(text)
-        .html_body(html);
-    if let Some(to) = &env.to {
-        builder = builder.to(to.as_str());
-    }
-    builder.write_to_vec()
 }
 
 #[cfg(test)]
