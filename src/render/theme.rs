@@ -319,6 +319,23 @@ mod tests {
     }
 
     #[test]
+    fn themes_without_newsletter_templates_get_the_builtin_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("themes/plain/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        for name in
+            ["index.html", "edition.html", "article.html", "404.html", "archive.html", "taxonomy.html", "term.html"]
+        {
+            std::fs::write(templates.join(name), "plain").unwrap();
+        }
+        let config = SiteConfig::parse("title: T\nbase_url: https://x.org/\ntheme: plain\n").unwrap();
+        let theme = Theme::load(dir.path(), &config).unwrap();
+        assert_eq!(theme.origins["newsletter.html"], "<built-in daily theme>/newsletter.html");
+        assert_eq!(theme.origins["newsletter.txt"], "<built-in daily theme>/newsletter.txt");
+        assert!(!theme.origins.contains_key("base.html"), "only the newsletter templates are borrowed");
+    }
+
+    #[test]
     fn site_templates_override_builtin() {
         let dir = site_with(&[("404.html", "custom {{ page.title }}")]);
         let theme = Theme::load(dir.path(), &config()).unwrap();
