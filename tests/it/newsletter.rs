@@ -97,6 +97,7 @@ fn every_edition_gets_an_email_safe_newsletter() {
             .collect();
         assert!(!web.is_empty() && web.iter().all(|h| *h == web_url), "{at}: web links {web:?}");
         assert_eq!(doc.select(&sel("h1")).next().map(text_of).as_deref(), Some(ed.title), "{at}");
+        assert_eq!(doc.select(&sel(r#"meta[name=robots][content=noindex]"#)).count(), 1, "{at}: indexable");
 
         let stories: Vec<_> = doc.select(&sel(".story")).collect();
         assert_eq!(stories.len(), ed.articles.len(), "{at}: every article, once");
