@@ -62,6 +62,8 @@ pub enum Command {
     New(NewArgs),
     /// List the editions with their article counts and status
     Editions(EditionsArgs),
+    /// Print one edition's newsletter (HTML, plain text or a MIME message)
+    Newsletter(NewsletterArgs),
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +122,22 @@ pub struct NewArgs {
 pub struct EditionsArgs {}
 
 #[derive(Debug, Args)]
+pub struct NewsletterArgs {
+    /// The edition: YYYY-MM-DD or `latest` (the newest published one)
+    #[arg(default_value = "latest", value_name = "DATE|latest")]
+    pub edition: String,
+    /// What to print: the HTML email, its plain text, or both as an RFC 5322 message
+    #[arg(long, value_enum, default_value_t = crate::newsletter::Format::Html)]
+    pub format: crate::newsletter::Format,
+    /// Recipient address for the `To` header (eml)
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: Option<String>,
+    /// Sender address for the `From` header (eml; default: `newsletter.from` of site.yaml)
+    #[arg(long, value_name = "ADDRESS")]
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct BuildArgs {
     /// Output folder (default: public/ in the site folder)
     #[arg(short, long, value_name = "DIR")]
@@ -165,6 +183,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(args) => args.run(&cli.global, &out),
         Command::New(args) => args.run(&cli.global, &out),
         Command::Editions(args) => args.run(&cli.global, &out),
+        Command::Newsletter(args) => args.run(&cli.global, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -313,6 +332,22 @@ impl EditionsArgs {
     }
 }
 
+impl NewsletterArgs {
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let mut opts = BuildOptions::new(&g.source);
+        opts.clock = g.clock;
+        let request = crate::newsletter::Request {
+            edition: self.edition.clone(),
+            format: self.format,
+            to: self.to.clone(),
+            from: self.from.clone(),
+        };
+        let bytes = crate::newsletter::run(&opts, &request)?;
+        out.stdout_bytes(&bytes)?;
+        Ok(())
+    }
+}
+
 /// Prints for people on stderr, with colour when wanted.
 struct Printer {
     quiet: bool,
@@ -341,6 +376,16 @@ impl Printer {
     #[allow(clippy::print_stdout)]
     fn stdout(&self, text: &str) {
         println!("{text}");
+    }
+
+    /// Bytes for other programs (a newsletter for `sendmail`), as they are.
+    fn stdout_bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
     }
 
     fn note(&self, text: &str) {

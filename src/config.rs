@@ -96,16 +96,31 @@ impl Default for Images {
     }
 }
 
+/// `newsletter:` — the edition as an email (see `docs/newsletter.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Newsletter {
+    /// Write `newsletter.html` and `newsletter.txt` beside every edition.
     pub enabled: bool,
+    /// The email service's unsubscribe merge tag, passed through untouched.
     pub unsubscribe: String,
+    /// Footer text; empty means "You are receiving … because you subscribed".
+    pub footer: String,
+    /// Sender address of `--format eml`; empty means `newsletter@<base_url host>`.
+    pub from: String,
+    /// Sender name; empty means the publication's name.
+    pub from_name: String,
 }
 
 impl Default for Newsletter {
     fn default() -> Self {
-        Newsletter { enabled: true, unsubscribe: "{{unsubscribe}}".into() }
+        Newsletter {
+            enabled: true,
+            unsubscribe: "{{unsubscribe}}".into(),
+            footer: String::new(),
+            from: String::new(),
+            from_name: String::new(),
+        }
     }
 }
 
@@ -187,6 +202,7 @@ impl SiteConfig {
                 out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
             }
         }
+        out.extend(crate::render::newsletter::check_config(&self.newsletter).into_iter().map(|m| at("newsletter", m)));
         out
     }
 
@@ -320,6 +336,20 @@ mod tests {
             SiteConfig::parse("title: X\nbase_url: https://x.org/\npermalinks:\n  artcle: /:slug/\n").unwrap_err();
         assert!(errs[0].message.contains("unknown key `artcle`"), "{}", errs[0]);
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `article`?"));
+    }
+
+    #[test]
+    fn newsletter_keys_are_validated_at_their_line() {
+        let c = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  from: desk@x.org\n").unwrap();
+        assert_eq!((c.newsletter.from.as_str(), c.newsletter.enabled), ("desk@x.org", true));
+        let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  from: desk\n").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(
+            (errs[0].line, errs[0].message.as_str()),
+            (Some(3), "newsletter.from: `desk` is not an email address")
+        );
+        let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  footr: Hi\n").unwrap_err();
+        assert_eq!(errs[0].help.as_deref(), Some("did you mean `footer`?"));
     }
 
     #[test]

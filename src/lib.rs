@@ -11,6 +11,7 @@ pub mod content;
 pub mod diagnostic;
 pub mod fs;
 pub mod incremental;
+pub mod newsletter;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

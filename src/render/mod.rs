@@ -6,6 +6,7 @@ pub mod context;
 pub mod extras;
 pub mod feeds;
 pub mod listings;
+pub mod newsletter;
 pub mod pages;
 pub mod theme;
 

@@ -16,6 +16,7 @@ use super::context::{
 };
 use super::context::{Extra, Html};
 use super::listings::{Kind, Listings, PER_PAGE, term_path};
+use super::newsletter::{self, Letter, NewsletterView};
 use super::theme::Theme;
 use super::{extras, feeds};
 use crate::content::slug::output_file;
@@ -48,6 +49,8 @@ pub enum Page {
     /// Part `n` (1-based) of a sitemap too long for one file; `sitemap.xml`
     /// is then an index of the parts.
     SitemapPart(usize),
+    /// An edition's newsletter, as HTML email or its plain-text alternative.
+    Newsletter(usize, Letter),
 }
 
 /// URLs one sitemap file may hold (sitemaps.org protocol).
@@ -61,6 +64,9 @@ pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
         for (a, article) in edition.articles.iter().enumerate() {
             pages.push(Page::Article(e, a));
             pages.extend((0..article.aliases.len()).map(|k| Page::Alias(e, a, k)));
+        }
+        if site.config.newsletter.enabled {
+            pages.extend([Page::Newsletter(e, Letter::Html), Page::Newsletter(e, Letter::Text)]);
         }
     }
     pages.push(Page::Archive(None));
@@ -110,6 +116,7 @@ pub struct Vars<'a> {
     term: Option<TermView<'a>>,
     articles: Option<Vec<ListedArticleView<'a>>>,
     pagination: Option<PaginationView>,
+    newsletter: Option<NewsletterView<'a>>,
 }
 
 impl Vars<'_> {
@@ -134,6 +141,7 @@ impl Vars<'_> {
         put(&mut ctx, "term", self.term);
         put(&mut ctx, "articles", self.articles);
         put(&mut ctx, "pagination", self.pagination);
+        put(&mut ctx, "newsletter", self.newsletter);
         ctx
     }
 }
@@ -257,6 +265,7 @@ impl<'a> Renderer<'a> {
             Page::SitemapPart(n) => format!("sitemap-{n}.xml"),
             Page::Robots => "robots.txt".into(),
             Page::Alias(e, a, k) => site.editions[e].articles[a].aliases[k].clone(),
+            Page::Newsletter(e, letter) => newsletter::output_path(&site.editions[e].output, letter),
         }
     }
 
@@ -274,6 +283,7 @@ impl<'a> Renderer<'a> {
             Page::Archive(y) => self.archive(y),
             Page::TaxonomyIndex(kind) => self.taxonomy_index(kind),
             Page::Term(kind, t, p) => self.term(kind, t, p),
+            Page::Newsletter(e, letter) => self.newsletter(e, letter),
             _ => Prepared::Plain { path: self.output(page), text: self.plain(page) },
         }
     }
@@ -281,7 +291,10 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
         match self.prepare(page) {
             Prepared::Template { name, ctx, path } => {
-                let html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
+                let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
+                if let Page::Newsletter(_, letter) = *page {
+                    html = newsletter::finish(letter, html).map_err(|m| Diagnostic::error(name, m))?;
+                }
                 Ok(OutputFile { path, bytes: html.into_bytes() })
             }
             Prepared::Plain { path, text } => Ok(OutputFile { path, bytes: text.into_bytes() }),
@@ -438,6 +451,23 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(page);
         ctx.edition = Some(self.edition_view(e));
         Prepared::Template { name: "edition.html", ctx, path: edition.output.clone() }
+    }
+
+    fn newsletter(&self, e: usize, letter: Letter) -> Prepared<'_> {
+        let edition = &self.site.editions[e];
+        let view = newsletter::view(self.site, edition);
+        let page = PageView {
+            title: format!("{} — {}", edition.title, self.site.config.publication()),
+            description: view.preheader.clone(),
+            canonical: view.web_url.clone(),
+            kind: "newsletter",
+            og_type: "website",
+            image: None,
+        };
+        let mut ctx = self.context(page);
+        ctx.newsletter = Some(view);
+        let path = newsletter::output_path(&edition.output, letter);
+        Prepared::Template { name: letter.template(), ctx, path }
     }
 
     fn archive(&self, year: Option<usize>) -> Prepared<'_> {

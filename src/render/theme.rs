@@ -27,6 +27,8 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "base.html",
     "edition.html",
     "index.html",
+    "newsletter.html",
+    "newsletter.txt",
     "partials/card.html",
     "partials/edition-banner.html",
     "partials/figure.html",
@@ -87,6 +89,13 @@ impl Theme {
             for (name, bytes) in BUILTIN_STATIC {
                 statics.insert(name.to_string(), Source::Builtin(bytes));
             }
+        }
+        // The newsletter templates stand alone (no `base.html`), so a theme
+        // without its own gets the built-in ones.
+        for (name, text) in BUILTIN_TEMPLATES.iter().filter(|(n, _)| n.starts_with("newsletter.")) {
+            templates
+                .entry(name.to_string())
+                .or_insert_with(|| (format!("<built-in daily theme>/{name}"), text.to_string()));
         }
         for dir in [theme_dir.join("templates"), root.join("templates")] {
             for (name, path) in files_under(&dir, &mut diags, root) {
@@ -316,6 +325,23 @@ mod tests {
         let after = Theme::load(dir.path(), &config()).unwrap();
         assert_ne!(before.template_hash("article.html"), after.template_hash("article.html"));
         assert_eq!(before.template_hash("partials/figure.html"), after.template_hash("partials/figure.html"));
+    }
+
+    #[test]
+    fn themes_without_newsletter_templates_get_the_builtin_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let templates = dir.path().join("themes/plain/templates");
+        std::fs::create_dir_all(&templates).unwrap();
+        for name in
+            ["index.html", "edition.html", "article.html", "404.html", "archive.html", "taxonomy.html", "term.html"]
+        {
+            std::fs::write(templates.join(name), "plain").unwrap();
+        }
+        let config = SiteConfig::parse("title: T\nbase_url: https://x.org/\ntheme: plain\n").unwrap();
+        let theme = Theme::load(dir.path(), &config).unwrap();
+        assert_eq!(theme.origins["newsletter.html"], "<built-in daily theme>/newsletter.html");
+        assert_eq!(theme.origins["newsletter.txt"], "<built-in daily theme>/newsletter.txt");
+        assert!(!theme.origins.contains_key("base.html"), "only the newsletter templates are borrowed");
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::support::{CLOCK, build_demo, copy_dir, files, read_to_string, repo_ro
 /// The widths every page is checked at: a small phone and a laptop.
 const WIDTHS: [u32; 2] = [375, 1280];
 /// The window height while checking; screenshots grow it to the page's height.
-const HEIGHT: u32 = 900;
+pub(crate) const HEIGHT: u32 = 900;
 /// Screenshots stop at this height, so a long page cannot make a huge file.
 const MAX_SHOT_HEIGHT: u32 = 5000;
 /// How long a photo may take to load, and chromedriver to start.
@@ -52,29 +52,16 @@ fn demo_site_in_a_real_browser() {
     let meter_server = StaticServer::start(meter_listener, &meter_site.out);
 
     let shots = screenshot_dir();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let driver = ChromeDriver::start(&tools);
-    let problems = runtime.block_on(async {
-        let client = driver.session(&tools).await?;
-        // Run everything, then end the session whatever happened: chromedriver closes the
-        // browser with it, so no Chromium outlives the test.
-        let result = async {
-            let mut problems = Vec::new();
-            for page in &pages {
-                for width in WIDTHS {
-                    problems.extend(check_layout(&client, &demo_server, page, width, &shots).await?);
-                }
+    let problems = in_browser(&tools, async |client| {
+        let mut problems = Vec::new();
+        for page in &pages {
+            for width in WIDTHS {
+                problems.extend(check_layout(client, &demo_server, page, width, &shots).await?);
             }
-            problems.extend(check_meter(&client, &meter_server, &meter_site).await?);
-            Ok::<_, anyhow::Error>(problems)
         }
-        .await;
-        let closed = client.close().await;
-        let problems = result?;
-        closed.context("close the WebDriver session")?;
-        Ok::<_, anyhow::Error>(problems)
+        problems.extend(check_meter(client, &meter_server, &meter_site).await?);
+        Ok(problems)
     });
-    drop(driver);
     drop(demo_server);
     drop(meter_server);
 
@@ -167,7 +154,7 @@ async fn check_layout(
 }
 
 /// Page width against viewport width, and the widest elements when the page is too wide.
-const OVERFLOW_JS: &str = r#"
+pub(crate) const OVERFLOW_JS: &str = r#"
 const inner = window.innerWidth;
 const culprits = [];
 for (const el of document.querySelectorAll("body *")) {
@@ -181,7 +168,7 @@ return { scrollWidth: document.documentElement.scrollWidth, innerWidth: inner, c
 
 /// Scrolls the first `selector` into view and waits until it has loaded; `None` when
 /// there is no such element.
-async fn wait_for_photo(client: &Client, selector: &str) -> Result<Option<Value>> {
+pub(crate) async fn wait_for_photo(client: &Client, selector: &str) -> Result<Option<Value>> {
     const PHOTO_JS: &str = r#"
 const img = document.querySelector(arguments[0]);
 if (!img) return null;
@@ -291,9 +278,24 @@ fn reader_meter_markup_only_when_configured() {
 // ---------------------------------------------------------------------------------------
 // Browser plumbing
 
+/// Runs `work` in a fresh headless Chromium session, then ends the session whatever
+/// happened: chromedriver closes the browser with it, so no Chromium outlives the test.
+pub(crate) fn in_browser<T>(tools: &BrowserTools, work: impl AsyncFnOnce(&Client) -> Result<T>) -> Result<T> {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let driver = ChromeDriver::start(tools);
+    runtime.block_on(async {
+        let client = driver.session(tools).await?;
+        let result = work(&client).await;
+        let closed = client.close().await;
+        let value = result?;
+        closed.context("close the WebDriver session")?;
+        Ok(value)
+    })
+}
+
 /// Resizes the window so that the viewport (`innerWidth`) is `width` wide: the window's
 /// frame, if any, is measured and added.
-async fn set_viewport(client: &Client, width: u32, height: u32) -> Result<()> {
+pub(crate) async fn set_viewport(client: &Client, width: u32, height: u32) -> Result<()> {
     client.set_window_size(width, height).await.context("resize the window")?;
     let inner = number(&client.execute("return window.innerWidth;", vec![]).await?) as u32;
     if inner != width {
@@ -308,7 +310,7 @@ async fn set_viewport(client: &Client, width: u32, height: u32) -> Result<()> {
 
 /// A screenshot of the whole page (up to `MAX_SHOT_HEIGHT`): the window grows to the
 /// page's height for the shot, then shrinks back.
-async fn full_page_screenshot(client: &Client, path: &Path) -> Result<()> {
+pub(crate) async fn full_page_screenshot(client: &Client, path: &Path) -> Result<()> {
     const SIZE_JS: &str = "window.scrollTo(0, 0); \
         return [document.documentElement.scrollHeight, window.outerHeight - window.innerHeight];";
     let size = client.execute(SIZE_JS, vec![]).await?;
@@ -322,7 +324,7 @@ async fn full_page_screenshot(client: &Client, path: &Path) -> Result<()> {
     Ok(())
 }
 
-fn number(v: &Value) -> f64 {
+pub(crate) fn number(v: &Value) -> f64 {
     v.as_f64().unwrap_or(-1.0)
 }
 
@@ -500,24 +502,24 @@ impl MeterSite {
 
 /// Serves a built site at `http://127.0.0.1:<port>/` from a background thread, so
 /// root-relative links work; stops (and joins its threads) when dropped.
-struct StaticServer {
+pub(crate) struct StaticServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 /// A listening socket on a free local port, for `StaticServer::start`.
-fn local_listener() -> TcpListener {
+pub(crate) fn local_listener() -> TcpListener {
     TcpListener::bind("127.0.0.1:0").expect("bind a local port")
 }
 
 /// `http://127.0.0.1:<port>/`: the base URL a site served from `listener` is built for.
-fn base_url(listener: &TcpListener) -> String {
+pub(crate) fn base_url(listener: &TcpListener) -> String {
     format!("http://{}/", listener.local_addr().expect("local address"))
 }
 
 impl StaticServer {
-    fn start(listener: TcpListener, root: &Path) -> StaticServer {
+    pub(crate) fn start(listener: TcpListener, root: &Path) -> StaticServer {
         let addr = listener.local_addr().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let (root, flag) = (root.to_path_buf(), Arc::clone(&stop));
@@ -540,7 +542,7 @@ impl StaticServer {
         StaticServer { addr, stop, thread: Some(thread) }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 }

@@ -11,6 +11,7 @@ mod cli;
 mod commands;
 mod errors;
 mod markdown;
+mod newsletter;
 mod newsroom;
 mod safety;
 mod schedule;

@@ -6,6 +6,15 @@ use std::process::Command;
 
 use crate::support::{SiteFixture, build_demo, files, html_files};
 
+/// Messages that are right for a page and wrong for the checker: the newsletter's
+/// unsubscribe link holds the email service's merge tag (`{{unsubscribe}}`), which the
+/// service replaces with a real URL when it sends; until then it is not a valid URL.
+/// See docs/newsletter.md. (`*|UNSUB|*` is the tag of the `newsletter` fixture.)
+const ALLOWED: &[&str] = &[
+    "Error: Bad value “{{unsubscribe}}” for attribute “href” on element “a”",
+    "Error: Bad value “*|UNSUB|*” for attribute “href” on element “a”",
+];
+
 /// Files per `java -jar vnu.jar` call: keeps command lines short and the JVM count low.
 const BATCH: usize = 200;
 
@@ -48,13 +57,34 @@ fn assert_valid(jar: &str, out: &Path, pages: &[String], extra: &[&str]) {
             .unwrap_or_else(|e| panic!("run `{java} -jar {jar}`: {e}"));
         let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         // The checker always closes with "Document checking completed[. No errors found.]".
-        let problems: Vec<_> =
-            text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with("Document checking completed")).collect();
-        if !output.status.success() || !problems.is_empty() {
+        let (problems, allowed) = problems(&text);
+        // The checker exits 1 on any error, the allowed ones included.
+        if !problems.is_empty() || (!output.status.success() && allowed == 0) {
             report.push_str(&format!("exit {:?}\n{}\n", output.status.code(), problems.join("\n")));
         }
     }
     assert!(report.is_empty(), "invalid HTML in {}:\n{report}", out.display());
+}
+
+/// The checker's report without its closing line and without [`ALLOWED`] messages
+/// (each with the location line that follows it), and how many were allowed.
+fn problems(report: &str) -> (Vec<&str>, usize) {
+    let mut out = Vec::new();
+    let mut allowed = 0;
+    let mut skip_location = false;
+    for line in report.lines() {
+        let is_location = line.starts_with("From line") || line.starts_with("At line");
+        if std::mem::take(&mut skip_location) && is_location {
+            continue;
+        }
+        if ALLOWED.iter().any(|a| line.starts_with(a)) {
+            skip_location = true;
+            allowed += 1;
+        } else if !line.trim().is_empty() && !line.starts_with("Document checking completed") {
+            out.push(line);
+        }
+    }
+    (out, allowed)
 }
 
 #[test]
@@ -78,7 +108,7 @@ fn demo_site_css_is_valid() {
 #[test]
 fn fixture_pages_are_valid_html() {
     let Some(jar) = vnu_jar() else { return };
-    for name in ["two_editions", "markdown"] {
+    for name in ["two_editions", "markdown", "newsletter"] {
         let site = SiteFixture::new(name);
         site.build().assert_success();
         assert_valid_html(&jar, &site.out());

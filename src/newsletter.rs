@@ -1,0 +1,161 @@
+//! `masthead newsletter`: one published edition's newsletter, rendered by the
+//! same pages as `build` writes, printed as HTML, as plain text, or as an
+//! RFC 5322 message with both (for `sendmail` or an email service's API).
+
+use anyhow::{anyhow, bail};
+use clap::ValueEnum;
+
+use crate::build::{self, Failure};
+use crate::config::BuildOptions;
+use crate::content::{Edition, Site};
+use crate::render::newsletter::{Letter, is_address};
+use crate::render::{Page, Renderer};
+
+/// What `masthead newsletter` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// `newsletter.html`, as built
+    Html,
+    /// `newsletter.txt`, as built
+    Text,
+    /// A multipart/alternative MIME message with both
+    Eml,
+}
+
+/// One `masthead newsletter` request.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// `YYYY-MM-DD` or `latest`.
+    pub edition: String,
+    pub format: Format,
+    pub to: Option<String>,
+    pub from: Option<String>,
+}
+
+/// The bytes to print for `request`.
+pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
+    check_addresses(request)?;
+    let (site, theme, _) = build::load(opts)?;
+    let e = find_edition(&site, &request.edition)?;
+    let renderer = Renderer::new(&site, &theme);
+    let render = |letter| {
+        renderer
+            .render(&Page::Newsletter(e, letter))
+            .map(|f| f.bytes)
+            .map_err(|d| Failure::Site(site.with_warnings(d.into())))
+    };
+    match request.format {
+        Format::Html => render(Letter::Html),
+        Format::Text => render(Letter::Text),
+        Format::Eml => {
+            let (html, text) = (render(Letter::Html)?, render(Letter::Text)?);
+            let mut env = Envelope::from_site(&site, jiff::Timestamp::now());
+            env.to.clone_from(&request.to);
+            if let Some(from) = &request.from {
+                env.from.clone_from(from);
+            }
+            let (html, text) = (String::from_utf8_lossy(&html), String::from_utf8_lossy(&text));
+            message(&site, &site.editions[e], &env, &html, &text)
+                .map_err(|err| Failure::Other(anyhow!("cannot write the message: {err}")))
+        }
+    }
+}
+
+/// `--to` and `--from`, checked before any work.
+fn check_addresses(request: &Request) -> anyhow::Result<()> {
+    for (flag, value) in [("--to", &request.to), ("--from", &request.from)] {
+        if let Some(address) = value {
+            if request.format != Format::Eml {
+                bail!("{flag} only applies to `--format eml`");
+            }
+            if !is_address(address) {
+                bail!("{flag} `{address}` is not an email address such as `desk@news.example.com`");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The index of the published edition `wanted` names (`latest` or a date).
+fn find_edition(site: &Site, wanted: &str) -> anyhow::Result<usize> {
+    if wanted == "latest" {
+        return site.editions.len().checked_sub(1).ok_or_else(|| anyhow!("the site has no published edition yet"));
+    }
+    let date: jiff::civil::Date =
+        wanted.parse().map_err(|_| anyhow!("`{wanted}` is not a date (YYYY-MM-DD) or `latest`"))?;
+    site.editions.iter().position(|e| e.date == date).ok_or_else(|| {
+        let newest = site.editions.last().map(|e| format!("; the newest is {}", e.date)).unwrap_or_default();
+        anyhow!("no published edition dated {date}{newest} (`masthead editions` lists them all)")
+    })
+}
+
+/// Addresses and time of a `.eml` newsletter.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub from: String,
+    pub from_name: String,
+    pub to: Option<String>,
+    /// For the `Date` header, and to make the `Message-ID` unique.
+    pub date: jiff::Timestamp,
+}
+
+impl Envelope {
+    /// The sender of `site.yaml` (or its defaults) and the given time.
+    pub fn from_site(site: &Site, date: jiff::Timestamp) -> Envelope {
+        let config = &site.config.newsletter;
+        let from = if config.from.is_empty() {
+            format!("newsletter@{}", host(&site.base.absolute))
+        } else {
+            config.from.clone()
+        };
+        let from_name =
+            if config.from_name.is_empty() { site.config.publication().to_string() } else { config.from_name.clone() };
+        Envelope { from, from_name, to: None, date }
+    }
+}
+
+/// The host of a base URL: `https://news.example.com:8080/daily/` → `news.example.com`.
+fn host(base_url: &str) -> &str {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let host = rest.split('/').next().unwrap_or(rest);
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+/// An RFC 5322 message: `multipart/alternative` with the text and the HTML
+/// version (UTF-8), `Date`, a `Message-ID` unique to this edition and moment
+/// in the site's domain, and the edition's title as subject.
+pub fn message(site: &Site, edition: &Edition, env: &Envelope, html: &str, text: &str) -> std::io::Result<Vec<u8>> {
+    let id = format!("{}.{:x}.newsletter@{}", edition.date, env.date.as_nanosecond(), host(&site.base.absolute));
+    let mut builder = mail_builder::MessageBuilder::new()
+        .from((env.from_name.as_str(), env.from.as_str()))
+        .subject(edition.title.as_str())
+        .date(env.date.as_second())
+        .message_id(id)
+        .text_body(text)
+        .html_body(html);
+    if let Some(to) = &env.to {
+        builder = builder.to(to.as_str());
+    }
+    builder.write_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_drops_scheme_port_and_path() {
+        let cases = [
+            ("https://news.example.com/", "news.example.com"),
+            ("https://org.github.io/daily/", "org.github.io"),
+            ("http://127.0.0.1:1111/", "127.0.0.1"),
+            ("https://news.example.com", "news.example.com"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(host(url), expected, "{url}");
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! The edition as an email: the view the `newsletter.html` and `newsletter.txt`
+//! templates see, and the finishing steps after Tera (CSS inlined into `style`
+//! attributes; text wrapped at 72 columns). The MIME message of
+//! `masthead newsletter --format eml` is made in `crate::newsletter`.
+
+use serde::Serialize;
+
+use super::context::absolute;
+use crate::config::Newsletter;
+use crate::content::{Edition, Photo, Site};
+
+/// Columns of the plain-text alternative (RFC 3676 suggests at most 78).
+pub const TEXT_WIDTH: usize = 72;
+/// Width of the email's content column, in CSS pixels; photos are this wide.
+pub const PHOTO_WIDTH: u32 = 560;
+
+/// The two files of an edition's newsletter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Letter {
+    Html,
+    Text,
+}
+
+impl Letter {
+    /// The template that renders it.
+    pub fn template(self) -> &'static str {
+        match self {
+            Letter::Html => "newsletter.html",
+            Letter::Text => "newsletter.txt",
+        }
+    }
+}
+
+/// The file of `letter` beside the edition page whose output is
+/// `edition_output`: `2023/09/05/index.html` → `2023/09/05/newsletter.html`.
+/// An edition written as `2023/09/05.html` gets the folder `2023/09/05/`.
+pub fn output_path(edition_output: &str, letter: Letter) -> String {
+    let folder = match edition_output.strip_suffix("index.html") {
+        Some(dir) => dir.to_string(),
+        None => format!("{}/", edition_output.strip_suffix(".html").unwrap_or(edition_output)),
+    };
+    format!("{folder}{}", letter.template())
+}
+
+/// What the newsletter templates see as `newsletter` (see `docs/templates.md`).
+/// Every URL is absolute: an email has no base to resolve against.
+#[derive(Debug, Serialize, Hash)]
+pub struct NewsletterView<'a> {
+    pub date: String,
+    pub date_display: String,
+    pub title: &'a str,
+    pub summary: &'a str,
+    /// The hidden preview line: the summary, or the headlines when there is none.
+    pub preheader: String,
+    /// The edition page on the web.
+    pub web_url: String,
+    /// The site's front page.
+    pub home_url: &'a str,
+    pub articles: Vec<LetterArticleView<'a>>,
+    /// The unsubscribe merge tag, as configured.
+    pub unsubscribe: &'a str,
+    pub footer: String,
+    /// Every link of the text version, numbered from 1: `[n] url`. The
+    /// edition page is 1, the articles follow, the front page is last.
+    pub links: Vec<LinkRef>,
+    /// The number of `home_url` in `links`.
+    pub home_link_number: usize,
+}
+
+/// An article of the newsletter.
+#[derive(Debug, Serialize, Hash)]
+pub struct LetterArticleView<'a> {
+    pub title: &'a str,
+    pub url: String,
+    pub summary: &'a str,
+    pub byline: &'a str,
+    pub section: Option<&'a str>,
+    pub photo: Option<LetterPhotoView<'a>>,
+    /// The number of `url` in `links`.
+    pub link_number: usize,
+}
+
+#[derive(Debug, Serialize, Hash)]
+pub struct LetterPhotoView<'a> {
+    pub src: String,
+    pub alt: &'a str,
+    pub credit: Option<&'a str>,
+    pub caption: Option<&'a str>,
+    pub width: u32,
+}
+
+/// A numbered link of the text version.
+#[derive(Debug, Serialize, Hash)]
+pub struct LinkRef {
+    pub number: usize,
+    pub url: String,
+}
+
+/// The absolute URL the newsletter uses for a photo. The one place that
+/// decides it, so a resized copy can be used later.
+pub fn photo_url(site: &Site, photo: &Photo) -> String {
+    absolute(site, &photo.src)
+}
+
+/// The newsletter of `edition`.
+pub fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
+    let web_url = absolute(site, &edition.url);
+    let mut links = vec![LinkRef { number: 1, url: web_url.clone() }];
+    let articles = edition
+        .articles
+        .iter()
+        .map(|a| {
+            let url = absolute(site, &a.url);
+            links.push(LinkRef { number: links.len() + 1, url: url.clone() });
+            LetterArticleView {
+                title: &a.title,
+                url,
+                summary: &a.summary,
+                byline: &a.byline,
+                section: a.section.as_deref(),
+                photo: a.photo.as_ref().map(|p| LetterPhotoView {
+                    src: photo_url(site, p),
+                    alt: &p.alt,
+                    credit: p.credit.as_deref(),
+                    caption: p.caption.as_deref(),
+                    width: PHOTO_WIDTH,
+                }),
+                link_number: links.len(),
+            }
+        })
+        .collect();
+    links.push(LinkRef { number: links.len() + 1, url: site.base.absolute.clone() });
+    let config = &site.config.newsletter;
+    let preheader = if edition.summary.is_empty() {
+        edition.articles.iter().map(|a| a.title.as_str()).collect::<Vec<_>>().join(" · ")
+    } else {
+        edition.summary.clone()
+    };
+    let footer = if config.footer.is_empty() {
+        format!("You are receiving the {} because you subscribed to its daily newsletter.", site.config.publication())
+    } else {
+        config.footer.clone()
+    };
+    NewsletterView {
+        date: edition.date.to_string(),
+        date_display: site.display_date(edition.date),
+        title: &edition.title,
+        summary: &edition.summary,
+        preheader,
+        web_url,
+        home_url: &site.base.absolute,
+        articles,
+        unsubscribe: &config.unsubscribe,
+        footer,
+        home_link_number: links.len(),
+        links,
+    }
+}
+
+/// What is wrong with `newsletter:` in `site.yaml`, one message per problem.
+pub fn check_config(config: &Newsletter) -> Vec<String> {
+    let mut out = Vec::new();
+    let tag = &config.unsubscribe;
+    if tag.trim().is_empty() || tag.contains(['"', '\'', '&']) || tag.chars().any(char::is_whitespace) {
+        out.push(format!(
+            "newsletter.unsubscribe: `{tag}` cannot be used as a link; it may not be empty or hold spaces, quotes or `&`"
+        ));
+    }
+    if !config.from.is_empty() && !is_address(&config.from) {
+        out.push(format!("newsletter.from: `{}` is not an email address", config.from));
+    }
+    out
+}
+
+/// A plain `local@domain` address, as the `From`/`To` headers need.
+pub fn is_address(text: &str) -> bool {
+    match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !text.contains(|c: char| c.is_whitespace() || "<>()[],;:\"\\".contains(c))
+                && !domain.contains('@')
+        }
+        None => false,
+    }
+}
+
+/// The finishing step after the template: CSS inlined into the HTML, the
+/// text wrapped. Errors are messages for the template's author.
+pub fn finish(letter: Letter, rendered: String) -> Result<String, String> {
+    match letter {
+        Letter::Html => inline_css(&rendered),
+        Letter::Text => Ok(wrap_text(&rendered)),
+    }
+}
+
+/// Moves the rules of the template's `<style>` into `style` attributes, as
+/// email clients that drop `<style>` need. At-rules (media queries, which
+/// cannot be inlined) stay in a `<style>`. Nothing is fetched: `<link>`
+/// stylesheets are dropped.
+pub fn inline_css(html: &str) -> Result<String, String> {
+    let inliner = css_inline::CSSInliner::options()
+        .load_remote_stylesheets(false)
+        .keep_style_tags(false)
+        .keep_at_rules(true)
+        .keep_link_tags(false)
+        .build();
+    inliner.inline(html).map_err(|e| format!("cannot inline the newsletter's CSS: {e}"))
+}
+
+/// Wraps every line longer than [`TEXT_WIDTH`] at spaces, keeping its
+/// indentation; words (URLs) are never split, nor link references. Runs of more than one blank
+/// line, which template tags leave behind, become one.
+pub fn wrap_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut blank_run = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank_run += 1;
+            if blank_run > 1 || out.is_empty() {
+                continue;
+            }
+            out.push('\n');
+            continue;
+        }
+        blank_run = 0;
+        if is_link_reference(line) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let options = textwrap::Options::new(TEXT_WIDTH)
+            .initial_indent(indent)
+            .subsequent_indent(indent)
+            .break_words(false)
+            .word_separator(textwrap::WordSeparator::AsciiSpace);
+        for part in textwrap::wrap(line.trim_start(), &options) {
+            out.push_str(&part);
+            out.push('\n');
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// `[3] https://…`: kept on one line however long, so the number stays
+/// with its URL.
+fn is_link_reference(line: &str) -> bool {
+    let rest = line.strip_prefix('[').and_then(|r| r.split_once("] "));
+    rest.is_some_and(|(n, url)| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !url.is_empty() && !url.contains(' ')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newsletter_files_sit_beside_the_edition_page() {
+        let cases = [
+            ("2023/09/05/index.html", Letter::Html, "2023/09/05/newsletter.html"),
+            ("2023/09/05/index.html", Letter::Text, "2023/09/05/newsletter.txt"),
+            ("editions/2023-09-05.html", Letter::Html, "editions/2023-09-05/newsletter.html"),
+            ("index.html", Letter::Text, "newsletter.txt"),
+        ];
+        for (edition, letter, expected) in cases {
+            assert_eq!(output_path(edition, letter), expected, "{edition}");
+        }
+    }
+
+    #[test]
+    fn text_wraps_at_72_columns_keeping_indent_and_urls() {
+        let long = "word ".repeat(40);
+        let url = format!("https://news.example.com/{}", "a".repeat(90));
+        let text = format!("\n\nTitle\n\n\n\n  {long}\n[1] {url}\n\n\n");
+        let wrapped = wrap_text(&text);
+        assert!(wrapped.starts_with("Title\n\n  word"), "{wrapped:?}");
+        for line in wrapped.lines().filter(|l| !l.contains("https://")) {
+            assert!(line.chars().count() <= TEXT_WIDTH, "{line:?}");
+            assert!(line.is_empty() || line == "Title" || line.starts_with("  word"), "{line:?}");
+        }
+        assert!(wrapped.contains(&format!("[1] {url}\n")), "URLs are never split: {wrapped}");
+        assert!(!wrapped.contains("\n\n\n") && wrapped.ends_with(&format!("{url}\n")), "{wrapped:?}");
+    }
+
+    #[test]
+    fn inlining_keeps_media_queries_and_drops_other_styles() {
+        let html = "<!DOCTYPE html><html><head><style>p { color: red; }\
+            @media (max-width: 600px) { p { color: blue; } }</style>\
+            <link rel=\"stylesheet\" href=\"https://fonts.example.com/a.css\"></head>\
+            <body><p class=\"x\">Hi</p></body></html>";
+        let out = inline_css(html).unwrap();
+        assert!(out.contains(r#"<p class="x" style="color: red;">Hi</p>"#), "{out}");
+        assert!(out.contains("@media (max-width: 600px)") && out.matches("<style").count() == 1, "{out}");
+        assert!(!out.contains("p { color: red; }") && !out.contains("<link"), "{out}");
+        assert!(out.starts_with("<!DOCTYPE html>"), "{out}");
+    }
+
+    #[test]
+    fn addresses_and_merge_tags_are_checked() {
+        for ok in ["news@example.com", "a.b+c@mail.example.org"] {
+            assert!(is_address(ok), "{ok}");
+        }
+        for bad in ["", "news", "@example.com", "news@localhost", "a b@example.com", "<a@example.com>"] {
+            assert!(!is_address(bad), "{bad}");
+        }
+        let config = |tag: &str| Newsletter { unsubscribe: tag.into(), ..Newsletter::default() };
+        for ok in ["{{unsubscribe}}", "*|UNSUB|*", "<%asm_group_unsubscribe_raw_url%>"] {
+            assert!(check_config(&config(ok)).is_empty(), "{ok}");
+        }
+        for bad in ["", "{{ unsubscribe }}", "\"x\"", "a&b"] {
+            assert_eq!(check_config(&config(bad)).len(), 1, "{bad}");
+        }
+    }
+}
