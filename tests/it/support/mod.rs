@@ -444,12 +444,17 @@ pub(crate) fn entries(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Every file under `dir` with its bytes: compare two of these to compare trees.
+/// Every file under `dir` with its bytes: compare two of these to compare trees. A
+/// symbolic link counts as a file whose bytes are `symlink → <target>`.
 pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files(dir)
         .into_iter()
         .map(|rel| {
-            let bytes = fs::read(dir.join(&rel)).unwrap();
+            let path = dir.join(&rel);
+            let bytes = match fs::read_link(&path) {
+                Ok(target) => format!("symlink → {}", target.display()).into_bytes(),
+                Err(_) => fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display())),
+            };
             (rel, bytes)
         })
         .collect()
