@@ -671,79 +671,6 @@ pub(crate) fn json_objects(v: &serde_json::Value) -> Vec<&serde_json::Map<String
     out
 }
 
-/// The harness's own parsing, checked so a harness bug never passes for an engine bug.
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_diagnostics_with_and_without_place() {
-        let stderr = "error: content/2026-03-02/a.md:3:7: unknown key `titel`\n  \
-                      help: did you mean `title`?\n\
-                      warning: content/2026-03-02/b.md:4: photo has no credit\n\
-                      error: site.yaml: missing `base_url`\n\
-                      Built 1 article\n  help: stray\n\
-                      error: 2 files have errors\n";
-        let d = parse_diagnostics(stderr);
-        assert_eq!(d.len(), 4);
-        assert_eq!(d[0].path.as_deref(), Some("content/2026-03-02/a.md"));
-        assert_eq!((d[0].line, d[0].col), (Some(3), Some(7)));
-        assert_eq!(d[0].message, "unknown key `titel`");
-        assert_eq!(d[0].help, ["did you mean `title`?"]);
-        assert_eq!(d[1].severity, Severity::Warning);
-        assert_eq!((d[1].line, d[1].col), (Some(4), None));
-        assert!(d[1].help.is_empty());
-        assert_eq!(d[2].path.as_deref(), Some("site.yaml"));
-        assert_eq!(d[2].line, None);
-        assert!(d[2].help.is_empty(), "help after a non-diagnostic line is not attached");
-        assert_eq!(d[3].path, None);
-        assert_eq!(d[3].message, "2 files have errors");
-    }
-
-    #[test]
-    fn normalizes_build_time() {
-        assert_eq!(
-            normalize("Built 3 articles in 2 editions in 0.01 s → site/public/\nLeft out 1 draft"),
-            "Built 3 articles in 2 editions in <TIME> s → site/public/\nLeft out 1 draft\n"
-        );
-    }
-
-    #[test]
-    fn base_paths() {
-        assert_eq!(base_path("https://org.github.io/daily/"), "/daily/");
-        assert_eq!(base_path("https://org.github.io/daily"), "/daily/");
-        assert_eq!(base_path("https://news.example.com/"), "/");
-        assert_eq!(base_path("https://news.example.com"), "/");
-    }
-
-    #[test]
-    fn internal_urls() {
-        for url in ["/a/", "a.jpg", "../b/", "/daily/x.css?v=1"] {
-            assert!(is_internal(url), "{url}");
-        }
-        for url in ["https://x.org/", "mailto:a@b", "#top", "//cdn.x/y", "data:image/png,x", ""] {
-            assert!(!is_internal(url), "{url}");
-        }
-    }
-
-    #[test]
-    fn resolves_inside_the_output_only() {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path();
-        fs::create_dir_all(out.join("2026/03/02")).unwrap();
-        fs::write(out.join("index.html"), "").unwrap();
-        fs::write(out.join("2026/03/02/index.html"), "").unwrap();
-        fs::write(out.join("2026/03/02/a b.jpg"), "").unwrap();
-        assert!(resolve(out, "").is_some());
-        assert!(resolve(out, "2026/03/02/").is_some());
-        assert!(resolve(out, "2026/03/02").is_some());
-        assert!(resolve(out, "2026/03/02/a%20b.jpg").is_some());
-        assert!(resolve(out, "2026/03/../03/02/").is_some());
-        assert!(resolve(out, "2026/03/03/").is_none());
-        assert!(resolve(out, "../index.html").is_none());
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // Randomness and generated sites
 
@@ -838,5 +765,78 @@ impl SiteFixture {
             site.write(&generated_article_path(i), &generated_article(i, "original"));
         }
         site
+    }
+}
+
+/// The harness's own parsing, checked so a harness bug never passes for an engine bug.
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_diagnostics_with_and_without_place() {
+        let stderr = "error: content/2026-03-02/a.md:3:7: unknown key `titel`\n  \
+                      help: did you mean `title`?\n\
+                      warning: content/2026-03-02/b.md:4: photo has no credit\n\
+                      error: site.yaml: missing `base_url`\n\
+                      Built 1 article\n  help: stray\n\
+                      error: 2 files have errors\n";
+        let d = parse_diagnostics(stderr);
+        assert_eq!(d.len(), 4);
+        assert_eq!(d[0].path.as_deref(), Some("content/2026-03-02/a.md"));
+        assert_eq!((d[0].line, d[0].col), (Some(3), Some(7)));
+        assert_eq!(d[0].message, "unknown key `titel`");
+        assert_eq!(d[0].help, ["did you mean `title`?"]);
+        assert_eq!(d[1].severity, Severity::Warning);
+        assert_eq!((d[1].line, d[1].col), (Some(4), None));
+        assert!(d[1].help.is_empty());
+        assert_eq!(d[2].path.as_deref(), Some("site.yaml"));
+        assert_eq!(d[2].line, None);
+        assert!(d[2].help.is_empty(), "help after a non-diagnostic line is not attached");
+        assert_eq!(d[3].path, None);
+        assert_eq!(d[3].message, "2 files have errors");
+    }
+
+    #[test]
+    fn normalizes_build_time() {
+        assert_eq!(
+            normalize("Built 3 articles in 2 editions in 0.01 s → site/public/\nLeft out 1 draft"),
+            "Built 3 articles in 2 editions in <TIME> s → site/public/\nLeft out 1 draft\n"
+        );
+    }
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("https://org.github.io/daily/"), "/daily/");
+        assert_eq!(base_path("https://org.github.io/daily"), "/daily/");
+        assert_eq!(base_path("https://news.example.com/"), "/");
+        assert_eq!(base_path("https://news.example.com"), "/");
+    }
+
+    #[test]
+    fn internal_urls() {
+        for url in ["/a/", "a.jpg", "../b/", "/daily/x.css?v=1"] {
+            assert!(is_internal(url), "{url}");
+        }
+        for url in ["https://x.org/", "mailto:a@b", "#top", "//cdn.x/y", "data:image/png,x", ""] {
+            assert!(!is_internal(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn resolves_inside_the_output_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        fs::create_dir_all(out.join("2026/03/02")).unwrap();
+        fs::write(out.join("index.html"), "").unwrap();
+        fs::write(out.join("2026/03/02/index.html"), "").unwrap();
+        fs::write(out.join("2026/03/02/a b.jpg"), "").unwrap();
+        assert!(resolve(out, "").is_some());
+        assert!(resolve(out, "2026/03/02/").is_some());
+        assert!(resolve(out, "2026/03/02").is_some());
+        assert!(resolve(out, "2026/03/02/a%20b.jpg").is_some());
+        assert!(resolve(out, "2026/03/../03/02/").is_some());
+        assert!(resolve(out, "2026/03/03/").is_none());
+        assert!(resolve(out, "../index.html").is_none());
     }
 }
