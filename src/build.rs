@@ -4,7 +4,7 @@
 //! file tells masthead which folders it may replace.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail};
@@ -73,7 +73,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
 /// `masthead build`.
 pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
     let started = Instant::now();
-    let output = absolute(&opts.output)?;
+    let output = resolve(&absolute(&opts.output)?);
     check_output(&opts.source, &output)?;
     let (site, theme) = load(opts)?;
     let renderer = Renderer::new(&site, &theme);
@@ -164,11 +164,41 @@ fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(std::env::current_dir().context("cannot find the current folder")?.join(path))
 }
 
+/// The real location of an absolute `path`: symbolic links followed and `.`
+/// and `..` resolved as far as the path exists, and the part that does not
+/// exist yet (folders the build will create) resolved by name. Safety checks
+/// compare these, so `site/new/../content` is seen as `site/content`.
+fn resolve(path: &Path) -> PathBuf {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    let mut out = loop {
+        if let Ok(real) = existing.canonicalize() {
+            break real;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                missing.push(last);
+                existing = parent;
+            }
+            _ => break PathBuf::new(),
+        }
+    };
+    for component in missing.into_iter().rev() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Refuses outputs that would swallow the site or a folder of the user's.
 fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
     let source = absolute(source)?;
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let (src, out) = (canon(&source), canon(output));
+    let (src, out) = (resolve(&source), resolve(output));
     if out.parent().is_none() || src.starts_with(&out) {
         bail!(
             "refusing to build into `{}`: it holds the site itself; choose a folder such as `public`",
@@ -181,7 +211,7 @@ fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
         }
     }
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if out == canon(&home) {
+        if out == resolve(&home) {
             bail!("refusing to build into your home folder `{}`", output.display());
         }
     }
@@ -354,6 +384,27 @@ fn is_running(pid: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolves_paths_that_do_not_exist_yet() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("site/content")).unwrap();
+        for (given, want) in [
+            ("site/new/../content/x", "site/content/x"),
+            ("site/./content/../content", "site/content"),
+            ("site/content/a/b/../../c", "site/content/c"),
+            ("site/public", "site/public"),
+            ("site/..", ""),
+        ] {
+            assert_eq!(resolve(&root.join(given)), root.join(want), "{given}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("site/content"), root.join("link")).unwrap();
+            assert_eq!(resolve(&root.join("link/new")), root.join("site/content/new"));
+        }
+    }
 
     #[test]
     fn recognises_its_temporary_folders() {

@@ -221,8 +221,15 @@ fn refuses_outputs_inside_the_site_sources() {
     fs::create_dir_all(site.site().join("static/css")).unwrap();
     fs::write(site.site().join("static/css/extra.css"), "p { color: navy }\n").unwrap();
     let home = site.root().join("nobody");
-    for output in ["site/content", "site/content/2026-03-02", "site/content/new", "site/static/css"] {
-        let folder = output.trim_start_matches("site/").split('/').next().unwrap();
+    for (output, folder) in [
+        ("site/content", "content"),
+        ("site/content/2026-03-02", "content"),
+        ("site/content/new", "content"),
+        ("site/static/css", "static"),
+        // Regression: a `..` after a folder that does not exist yet hid the target.
+        ("site/new/../content/x", "content"),
+        ("site/public/../static/y", "static"),
+    ] {
         let why = format!("inside the site's `{folder}/` folder");
         assert_refused(site.root(), &home, &["-s", "site", "build", "--output", output], site.root(), &why);
     }
