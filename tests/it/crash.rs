@@ -39,17 +39,33 @@ fn leftovers(site: &Path) -> Vec<String> {
     names
 }
 
-/// Builds once per title, returning each tree and the slower build's duration.
-fn reference_builds(site: &SiteFixture) -> ([BTreeMap<String, Vec<u8>>; 2], Duration) {
-    let mut longest = Duration::ZERO;
-    let trees = TITLES.map(|title| {
+/// Builds once per title, returning each tree; the output is left with `TITLES[1]`.
+fn reference_builds(site: &SiteFixture) -> [BTreeMap<String, Vec<u8>>; 2] {
+    TITLES.map(|title| {
         set_title(site, title);
-        let started = Instant::now();
         site.build().assert_success();
-        longest = longest.max(started.elapsed());
         snapshot(&site.out())
-    });
-    (trees, longest)
+    })
+}
+
+/// Starts `masthead build` and kills it with SIGKILL after `delay`; whether it finished first.
+fn build_killed_after(site: &SiteFixture, delay: Duration) -> bool {
+    let args = ["-s", "site", "--color", "never", "--clock", CLOCK, "build"];
+    let mut child = masthead_command(site.root(), &args).spawn().expect("spawn masthead build");
+    thread::sleep(delay);
+    let _ = child.kill(); // SIGKILL on Unix
+    child.wait().expect("wait for the killed build").success()
+}
+
+/// How long a build takes in the conditions of the test: after a killed one, whose
+/// temporary folder it removes first, and replacing the output. Leaves `TITLES[1]`.
+fn measured_duration(site: &SiteFixture) -> Duration {
+    set_title(site, TITLES[0]);
+    build_killed_after(site, Duration::from_millis(200));
+    set_title(site, TITLES[1]);
+    let started = Instant::now();
+    site.build().assert_success();
+    started.elapsed()
 }
 
 #[test]
@@ -62,26 +78,22 @@ fn sigkill_at_any_moment_leaves_the_previous_site_whole() {
 
     let articles = env_number("CRASH_ARTICLES").unwrap_or(ARTICLES) as usize;
     let site = SiteFixture::generated(articles);
-    let (trees, duration) = reference_builds(&site);
+    let trees = reference_builds(&site);
     assert!(trees[0].len() > articles, "only {} files in the output", trees[0].len());
     assert!(trees[0] != trees[1], "the two titles must give different trees");
+    let duration = measured_duration(&site);
     // Spread the kills over the whole build and a little past its end, so some builds
     // finish and swap and some die in every phase before that.
     let span = duration.as_micros() as u64 * 13 / 10;
     eprintln!("crash: {} files; a build takes {} ms", trees[0].len(), duration.as_millis());
 
-    let mut current = 1; // the last reference build wrote TITLES[1]
+    let mut current = 1; // the measured build wrote TITLES[1]
     let (mut finished, started) = (0, Instant::now());
     for kill in 0..kills {
         let target = rng.below(2);
         set_title(&site, TITLES[target]);
         let delay = Duration::from_micros(rng.next() % span.max(1));
-        let args = ["-s", "site", "--color", "never", "--clock", CLOCK, "build"];
-        let mut child = masthead_command(site.root(), &args).spawn().expect("spawn masthead build");
-        thread::sleep(delay);
-        let _ = child.kill(); // SIGKILL on Unix
-        let status = child.wait().expect("wait for the killed build");
-        finished += usize::from(status.success());
+        finished += usize::from(build_killed_after(&site, delay));
 
         let now = snapshot(&site.out());
         let what = format!("output after kill {kill} at {} ms (seed {seed})", delay.as_millis());
