@@ -4,7 +4,7 @@
 //! file tells masthead which folders it may replace.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail};
@@ -89,7 +89,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
 /// `masthead build`.
 pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
     let started = Instant::now();
-    let output = absolute(&opts.output)?;
+    let output = resolve(&absolute(&opts.output)?);
     check_output(&opts.source, &output)?;
     let (site, theme, stats) = load(opts)?;
     let renderer = Renderer::new(&site, &theme);
@@ -227,11 +227,41 @@ fn absolute(path: &Path) -> anyhow::Result<PathBuf> {
     Ok(std::env::current_dir().context("cannot find the current folder")?.join(path))
 }
 
+/// The real location of an absolute `path`: symbolic links followed and `.`
+/// and `..` resolved as far as the path exists, and the part that does not
+/// exist yet (folders the build will create) resolved by name. Safety checks
+/// compare these, so `site/new/../content` is seen as `site/content`.
+fn resolve(path: &Path) -> PathBuf {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    let mut out = loop {
+        if let Ok(real) = existing.canonicalize() {
+            break real;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                missing.push(last);
+                existing = parent;
+            }
+            _ => break PathBuf::new(),
+        }
+    };
+    for component in missing.into_iter().rev() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 /// Refuses outputs that would swallow the site or a folder of the user's.
 fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
     let source = absolute(source)?;
-    let canon = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
-    let (src, out) = (canon(&source), canon(output));
+    let (src, out) = (resolve(&source), resolve(output));
     if out.parent().is_none() || src.starts_with(&out) {
         bail!(
             "refusing to build into `{}`: it holds the site itself; choose a folder such as `public`",
@@ -244,7 +274,7 @@ fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
         }
     }
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if out == canon(&home) {
+        if out == resolve(&home) {
             bail!("refusing to build into your home folder `{}`", output.display());
         }
     }
@@ -275,8 +305,10 @@ impl Staging {
     fn create(output: &Path) -> anyhow::Result<Staging> {
         let parent = output.parent().ok_or_else(|| anyhow!("`{}` has no parent folder", output.display()))?;
         fs::create_dir_all(parent)?;
-        let name =
-            output.file_name().ok_or_else(|| anyhow!("`{}` has no folder name", output.display()))?.to_string_lossy();
+        if output.file_name().is_none() {
+            bail!("`{}` has no folder name", output.display());
+        }
+        let name = folder_name(output);
         remove_stale(parent, &name);
         let dir = parent.join(format!(".{name}.masthead-tmp-{}", std::process::id()));
         if dir.exists() {
@@ -287,49 +319,201 @@ impl Staging {
         Ok(Staging { dir })
     }
 
-    /// Puts the finished folder in place of `output`.
+    /// Puts the finished folder in place of `output`. On Linux both folders
+    /// swap names in one step (`renameat2(RENAME_EXCHANGE)`), so there is no
+    /// moment when `output` is missing or half old, half new: a build killed at
+    /// any point leaves either the previous site or the new one. Elsewhere (or
+    /// on file systems without the exchange) the old folder is first renamed
+    /// to `.<name>.masthead-old-<pid>`; if the process dies before the second
+    /// rename, the next build puts that folder back (see [`remove_stale`]).
     fn swap_into(self, output: &Path) -> anyhow::Result<()> {
-        if output.exists() {
-            let old = self.dir.with_file_name(format!(
-                ".{}.masthead-old-{}",
-                output.file_name().unwrap_or_default().to_string_lossy(),
-                std::process::id()
-            ));
-            fs::rename(output, &old)?;
-            if let Err(e) = fs::rename(&self.dir, output) {
-                // Put the previous site back: a failed build changes nothing.
-                let _ = std::fs::rename(&old, output);
-                return Err(e);
-            }
-            fs::remove_dir_all(&old)?;
-        } else {
-            fs::rename(&self.dir, output)?;
+        if !output.exists() {
+            return fs::rename(&self.dir, output);
         }
-        Ok(())
+        if exchange(&self.dir, output)? {
+            // The staging folder now holds the previous site.
+            return remove_marked(&self.dir);
+        }
+        let old = self.dir.with_file_name(format!(".{}.masthead-old-{}", folder_name(output), std::process::id()));
+        fs::rename(output, &old)?;
+        if let Err(e) = fs::rename(&self.dir, output) {
+            // Put the previous site back: a failed build changes nothing.
+            let _ = std::fs::rename(&old, output);
+            return Err(e);
+        }
+        remove_marked(&old)
     }
 
     fn discard(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = remove_marked(&self.dir);
     }
 }
 
-/// Removes temporary folders left by builds that were killed, recognised by
-/// their name and the marker inside.
-fn remove_stale(parent: &Path, name: &str) {
-    let Ok(entries) = std::fs::read_dir(parent) else { return };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let ours = file_name.starts_with(&format!(".{name}.masthead-tmp-"))
-            || file_name.starts_with(&format!(".{name}.masthead-old-"));
-        if ours && entry.path().join(MARKER).is_file() {
-            let _ = std::fs::remove_dir_all(entry.path());
+/// Swaps the names of two folders atomically; `Ok(false)` when this system or
+/// file system cannot, and the caller must fall back to two renames.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> anyhow::Result<bool> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => Ok(false),
+        Err(e) => Err(std::io::Error::from(e))
+            .with_context(|| format!("failed to swap `{}` with `{}`", a.display(), b.display())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> anyhow::Result<bool> {
+    Ok(false)
+}
+
+fn folder_name(path: &Path) -> String {
+    path.file_name().unwrap_or_default().to_string_lossy().into_owned()
+}
+
+/// Removes a folder masthead wrote, its marker last: a removal cut short
+/// leaves the marker behind, so the next build still knows the folder is
+/// its own and finishes the job.
+fn remove_marked(dir: &Path) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
+    for entry in entries {
+        let entry = entry.with_context(|| format!("failed to read `{}`", dir.display()))?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            fs::remove_dir_all(&path)?;
+        } else {
+            std::fs::remove_file(&path).with_context(|| format!("failed to remove `{}`", path.display()))?;
         }
     }
+    fs::remove_dir_all(dir)
+}
+
+/// Cleans up after builds that were killed: their temporary folders
+/// (`.<name>.masthead-tmp-<pid>`, recognised by name and by the marker
+/// inside, or empty) are removed, unless that build is still running; and if
+/// a build died between the two renames of the fallback swap, leaving no
+/// `output` but a `.<name>.masthead-old-<pid>`, that folder is put back.
+fn remove_stale(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    let output = parent.join(name);
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some((kind, pid)) = stale_kind(&file_name, name) else { continue };
+        let path = entry.path();
+        if pid == Some(std::process::id()) || pid.is_some_and(is_running) {
+            continue;
+        }
+        if !path.join(MARKER).is_file() {
+            // Killed before the marker was written or after it was removed:
+            // only an empty folder is ours to remove.
+            let _ = std::fs::remove_dir(&path);
+            continue;
+        }
+        if kind == Stale::Old && !output.exists() && std::fs::rename(&path, &output).is_ok() {
+            continue;
+        }
+        let _ = remove_marked(&path);
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stale {
+    Tmp,
+    Old,
+}
+
+/// Whether `file_name` is one of the temporary folders of output `name`, and
+/// the process id it names.
+fn stale_kind(file_name: &str, name: &str) -> Option<(Stale, Option<u32>)> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?;
+    let (kind, pid) = if let Some(pid) = rest.strip_prefix(".masthead-tmp-") {
+        (Stale::Tmp, pid)
+    } else {
+        (Stale::Old, rest.strip_prefix(".masthead-old-")?)
+    };
+    Some((kind, pid.parse().ok()))
+}
+
+/// Whether a process with this id is alive (Linux: `/proc/<pid>`); elsewhere
+/// every other build counts as finished.
+fn is_running(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc").join(pid.to_string()).exists()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resolves_paths_that_do_not_exist_yet() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("site/content")).unwrap();
+        for (given, want) in [
+            ("site/new/../content/x", "site/content/x"),
+            ("site/./content/../content", "site/content"),
+            ("site/content/a/b/../../c", "site/content/c"),
+            ("site/public", "site/public"),
+            ("site/..", ""),
+        ] {
+            assert_eq!(resolve(&root.join(given)), root.join(want), "{given}");
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("site/content"), root.join("link")).unwrap();
+            assert_eq!(resolve(&root.join("link/new")), root.join("site/content/new"));
+        }
+    }
+
+    #[test]
+    fn recognises_its_temporary_folders() {
+        assert_eq!(stale_kind(".public.masthead-tmp-42", "public"), Some((Stale::Tmp, Some(42))));
+        assert_eq!(stale_kind(".public.masthead-old-7", "public"), Some((Stale::Old, Some(7))));
+        assert_eq!(stale_kind(".public.masthead-tmp-x", "public"), Some((Stale::Tmp, None)));
+        assert_eq!(stale_kind(".site.masthead-tmp-42", "public"), None);
+        assert_eq!(stale_kind("public.masthead-tmp-42", "public"), None);
+        assert_eq!(stale_kind(".public", "public"), None);
+        assert_eq!(stale_kind(".publicx.masthead-tmp-1", "public"), None);
+    }
+
+    fn tree(root: &Path, name: &str, body: &str) -> PathBuf {
+        let dir = root.join(name);
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        std::fs::write(dir.join(MARKER), MARKER_TEXT).unwrap();
+        std::fs::write(dir.join("a/b/index.html"), body).unwrap();
+        dir
+    }
+
+    #[test]
+    fn swap_replaces_the_output_and_leaves_nothing_beside_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let output = tree(tmp.path(), "public", "old");
+        let staging = Staging { dir: tree(tmp.path(), ".public.masthead-tmp-1", "new") };
+        staging.swap_into(&output).unwrap();
+        assert_eq!(std::fs::read_to_string(output.join("a/b/index.html")).unwrap(), "new");
+        let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["public"]);
+    }
+
+    #[test]
+    fn a_site_moved_aside_by_a_killed_build_is_put_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        tree(tmp.path(), ".public.masthead-old-4000000", "previous");
+        tree(tmp.path(), ".public.masthead-tmp-4000000", "half");
+        // Killed before the marker was written, and a folder of the user's.
+        std::fs::create_dir(tmp.path().join(".public.masthead-tmp-4000001")).unwrap();
+        std::fs::create_dir_all(tmp.path().join(".public.masthead-tmp-4000002/keep")).unwrap();
+        remove_stale(tmp.path(), "public");
+        let output = tmp.path().join("public");
+        assert_eq!(std::fs::read_to_string(output.join("a/b/index.html")).unwrap(), "previous");
+        let mut names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, [".public.masthead-tmp-4000002", "public"].map(std::ffi::OsString::from).to_vec());
+    }
 
     #[test]
     fn a_page_alone_in_its_folder_owns_it() {

@@ -308,8 +308,7 @@ pub fn json_ld(site: &Site, a: &Article) -> String {
         }
         value["image"] = image;
     }
-    // `<`, `>` and `&` escaped so no value can close the script element.
-    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    super::escape::json_for_script(&value)
 }
 
 /// Escapes text for HTML text and quoted attributes (pages written without a

@@ -3,6 +3,7 @@
 //! Each page is a [`Page`] job rendered on its own, in parallel.
 
 pub mod context;
+pub mod escape;
 pub mod extras;
 pub mod feeds;
 pub mod listings;

@@ -115,6 +115,7 @@ impl Theme {
         }
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml"]);
+        tera.set_escape_fn(escape_text);
         let origins: BTreeMap<String, String> = templates.iter().map(|(n, (o, _))| (n.clone(), o.clone())).collect();
         // All together, so `extends` and `include` find their targets. Tera
         // stops at the first broken template; only then is each parsed on
@@ -275,6 +276,13 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     text
+}
+
+/// Tera's HTML escaping, after dropping the control characters HTML and XML
+/// forbid (no entity can make them valid), so text from a wire copy or a
+/// paste cannot make a page invalid.
+fn escape_text(input: &str, buf: &mut dyn std::io::Write) -> std::io::Result<()> {
+    tera::escape_html(&super::escape::strip_forbidden(input), buf)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Requests whose `Host` is not in `hosts` are refused.
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>, hosts: AllowedHosts) -> std::io::Result<()> {
     let app = App { shared, hosts: Arc::new(hosts) };
-    axum::serve(listener, Router::new().fallback(handle).with_state(app)).await
+    super::listen::serve(listener, Router::new().fallback(handle).with_state(app)).await
 }
 
 /// The `Host` names the server answers to: a web page elsewhere can point its

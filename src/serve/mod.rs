@@ -4,6 +4,7 @@
 //! HTTP side sees only [`state::Shared`].
 
 pub mod http;
+pub mod listen;
 pub mod livereload;
 pub mod overlay;
 pub mod state;

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{SiteFixture, assert_same_tree, build_demo, entries, files, snapshot};
+use crate::support::{CLOCK, SiteFixture, assert_same_tree, build_demo, entries, files, masthead_command, snapshot};
 
 #[test]
 fn failed_build_leaves_previous_output_byte_identical() {
@@ -172,4 +172,126 @@ fn output_is_readable_by_everyone() {
         }
     }
     assert!(wrong.is_empty(), "not world-readable:\n{}", wrong.join("\n"));
+}
+
+/// Runs `masthead --clock … <args>` in `cwd` with `HOME` set to `home`, capturing stderr.
+fn run_with_home(cwd: &Path, home: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut all = vec!["--color", "never", "--clock", CLOCK];
+    all.extend_from_slice(args);
+    let out = masthead_command(cwd, &all).env("HOME", home).output().expect("run masthead");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Asserts a refused build: exit code 1, one `error:` line that says why, and not one
+/// file or folder added, changed or removed anywhere under `watched`.
+fn assert_refused(cwd: &Path, home: &Path, args: &[&str], watched: &Path, why: &str) {
+    let before = snapshot(watched);
+    let listing = entries(watched);
+    let (code, stderr) = run_with_home(cwd, home, args);
+    let shown = format!("masthead {}\n{stderr}", args.join(" "));
+    assert_eq!(code, Some(1), "not refused: {shown}");
+    let error = stderr.lines().find(|l| l.starts_with("error: ")).unwrap_or_else(|| panic!("no error line: {shown}"));
+    assert!(error.contains("refusing") && error.contains(why), "unclear error: {shown}");
+    assert_eq!(entries(watched), listing, "files added or removed: {shown}");
+    assert_same_tree(&before, &snapshot(watched), &shown);
+}
+
+#[test]
+fn refuses_outputs_that_hold_the_site() {
+    let site = SiteFixture::new("two_editions");
+    site.build().assert_success();
+    let (root, home) = (site.root(), site.root().join("nobody"));
+    fs::write(root.join("notes.txt"), "beside the site\n").unwrap();
+    // From the folder that holds the site, and from inside the site itself.
+    for (cwd, source, output) in [
+        (root, "site", "."),
+        (root, "site", "site"),
+        (root, "site", root.to_str().unwrap()),
+        (site.site(), ".", "."),
+        (site.site(), ".", ".."),
+        (site.site(), ".", "./"),
+    ] {
+        assert_refused(cwd, &home, &["-s", source, "build", "--output", output], root, "holds the site");
+    }
+}
+
+#[test]
+fn refuses_outputs_inside_the_site_sources() {
+    let site = SiteFixture::new("two_editions");
+    fs::create_dir_all(site.site().join("static/css")).unwrap();
+    fs::write(site.site().join("static/css/extra.css"), "p { color: navy }\n").unwrap();
+    let home = site.root().join("nobody");
+    for (output, folder) in [
+        ("site/content", "content"),
+        ("site/content/2026-03-02", "content"),
+        ("site/content/new", "content"),
+        ("site/static/css", "static"),
+        // Regression: a `..` after a folder that does not exist yet hid the target.
+        ("site/new/../content/x", "content"),
+        ("site/public/../static/y", "static"),
+    ] {
+        let why = format!("inside the site's `{folder}/` folder");
+        assert_refused(site.root(), &home, &["-s", "site", "build", "--output", output], site.root(), &why);
+    }
+}
+
+#[test]
+fn refuses_the_file_system_root_and_the_home_folder() {
+    let site = SiteFixture::new("minimal");
+    let root_listing = entries_one_level(Path::new("/"));
+
+    let (code, stderr) =
+        run_with_home(site.root(), &site.root().join("nobody"), &["-s", "site", "build", "--output", "/"]);
+    assert_eq!(code, Some(1), "building into / was not refused:\n{stderr}");
+    assert!(stderr.lines().any(|l| l.starts_with("error: refusing to build into `/`")), "{stderr}");
+    assert_eq!(entries_one_level(Path::new("/")), root_listing, "something was written to /");
+
+    // An empty home folder would be a valid output folder anywhere else; a full one
+    // also lacks the marker. Neither is touched.
+    let home = site.root().join("home");
+    fs::create_dir(&home).unwrap();
+    let args = ["-s", "site", "build", "--output", home.to_str().unwrap()];
+    assert_refused(site.root(), &home, &args, site.root(), "home folder");
+    fs::write(home.join(".profile"), "export EDITOR=vi\n").unwrap();
+    fs::create_dir_all(home.join("Documents")).unwrap();
+    fs::write(home.join("Documents/draft.md"), "my draft\n").unwrap();
+    assert_refused(site.root(), &home, &args, site.root(), "home folder");
+    // Spelt relative to the cwd, or through a symbolic link, it is the same folder.
+    assert_refused(&home, &home, &["-s", "../site", "build", "--output", "."], site.root(), "home folder");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&home, site.root().join("link-to-home")).unwrap();
+        let args = ["-s", "site", "build", "--output", "link-to-home"];
+        assert_refused(site.root(), &home, &args, site.root(), "home folder");
+    }
+}
+
+#[test]
+fn refuses_folders_of_foreign_files_however_they_are_reached() {
+    let site = SiteFixture::new("minimal");
+    let home = site.root().join("nobody");
+    let theirs = site.root().join("theirs");
+    fs::create_dir_all(theirs.join("deep/er")).unwrap();
+    fs::write(theirs.join("index.html"), "<p>someone else's page</p>\n").unwrap();
+    fs::write(theirs.join("deep/er/data.bin"), [0u8, 159, 146, 150]).unwrap();
+    fs::write(theirs.join(".hidden"), "only a dotfile would be enough\n").unwrap();
+    let why = "holds files masthead did not write";
+    assert_refused(site.root(), &home, &["-s", "site", "build", "--output", "theirs"], site.root(), why);
+    // Only a hidden file in it: still not masthead's.
+    fs::remove_dir_all(theirs.join("deep")).unwrap();
+    fs::remove_file(theirs.join("index.html")).unwrap();
+    assert_refused(site.root(), &home, &["-s", "site", "build", "--output", "theirs"], site.root(), why);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&theirs, site.site().join("public")).unwrap();
+        assert_refused(site.root(), &home, &["-s", "site", "build"], site.root(), why);
+    }
+}
+
+/// The names directly inside `dir`, sorted.
+fn entries_one_level(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
 }

@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::support::SiteFixture;
 use crate::support::serve::{
     REBUILD_WAIT, SERVE_DEFAULT_FLAGS, Server, compare_served, fresh_build, poll, save_via_temp,
 };
+use crate::support::{Rng, SiteFixture, env_number};
 
 /// The seed when `SERVE_PROPS_SEED` is not set: fixed, so CI runs the same sequences.
 const DEFAULT_SEED: u64 = 0x6d61_7374_6865_6164;
@@ -92,39 +92,6 @@ fn settle(server: &Server, site: &Path, ever: &mut BTreeSet<String>) -> Result<(
     let result = poll(REBUILD_WAIT, || compare_served(server.port, &fresh, ever));
     ever.extend(fresh.keys().cloned());
     result.map_err(|diff| format!("the served site never equalled a fresh build within {REBUILD_WAIT:?}:\n{diff}"))
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    Some(v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
-}
-
-// ---------------------------------------------------------------------------------------
-// A tiny deterministic generator (SplitMix64): no dependency, same sequence everywhere.
-
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 const WORDS: &[&str] = &[

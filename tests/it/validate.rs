@@ -20,7 +20,7 @@ const BATCH: usize = 200;
 
 /// The checker's jar, or `None` (with a notice) when it is not installed; on CI a missing
 /// checker is a failure, never a silent skip.
-fn vnu_jar() -> Option<String> {
+pub(crate) fn vnu_jar() -> Option<String> {
     match std::env::var("VNU_JAR") {
         Ok(jar) if !jar.is_empty() => {
             assert!(Path::new(&jar).is_file(), "VNU_JAR={jar} does not exist");
@@ -37,7 +37,7 @@ fn vnu_jar() -> Option<String> {
 }
 
 /// Runs the checker on every HTML file under `out` and fails with its report.
-fn assert_valid_html(jar: &str, out: &Path) {
+pub(crate) fn assert_valid_html(jar: &str, out: &Path) {
     let pages = html_files(out);
     assert!(!pages.is_empty(), "no HTML under {}", out.display());
     assert_valid(jar, out, &pages, &[]);

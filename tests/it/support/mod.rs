@@ -444,12 +444,17 @@ pub(crate) fn entries(dir: &Path) -> Vec<String> {
     out
 }
 
-/// Every file under `dir` with its bytes: compare two of these to compare trees.
+/// Every file under `dir` with its bytes: compare two of these to compare trees. A
+/// symbolic link counts as a file whose bytes are `symlink → <target>`.
 pub(crate) fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     files(dir)
         .into_iter()
         .map(|rel| {
-            let bytes = fs::read(dir.join(&rel)).unwrap();
+            let path = dir.join(&rel);
+            let bytes = match fs::read_link(&path) {
+                Ok(target) => format!("symlink → {}", target.display()).into_bytes(),
+                Err(_) => fs::read(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display())),
+            };
             (rel, bytes)
         })
         .collect()
@@ -669,6 +674,103 @@ pub(crate) fn json_objects(v: &serde_json::Value) -> Vec<&serde_json::Map<String
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------
+// Randomness and generated sites
+
+/// A tiny deterministic generator (SplitMix64): no dependency, same sequence everywhere.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// A number from the environment variable `name`, if set (panics on a non-number).
+pub(crate) fn env_number(name: &str) -> Option<u64> {
+    let v = std::env::var(name).ok()?;
+    Some(v.trim().parse().unwrap_or_else(|_| panic!("{name}={v:?} is not a number")))
+}
+
+/// How many articles each edition of a generated site holds.
+pub(crate) const GENERATED_PER_EDITION: usize = 20;
+
+/// The path (relative to the site) of article `i` of a generated site.
+pub(crate) fn generated_article_path(i: usize) -> String {
+    let (edition, n) = (i / GENERATED_PER_EDITION, i % GENERATED_PER_EDITION);
+    let date = generated_date(edition);
+    format!("content/{date}/story-{n:02}.md")
+}
+
+/// The date of edition `e` of a generated site: consecutive days from 2025-01-01.
+pub(crate) fn generated_date(e: usize) -> String {
+    let day = civil_date(e);
+    format!("{}-{:02}-{:02}", day.0, day.1, day.2)
+}
+
+/// Day `n` after 2025-01-01 as (year, month, day), without a date library.
+fn civil_date(mut n: usize) -> (u32, u32, u32) {
+    let mut year = 2025;
+    loop {
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let lengths = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+        let total: usize = lengths.iter().sum();
+        if n < total {
+            for (m, len) in lengths.iter().enumerate() {
+                if n < *len {
+                    return (year, m as u32 + 1, n as u32 + 1);
+                }
+                n -= len;
+            }
+        }
+        n -= total;
+        year += 1;
+    }
+}
+
+/// The text of article `i` of a generated site, whose body carries `marker` (so a test can
+/// tell which version of the article a page shows).
+pub(crate) fn generated_article(i: usize, marker: &str) -> String {
+    const DESKS: [&str; 4] = ["city", "harbour", "courts", "weather"];
+    format!(
+        "---\ntitle: Story {i} of the day\nauthor: Reporter {}\ntags: [{}]\n---\n\
+         The {marker} paragraph of story {i}, filed for the morning edition.\n\n\
+         A second paragraph with *emphasis* and a [link](https://example.com/{i}).\n",
+        i % 7,
+        DESKS[i % DESKS.len()],
+    )
+}
+
+impl SiteFixture {
+    /// The `minimal` fixture with its article replaced by `articles` generated ones in
+    /// editions of [`GENERATED_PER_EDITION`]: a large site written in well under a second.
+    pub(crate) fn generated(articles: usize) -> SiteFixture {
+        let site = SiteFixture::new("minimal");
+        fs::remove_dir_all(site.site().join("content")).unwrap();
+        for i in 0..articles {
+            site.write(&generated_article_path(i), &generated_article(i, "original"));
+        }
+        site
+    }
 }
 
 /// The harness's own parsing, checked so a harness bug never passes for an engine bug.

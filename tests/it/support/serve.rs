@@ -128,6 +128,11 @@ impl Server {
         get(self.port, path)
     }
 
+    /// The server's process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// What the server printed on stderr so far.
     pub(crate) fn stderr(&self) -> String {
         self.stderr.lock().map(|s| s.clone()).unwrap_or_default()
@@ -256,18 +261,38 @@ pub(crate) fn get(port: u16, target: &str) -> Option<Response> {
 /// Sends `raw` (a whole request) and reads the answer to the end; `None` when the server
 /// closed the connection without a byte.
 pub(crate) fn request(port: u16, raw: &str) -> Option<Response> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(HTTP_TIMEOUT)).ok()?;
-    stream.write_all(raw.as_bytes()).ok()?;
+    match try_request(port, raw) {
+        Ok(response) => Some(response),
+        Err(Exchange::NoAnswer(_)) => None,
+        Err(Exchange::Unparsable(e)) => panic!("{e}"),
+    }
+}
+
+/// Why an exchange with the server failed.
+#[derive(Debug)]
+pub(crate) enum Exchange {
+    /// No connection, or not one byte of answer (the reason).
+    NoAnswer(String),
+    /// An answer that is not a whole HTTP response (the reason and the bytes).
+    Unparsable(String),
+}
+
+/// As `request`, returning every failure instead of panicking.
+pub(crate) fn try_request(port: u16, raw: &str) -> Result<Response, Exchange> {
+    let no_answer = |e: std::io::Error| Exchange::NoAnswer(e.to_string());
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).map_err(no_answer)?;
+    stream.set_read_timeout(Some(HTTP_TIMEOUT)).map_err(no_answer)?;
+    stream.write_all(raw.as_bytes()).map_err(no_answer)?;
     let mut bytes = Vec::new();
     // A reset after some bytes still leaves a readable answer.
-    let _ = stream.read_to_end(&mut bytes);
+    let read = stream.read_to_end(&mut bytes);
     if bytes.is_empty() {
-        return None;
+        return Err(Exchange::NoAnswer(read.err().map_or("closed without an answer".into(), |e| e.to_string())));
     }
-    Some(parse_response(&bytes).unwrap_or_else(|e| {
-        panic!("unparsable HTTP answer to {:?} ({e}):\n{}", raw.lines().next(), String::from_utf8_lossy(&bytes))
-    }))
+    parse_response(&bytes).map_err(|e| {
+        let text = String::from_utf8_lossy(&bytes);
+        Exchange::Unparsable(format!("unparsable HTTP answer to {:?} ({e}):\n{text}", raw.lines().next()))
+    })
 }
 
 pub(crate) fn parse_response(bytes: &[u8]) -> Result<Response, String> {

@@ -1,0 +1,69 @@
+//! What may not appear in a page or feed whatever the input says: the control
+//! characters and non-characters that HTML and XML forbid. Text from content
+//! and configuration is escaped for its context elsewhere (Tera's autoescape,
+//! [`super::feeds::xml_escape`], serde_json); this module drops or encodes the
+//! code points no escaping can make valid.
+
+/// Whether `c` is forbidden in HTML and XML text: C0 controls other than tab,
+/// newline and carriage return, DEL and the C1 controls, and non-characters.
+pub fn forbidden(c: char) -> bool {
+    let n = c as u32;
+    (n < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || (0x7f..=0x9f).contains(&n)
+        || (0xfdd0..=0xfdef).contains(&n)
+        || n & 0xfffe == 0xfffe
+}
+
+/// `text` without [`forbidden`] characters (borrowed when it has none).
+pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(forbidden) {
+        text.chars().filter(|c| !forbidden(*c)).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
+/// JSON to embed in a `<script>` element: `<`, `>` and `&` as `\u` escapes so
+/// no value can close the element or open a comment, and the characters HTML
+/// forbids escaped too, so the JSON still holds them.
+pub fn json_for_script(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for c in value.to_string().chars() {
+        if matches!(c, '<' | '>' | '&') || forbidden(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbids_controls_and_non_characters_only() {
+        for c in ['\0', '\u{7}', '\u{b}', '\u{c}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}', '\u{fdd0}', '\u{fffe}'] {
+            assert!(forbidden(c), "{c:?}");
+        }
+        for c in ['\t', '\n', '\r', ' ', 'a', '\u{a0}', 'é', '\u{2028}', '\u{fffd}', '😀'] {
+            assert!(!forbidden(c), "{c:?}");
+        }
+        assert!(forbidden('\u{1fffe}') && forbidden('\u{10ffff}'));
+        assert_eq!(strip_forbidden("a\u{7}b\u{85}c\td"), "ab".to_owned() + "c\td");
+    }
+
+    #[test]
+    fn json_for_script_cannot_close_the_element_and_round_trips() {
+        let original = "</script><!-- \u{7}\u{85} & 'x' \u{1f600}";
+        let text = json_for_script(&serde_json::json!({ "headline": original }));
+        assert!(!text.contains('<') && !text.contains('>') && !text.contains('&'), "{text}");
+        assert!(!text.chars().any(forbidden), "{text:?}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["headline"], original);
+    }
+}
