@@ -14,9 +14,17 @@ pub fn forbidden(c: char) -> bool {
         || n & 0xfffe == 0xfffe
 }
 
+/// Whether byte `b` of UTF-8 text may begin a [`forbidden`] character: an
+/// ASCII control, or the lead byte of a C1 control (`C2`) or of a
+/// non-character (`EF`, `F0`–`F4`). Scanning bytes for these is much faster
+/// than decoding characters, and almost all text has none.
+pub fn may_begin_forbidden(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2 || b == 0xef || b >= 0xf0
+}
+
 /// `text` without [`forbidden`] characters (borrowed when it has none).
 pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.chars().any(forbidden) {
+    if text.bytes().any(may_begin_forbidden) && text.chars().any(forbidden) {
         text.chars().filter(|c| !forbidden(*c)).collect::<String>().into()
     } else {
         text.into()
@@ -27,8 +35,12 @@ pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
 /// no value can close the element or open a comment, and the characters HTML
 /// forbids escaped too, so the JSON still holds them.
 pub fn json_for_script(value: &serde_json::Value) -> String {
-    let mut out = String::new();
-    for c in value.to_string().chars() {
+    let json = value.to_string();
+    if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&') || may_begin_forbidden(b)) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
         if matches!(c, '<' | '>' | '&') || forbidden(c) {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
@@ -55,6 +67,21 @@ mod tests {
         }
         assert!(forbidden('\u{1fffe}') && forbidden('\u{10ffff}'));
         assert_eq!(strip_forbidden("a\u{7}b\u{85}c\td"), "ab".to_owned() + "c\td");
+        // Lead bytes of allowed characters take the exact check, and pass.
+        assert_eq!(strip_forbidden("\u{a0}\u{fffd}😀é"), "\u{a0}\u{fffd}😀é");
+        assert_eq!(strip_forbidden("x\u{fdd0}\u{10fffe}"), "x");
+    }
+
+    #[test]
+    fn every_forbidden_character_begins_with_a_flagged_byte() {
+        for n in 0..=0x10ffff_u32 {
+            if let Some(c) = char::from_u32(n) {
+                let mut buf = [0u8; 4];
+                if forbidden(c) {
+                    assert!(may_begin_forbidden(c.encode_utf8(&mut buf).as_bytes()[0]), "{c:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -29,19 +29,28 @@ pub fn updated(site: &Site, a: &Article) -> Timestamp {
 
 /// Escapes text for XML, dropping characters XML 1.0 forbids.
 pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    use super::escape::{forbidden, may_begin_forbidden};
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut rest = text;
+    // Runs of plain text are copied whole; the byte found is ASCII or a
+    // lead byte, so it starts a character.
+    while let Some(i) =
+        rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || may_begin_forbidden(b))
+    {
+        out.push_str(&rest[..i]);
+        let Some(c) = rest[i..].chars().next() else { break };
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if super::escape::forbidden(c) => {}
+            c if forbidden(c) => {}
             c => out.push(c),
         }
+        rest = &rest[i + c.len_utf8()..];
     }
+    out.push_str(rest);
     out
 }
 
@@ -161,6 +170,7 @@ mod tests {
     fn escapes_xml_and_drops_control_characters() {
         assert_eq!(xml_escape("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
         assert_eq!(xml_escape("]]>"), "]]&gt;");
+        assert_eq!(xml_escape("é\u{85}\u{a0}x\u{fffe}\u{1f600}<"), "é\u{a0}x\u{1f600}&lt;");
     }
 
     #[test]
