@@ -23,7 +23,7 @@ pub const MARKER: &str = ".masthead-output";
 const MARKER_TEXT: &str = "This folder is written by masthead build and replaced on every build.\n";
 
 /// What a build did, for the summary line.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BuildReport {
     pub articles: usize,
     pub editions: usize,
@@ -35,6 +35,8 @@ pub struct BuildReport {
     /// How much work the build did, for `--verbose` and the tests that
     /// hold every file to one read and every page to one render.
     pub work: Work,
+    /// The site this build replaced, still to be removed.
+    pub previous: Previous,
 }
 
 /// Counts of one build's work.
@@ -104,8 +106,11 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let result = write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress);
     match result {
         Ok(()) => {
-            staging.swap_into(&output)?;
-            Ok(report(&site, pages.len() + copies.len(), started, opts.output.clone(), work(stats, &theme)))
+            let previous = staging.swap_into(&output)?;
+            let mut report =
+                report(&site, pages.len() + copies.len(), started, opts.output.clone(), work(stats, &theme));
+            report.previous = previous;
+            Ok(report)
         }
         Err(failure) => {
             staging.discard();
@@ -121,6 +126,7 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
 fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
     BuildReport {
         work,
+        previous: Previous::default(),
         articles: site.article_count(),
         editions: site.editions.len(),
         files,
@@ -326,13 +332,14 @@ impl Staging {
     /// on file systems without the exchange) the old folder is first renamed
     /// to `.<name>.masthead-old-<pid>`; if the process dies before the second
     /// rename, the next build puts that folder back (see [`remove_stale`]).
-    fn swap_into(self, output: &Path) -> anyhow::Result<()> {
+    fn swap_into(self, output: &Path) -> anyhow::Result<Previous> {
         if !output.exists() {
-            return fs::rename(&self.dir, output);
+            fs::rename(&self.dir, output)?;
+            return Ok(Previous(None));
         }
         if exchange(&self.dir, output)? {
             // The staging folder now holds the previous site.
-            return remove_marked(&self.dir);
+            return Ok(Previous(Some(self.dir)));
         }
         let old = self.dir.with_file_name(format!(".{}.masthead-old-{}", folder_name(output), std::process::id()));
         fs::rename(output, &old)?;
@@ -341,11 +348,28 @@ impl Staging {
             let _ = std::fs::rename(&old, output);
             return Err(e);
         }
-        remove_marked(&old)
+        Ok(Previous(Some(old)))
     }
 
     fn discard(self) {
         let _ = remove_marked(&self.dir);
+    }
+}
+
+/// The previous site, moved aside by the swap. Removing it is the build's
+/// last step, after the new site is in place and reported, so the wait for
+/// thousands of deletions is not part of the build; a removal cut short is
+/// finished by the next build (see [`remove_stale`]).
+#[derive(Debug, Default)]
+#[must_use = "the previous site stays beside the output until removed"]
+pub struct Previous(Option<PathBuf>);
+
+impl Previous {
+    pub fn remove(self) -> anyhow::Result<()> {
+        match self.0 {
+            Some(dir) => remove_marked(&dir),
+            None => Ok(()),
+        }
     }
 }
 
@@ -493,7 +517,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let output = tree(tmp.path(), "public", "old");
         let staging = Staging { dir: tree(tmp.path(), ".public.masthead-tmp-1", "new") };
-        staging.swap_into(&output).unwrap();
+        staging.swap_into(&output).unwrap().remove().unwrap();
         assert_eq!(std::fs::read_to_string(output.join("a/b/index.html")).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["public"]);

@@ -217,6 +217,9 @@ impl BuildArgs {
         }
         let report = result?;
         out.report(&report, "Built");
+        if let Err(e) = report.previous.remove() {
+            out.line(&format!("warning: {e:#}; the next build removes it"));
+        }
         Ok(())
     }
 }
