@@ -73,7 +73,45 @@ pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, F
     // An empty document is an empty mapping, so "missing `title`" is what
     // the user sees rather than an end-of-file message.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))
+    let value = serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))?;
+    check_values(yaml, line_offset)?;
+    Ok(value)
+}
+
+/// What the typed parse does not see: duplicate keys in free-form maps, and
+/// control characters. YAML refuses those written as such, but escapes in
+/// quoted values (`"\0"`, `"\x07"`, `"\u001b"`) still make them; they would
+/// reach pages and feeds as invalid HTML and XML, so they are refused too.
+fn check_values(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> {
+    // Only when there is something to find: an escape, or a free-form `extra`
+    // map, whose duplicate keys the typed parse lets through (the last one
+    // would win silently). Other front matter is parsed once.
+    if !yaml.contains('\\') && !yaml.contains("extra") {
+        return Ok(());
+    }
+    // Nesting is bounded by serde_yaml's recursion limit, so the walk is too.
+    fn has_control(value: &serde_yaml::Value) -> bool {
+        let bad = |s: &str| s.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        match value {
+            serde_yaml::Value::String(s) => bad(s),
+            serde_yaml::Value::Sequence(items) => items.iter().any(has_control),
+            serde_yaml::Value::Mapping(map) => map.iter().any(|(k, v)| has_control(k) || has_control(v)),
+            serde_yaml::Value::Tagged(tagged) => has_control(&tagged.value),
+            _ => false,
+        }
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|err| translate(&err, yaml, line_offset))?;
+    if !has_control(&value) {
+        return Ok(());
+    }
+    let escapes = ["\\0", "\\a", "\\b", "\\e", "\\f", "\\v", "\\x", "\\u", "\\U", "\\N"];
+    let line = yaml.lines().position(|l| escapes.iter().any(|e| l.contains(e))).map(|i| line_offset + i + 1);
+    Err(FrontMatterError {
+        line,
+        col: None,
+        message: "an escape in a quoted value makes a control character (such as `\\0`)".into(),
+        help: Some("remove the escape; pages and feeds cannot carry control characters".into()),
+    })
 }
 
 /// Turns a serde_yaml error into words a reporter understands.
@@ -83,12 +121,17 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
         None => (None, None),
     };
     let raw = err.to_string();
-    let raw = match raw.rfind(" at line ") {
+    // libyaml's messages carry positions in the YAML alone (` at line 1 column 12`,
+    // sometimes twice); the file position is already in `line` and `col`.
+    let raw = match raw.find(" at line ").or_else(|| raw.find(" at position ")) {
         Some(i) => raw[..i].to_string(),
         None => raw,
     };
     let mut out = FrontMatterError { line, col, message: raw.clone(), help: None };
-    if let Some(rest) = raw.split("unknown field `").nth(1) {
+    if let Some((message, help)) = limit_or_character_problem(&raw) {
+        out.message = message.into();
+        out.help = Some(help.into());
+    } else if let Some(rest) = raw.split("unknown field `").nth(1) {
         let key = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         out.message = format!("unknown key `{key}`");
@@ -116,12 +159,85 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
             .replace("duplicate field", "the key appears twice:")
             .replace("duplicate entry with key", "the key appears twice:");
         out.help = Some("keep only one of the two lines".into());
+        // serde_yaml points at the start of the map; point at the second key instead.
+        let key = raw.rsplit(['`', '"']).nth(1).unwrap_or_default();
+        if let (Some(loc), false) = (err.location(), key.is_empty()) {
+            if let Some(i) = second_occurrence(yaml, loc.line(), loc.column(), key) {
+                (out.line, out.col) = (Some(line_offset + i), Some(loc.column()));
+            }
+        }
+    } else if raw.starts_with("invalid type") && raw.contains("expected struct") {
+        // The whole document is a list or a single value instead of `key: value` lines.
+        out.message = "this YAML must be `key: value` lines, one key per line".into();
+        out.help = Some("start each line with a key such as `title:`; a leading `- ` makes a list".into());
     } else if raw.contains("invalid type") {
-        out.message = raw
-            .replace("expected i64", "expected a whole number")
-            .replace("expected a boolean", "expected true or false");
+        out.message = plain_type_names(&raw);
     }
     out
+}
+
+/// The YAML line (1-based) of the second `key:` at column `col` of the map
+/// that starts on line `start`.
+fn second_occurrence(yaml: &str, start: usize, col: usize, key: &str) -> Option<usize> {
+    let indent = col.saturating_sub(1);
+    let mut seen = 0;
+    for (i, line) in yaml.lines().enumerate().skip(start.saturating_sub(1)) {
+        let Some(rest) = line.get(indent..) else { continue };
+        let leading = &line[..indent];
+        let is_key = rest
+            .trim_start_matches(['"', '\''])
+            .strip_prefix(key)
+            .is_some_and(|after| after.trim_start_matches(['"', '\'']).trim_start().starts_with(':'));
+        if is_key && leading.chars().all(|c| c == ' ' || c == '-') {
+            seen += 1;
+            if seen == 2 {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+/// serde's type names in words: `expected struct PhotoMeta` → `expected a map of keys`.
+fn plain_type_names(raw: &str) -> String {
+    let mut text = raw
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected a sequence", "expected a list");
+    if let Some(start) = text.find("expected struct ") {
+        let name = start + "expected struct ".len();
+        let end = text[name..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |i| name + i);
+        text.replace_range(start..end, "expected a map of `key: value` lines");
+    }
+    text
+}
+
+/// Plain words for the YAML reader's guards against hostile input and for
+/// text YAML cannot hold; `None` for every other message.
+fn limit_or_character_problem(raw: &str) -> Option<(&'static str, &'static str)> {
+    if raw.starts_with("recursion limit exceeded") {
+        Some((
+            "the YAML is nested too deeply (more than 128 levels of lists or maps)",
+            "front matter holds plain keys and short lists; move deeply nested data out of it",
+        ))
+    } else if raw.starts_with("repetition limit exceeded") {
+        Some((
+            "the YAML's anchors and aliases (`&name`, `*name`) expand to too much data",
+            "write the values out instead of repeating aliases of aliases",
+        ))
+    } else if raw.starts_with("control characters are not allowed") {
+        Some((
+            "the YAML holds a control character (such as a NUL byte), which YAML does not allow",
+            "delete the invisible character; text pasted from other programs often brings one along",
+        ))
+    } else if raw.contains("invalid Unicode character escape") {
+        Some((
+            "a `\\u` escape in a quoted value is not a character (`\\ud800` to `\\udfff` are halves of UTF-16 pairs)",
+            "write the character itself, or `\\U0001F600` for one beyond `\\uFFFF`",
+        ))
+    } else {
+        None
+    }
 }
 
 /// The file line on which a top-level `key:` is written in front matter, for
@@ -205,6 +321,51 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_point_at_the_second_one() {
+        let e = parse::<Meta>("title: A\norder: 1\ntitle: B\n", 1).unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("the key appears twice: `title`", Some(4)));
+        let e = parse::<Extra>("title: A\nextra:\n  desk: metro\n  desk: sports\n", 1).unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("extra: the key appears twice: \"desk\"", Some(5)));
+    }
+
+    #[test]
+    fn escaped_control_characters_are_refused() {
+        for yaml in ["title: \"a\\0b\"\n", "title: \"\\x1b[31m\"\n", "title: A\nextra: {k: \"\\u0007\"}\n"] {
+            let e = parse::<Extra>(yaml, 1).unwrap_err();
+            assert!(e.message.contains("control character"), "{yaml}: {}", e.message);
+        }
+        let ok: Extra = parse("title: \"tab\\there\\nnewline\"\n", 1).unwrap();
+        assert_eq!(ok.title, "tab\there\nnewline");
+    }
+
+    #[test]
+    fn hostile_yaml_gets_plain_words() {
+        let deep = format!("title: A\nextra: {{k: {}x{}}}\n", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse::<Extra>(&deep, 1).unwrap_err().message.contains("nested too deeply"));
+        let mut bomb = "title: A\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n".to_string();
+        for (prev, name) in
+            ["a", "b", "c", "d", "e", "f", "g", "h"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            bomb.push_str(&format!("  {name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+        }
+        assert!(parse::<Extra>(&bomb, 1).unwrap_err().message.contains("expand to too much data"));
+        let e = parse::<Meta>("title: \"\\ud800\"\n", 1).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("is not a character"), "{}", e.message);
+        let e = parse::<Meta>("- title: A\n", 1).unwrap_err();
+        assert!(e.message.starts_with("this YAML must be `key: value` lines"), "{}", e.message);
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Extra {
+        title: String,
+        #[serde(default)]
+        #[allow(dead_code)] // parsed for its checks, not read
+        extra: serde_json::Map<String, serde_json::Value>,
+    }
+
+    #[test]
     fn empty_front_matter_reports_missing_title() {
         let e = parse::<Meta>("", 1).unwrap_err();
         assert!(e.message.contains("title"));
@@ -216,3 +377,6 @@ mod tests {
         assert_eq!(key_line("title: A\n", 1, "edition"), None);
     }
 }
+
+#[cfg(test)]
+mod props;
