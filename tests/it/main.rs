@@ -10,6 +10,7 @@ mod build;
 mod cli;
 mod commands;
 mod errors;
+mod hostile;
 mod markdown;
 mod newsroom;
 mod safety;
