@@ -72,11 +72,61 @@ impl FrontMatterError {
 pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
     // An empty document is an empty mapping, so "missing `title`" is what
     // the user sees rather than an end-of-file message.
+    guard_size_and_depth(yaml, line_offset)?;
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
     let value = serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))?;
     check_values(yaml, line_offset)?;
     Ok(value)
 }
+
+/// The largest front matter or `site.yaml` read: a 1 MB headline fits, and
+/// serde_yaml, which holds every YAML event in memory before building
+/// values, stays within a few hundred megabytes.
+pub const MAX_YAML_BYTES: usize = 2 * 1024 * 1024;
+
+/// The deepest `[`/`{` nesting read. libyaml checks every open bracket on
+/// every token, so deep flow nesting makes parsing quadratic (40,000 `[`
+/// took over a minute); serde_yaml would refuse more than 128 levels anyway,
+/// but only after parsing it all.
+pub const MAX_FLOW_DEPTH: usize = 128;
+
+/// Refuses YAML too large or too deeply bracketed to parse in bounded time
+/// and memory, before the parser sees it. Brackets are counted as written,
+/// even inside quotes: only text with more than 128 unclosed ones is refused.
+fn guard_size_and_depth(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> {
+    if yaml.len() > MAX_YAML_BYTES {
+        return Err(FrontMatterError::new(
+            line_offset + 1,
+            format!(
+                "the YAML is {:.1} MB; masthead reads front matter and site.yaml of up to {} MB",
+                yaml.len() as f64 / 1_048_576.0,
+                MAX_YAML_BYTES / 1_048_576
+            ),
+        )
+        .with_help("move long text into the body of the article"));
+    }
+    let mut depth = 0usize;
+    for (i, line) in yaml.lines().enumerate() {
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_FLOW_DEPTH {
+                return Err(
+                    FrontMatterError::new(line_offset + i + 1, NESTED_TOO_DEEPLY.0).with_help(NESTED_TOO_DEEPLY.1)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+const NESTED_TOO_DEEPLY: (&str, &str) = (
+    "the YAML is nested too deeply (more than 128 levels of lists or maps)",
+    "front matter holds plain keys and short lists; move deeply nested data out of it",
+);
 
 /// What the typed parse does not see: duplicate keys in free-form maps, and
 /// control characters. YAML refuses those written as such, but escapes in
@@ -216,10 +266,7 @@ fn plain_type_names(raw: &str) -> String {
 /// text YAML cannot hold; `None` for every other message.
 fn limit_or_character_problem(raw: &str) -> Option<(&'static str, &'static str)> {
     if raw.starts_with("recursion limit exceeded") {
-        Some((
-            "the YAML is nested too deeply (more than 128 levels of lists or maps)",
-            "front matter holds plain keys and short lists; move deeply nested data out of it",
-        ))
+        Some(NESTED_TOO_DEEPLY)
     } else if raw.starts_with("repetition limit exceeded") {
         Some((
             "the YAML's anchors and aliases (`&name`, `*name`) expand to too much data",
@@ -339,8 +386,22 @@ mod tests {
     }
 
     #[test]
+    fn deep_brackets_and_huge_yaml_are_refused_before_parsing() {
+        // Regression: 40,000 nested `[` kept libyaml busy for over a minute.
+        let deep = format!("title: A\nextra:\n  k: {}\n", "[".repeat(1_000_000));
+        let e = parse::<Extra>(&deep, 1).unwrap_err();
+        assert_eq!((e.line, e.message.contains("nested too deeply")), (Some(4), true));
+        let ok = format!("title: \"{}\"\n", "[".repeat(MAX_FLOW_DEPTH));
+        assert_eq!(parse::<Meta>(&ok, 1).unwrap().title.len(), MAX_FLOW_DEPTH);
+        let huge = format!("title: {}\n", "x".repeat(MAX_YAML_BYTES));
+        let e = parse::<Meta>(&huge, 1).unwrap_err();
+        assert!(e.message.starts_with("the YAML is 2.0 MB;"), "{}", e.message);
+    }
+
+    #[test]
     fn hostile_yaml_gets_plain_words() {
-        let deep = format!("title: A\nextra: {{k: {}x{}}}\n", "[".repeat(10_000), "]".repeat(10_000));
+        // Block nesting has no brackets: serde_yaml's own guard answers.
+        let deep = format!("title: A\nextra:\n  k:\n    {}x\n", "- ".repeat(200));
         assert!(parse::<Extra>(&deep, 1).unwrap_err().message.contains("nested too deeply"));
         let mut bomb = "title: A\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n".to_string();
         for (prev, name) in

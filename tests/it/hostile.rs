@@ -240,6 +240,18 @@ fn generated_cases() -> Vec<Generated> {
             expect: format!("exit 1\nerror {DIR}/story.md:4 | the YAML is nested too deeply"),
         },
         Generated {
+            name: "YAML block lists nested 10,000 levels in an article",
+            setup: |s| {
+                article(s, "story.md", &format!("title: T\nextra:\n  deep:\n    {}x\n", "- ".repeat(10_000)), "")
+            },
+            expect: format!("exit 1\nerror {DIR}/story.md | the YAML is nested too deeply"),
+        },
+        Generated {
+            name: "YAML lists nested 1,000,000 levels in an article",
+            setup: |s| article(s, "story.md", &format!("title: T\nextra:\n  deep: {}\n", "[".repeat(1_000_000)), ""),
+            expect: format!("exit 1\nerror {DIR}/story.md:4 | the YAML is nested too deeply"),
+        },
+        Generated {
             name: "YAML maps nested 10,000 levels in site.yaml",
             setup: |s| {
                 let deep = format!("{}x: 1{}", "{a: ".repeat(10_000), "}".repeat(10_000));
