@@ -70,9 +70,9 @@ impl FrontMatterError {
 /// `line_offset` is added to YAML line numbers: the line of the opening
 /// `---` for front matter, 0 for a whole YAML file.
 pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
+    guard_size_and_depth(yaml, line_offset)?;
     // An empty document is an empty mapping, so "missing `title`" is what
     // the user sees rather than an end-of-file message.
-    guard_size_and_depth(yaml, line_offset)?;
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
     let value = serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))?;
     check_values(yaml, line_offset)?;
