@@ -161,7 +161,7 @@ impl SiteConfig {
         let config: SiteConfig = front_matter::parse(text, 0).map_err(|e| {
             let mut d = Diagnostic::error(CONFIG_FILE, e.message).with_line(e.line);
             d.col = e.col;
-            d.help = e.help;
+            d.help = e.help.map(|help| help.replace("to the front matter", "to site.yaml"));
             vec![d]
         })?;
         let problems = config.validate(text);
@@ -359,3 +359,6 @@ mod tests {
         assert_eq!(errs[1].line, Some(3));
     }
 }
+
+#[cfg(test)]
+mod props;

@@ -108,6 +108,39 @@ pub fn discover(root: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>
     (files, problems)
 }
 
+/// The largest Markdown file masthead reads. The longest newspaper stories
+/// are a few hundred kilobytes; past this size a file is almost certainly a
+/// paste gone wrong, and rendering it (into its page and both feeds) would
+/// take seconds and hundreds of megabytes.
+pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads an article or edition note as UTF-8 text, refusing files over
+/// [`MAX_TEXT_BYTES`]. The file may have changed or gone since discovery;
+/// that is an error about the file like any other.
+pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
+    let cannot_read = |e: std::io::Error| Diagnostic::error(&file.site_rel, format!("cannot read the file: {e}"));
+    let size = std::fs::metadata(&file.path).map_err(cannot_read)?.len();
+    if size > MAX_TEXT_BYTES {
+        return Err(Diagnostic::error(
+            &file.site_rel,
+            format!(
+                "the file is {:.1} MB; masthead reads Markdown files of up to {} MB",
+                size as f64 / 1_048_576.0,
+                MAX_TEXT_BYTES / 1_048_576
+            ),
+        )
+        .help("split it into several articles, or move large data (pasted images, tables) into files beside it"));
+    }
+    let bytes = std::fs::read(&file.path).map_err(cannot_read)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        Diagnostic::error(&file.site_rel, "the file is not valid UTF-8 text")
+            .with_line(Some(line))
+            .help("save the file as UTF-8")
+    })
+}
+
 /// The date named by the nearest ancestor folder of a content-relative path
 /// (`2023-09-05/world/a.md` → 2023-09-05), and that folder's content path.
 pub fn folder_date(content_rel: &str) -> Option<(jiff::civil::Date, String)> {

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::article::{ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
 use super::cache::{LoadCache, Stamp};
-use super::discover::{SourceFile, SourceKind, discover, folder_date};
+use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem};
 use super::slug::{alias_output, expand, output_file};
@@ -270,17 +270,7 @@ pub(super) fn read_and_parse(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic
     if file.kind == SourceKind::Asset {
         return Ok(Parsed::Asset(file.clone()));
     }
-    let bytes = std::fs::read(&file.path)
-        .map_err(|e| vec![Diagnostic::error(&file.site_rel, format!("cannot read the file: {e}"))])?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        vec![
-            Diagnostic::error(&file.site_rel, "the file is not valid UTF-8 text")
-                .with_line(Some(line))
-                .help("save the file as UTF-8"),
-        ]
-    })?;
+    let text = read_source(file).map_err(|d| vec![d])?;
     match file.kind {
         SourceKind::Article => parse_article(file, &text).map(|a| Parsed::Article(Box::new(a))),
         _ => parse_note(file, &text).map(|n| Parsed::Note(Box::new(n))),

@@ -70,10 +70,100 @@ impl FrontMatterError {
 /// `line_offset` is added to YAML line numbers: the line of the opening
 /// `---` for front matter, 0 for a whole YAML file.
 pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
+    guard_size_and_depth(yaml, line_offset)?;
     // An empty document is an empty mapping, so "missing `title`" is what
     // the user sees rather than an end-of-file message.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))
+    let value = serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))?;
+    check_values(yaml, line_offset)?;
+    Ok(value)
+}
+
+/// The largest front matter or `site.yaml` read: a 1 MB headline fits, and
+/// serde_yaml, which holds every YAML event in memory before building
+/// values, stays within a few hundred megabytes.
+pub const MAX_YAML_BYTES: usize = 2 * 1024 * 1024;
+
+/// The deepest `[`/`{` nesting read. libyaml checks every open bracket on
+/// every token, so deep flow nesting makes parsing quadratic (40,000 `[`
+/// took over a minute); serde_yaml would refuse more than 128 levels anyway,
+/// but only after parsing it all.
+pub const MAX_FLOW_DEPTH: usize = 128;
+
+/// Refuses YAML too large or too deeply bracketed to parse in bounded time
+/// and memory, before the parser sees it. Brackets are counted as written,
+/// even inside quotes: only text with more than 128 unclosed ones is refused.
+fn guard_size_and_depth(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> {
+    if yaml.len() > MAX_YAML_BYTES {
+        return Err(FrontMatterError::new(
+            line_offset + 1,
+            format!(
+                "the YAML is {:.1} MB; masthead reads front matter and site.yaml of up to {} MB",
+                yaml.len() as f64 / 1_048_576.0,
+                MAX_YAML_BYTES / 1_048_576
+            ),
+        )
+        .with_help("move long text into the body of the article"));
+    }
+    let mut depth = 0usize;
+    for (i, line) in yaml.lines().enumerate() {
+        for b in line.bytes() {
+            match b {
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_FLOW_DEPTH {
+                return Err(
+                    FrontMatterError::new(line_offset + i + 1, NESTED_TOO_DEEPLY.0).with_help(NESTED_TOO_DEEPLY.1)
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+const NESTED_TOO_DEEPLY: (&str, &str) = (
+    "the YAML is nested too deeply (more than 128 levels of lists or maps)",
+    "front matter holds plain keys and short lists; move deeply nested data out of it",
+);
+
+/// What the typed parse does not see: duplicate keys in free-form maps, and
+/// NUL characters. YAML refuses control characters written as such, but
+/// escapes in quoted values (`"\0"`, `"\x07"`) still make them. A NUL is
+/// refused: it ends strings in file names and other programs. Other control
+/// characters (a stray escape from wire copy) are kept in the data and
+/// dropped where a page or feed cannot carry them (`render::escape`).
+fn check_values(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> {
+    // Only when there is something to find: an escape, or a free-form `extra`
+    // map, whose duplicate keys the typed parse lets through (the last one
+    // would win silently). Other front matter is parsed once.
+    if !yaml.contains('\\') && !yaml.contains("extra") {
+        return Ok(());
+    }
+    // Nesting is bounded by serde_yaml's recursion limit, so the walk is too.
+    fn has_control(value: &serde_yaml::Value) -> bool {
+        let bad = |s: &str| s.contains('\0');
+        match value {
+            serde_yaml::Value::String(s) => bad(s),
+            serde_yaml::Value::Sequence(items) => items.iter().any(has_control),
+            serde_yaml::Value::Mapping(map) => map.iter().any(|(k, v)| has_control(k) || has_control(v)),
+            serde_yaml::Value::Tagged(tagged) => has_control(&tagged.value),
+            _ => false,
+        }
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|err| translate(&err, yaml, line_offset))?;
+    if !has_control(&value) {
+        return Ok(());
+    }
+    let escapes = ["\\0", "\\x", "\\u", "\\U"];
+    let line = yaml.lines().position(|l| escapes.iter().any(|e| l.contains(e))).map(|i| line_offset + i + 1);
+    Err(FrontMatterError {
+        line,
+        col: None,
+        message: "an escape in a quoted value makes a NUL control character (`\\0`)".into(),
+        help: Some("remove the escape; a NUL cannot be part of a title, path or any other value".into()),
+    })
 }
 
 /// Turns a serde_yaml error into words a reporter understands.
@@ -83,12 +173,17 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
         None => (None, None),
     };
     let raw = err.to_string();
-    let raw = match raw.rfind(" at line ") {
+    // libyaml's messages carry positions in the YAML alone (` at line 1 column 12`,
+    // sometimes twice); the file position is already in `line` and `col`.
+    let raw = match raw.find(" at line ").or_else(|| raw.find(" at position ")) {
         Some(i) => raw[..i].to_string(),
         None => raw,
     };
     let mut out = FrontMatterError { line, col, message: raw.clone(), help: None };
-    if let Some(rest) = raw.split("unknown field `").nth(1) {
+    if let Some((message, help)) = limit_or_character_problem(&raw) {
+        out.message = message.into();
+        out.help = Some(help.into());
+    } else if let Some(rest) = raw.split("unknown field `").nth(1) {
         let key = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         out.message = format!("unknown key `{key}`");
@@ -116,12 +211,82 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
             .replace("duplicate field", "the key appears twice:")
             .replace("duplicate entry with key", "the key appears twice:");
         out.help = Some("keep only one of the two lines".into());
+        // serde_yaml points at the start of the map; point at the second key instead.
+        let key = raw.rsplit(['`', '"']).nth(1).unwrap_or_default();
+        if let (Some(loc), false) = (err.location(), key.is_empty()) {
+            if let Some(i) = second_occurrence(yaml, loc.line(), loc.column(), key) {
+                (out.line, out.col) = (Some(line_offset + i), Some(loc.column()));
+            }
+        }
+    } else if raw.starts_with("invalid type") && raw.contains("expected struct") {
+        // The whole document is a list or a single value instead of `key: value` lines.
+        out.message = "this YAML must be `key: value` lines, one key per line".into();
+        out.help = Some("start each line with a key such as `title:`; a leading `- ` makes a list".into());
     } else if raw.contains("invalid type") {
-        out.message = raw
-            .replace("expected i64", "expected a whole number")
-            .replace("expected a boolean", "expected true or false");
+        out.message = plain_type_names(&raw);
     }
     out
+}
+
+/// The YAML line (1-based) of the second `key:` at column `col` of the map
+/// that starts on line `start`.
+fn second_occurrence(yaml: &str, start: usize, col: usize, key: &str) -> Option<usize> {
+    let indent = col.saturating_sub(1);
+    let mut seen = 0;
+    for (i, line) in yaml.lines().enumerate().skip(start.saturating_sub(1)) {
+        let Some(rest) = line.get(indent..) else { continue };
+        let leading = &line[..indent];
+        let is_key = rest
+            .trim_start_matches(['"', '\''])
+            .strip_prefix(key)
+            .is_some_and(|after| after.trim_start_matches(['"', '\'']).trim_start().starts_with(':'));
+        if is_key && leading.chars().all(|c| c == ' ' || c == '-') {
+            seen += 1;
+            if seen == 2 {
+                return Some(i + 1);
+            }
+        }
+    }
+    None
+}
+
+/// serde's type names in words: `expected struct PhotoMeta` → `expected a map of keys`.
+fn plain_type_names(raw: &str) -> String {
+    let mut text = raw
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a boolean", "expected true or false")
+        .replace("expected a sequence", "expected a list");
+    if let Some(start) = text.find("expected struct ") {
+        let name = start + "expected struct ".len();
+        let end = text[name..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |i| name + i);
+        text.replace_range(start..end, "expected a map of `key: value` lines");
+    }
+    text
+}
+
+/// Plain words for the YAML reader's guards against hostile input and for
+/// text YAML cannot hold; `None` for every other message.
+fn limit_or_character_problem(raw: &str) -> Option<(&'static str, &'static str)> {
+    if raw.starts_with("recursion limit exceeded") {
+        Some(NESTED_TOO_DEEPLY)
+    } else if raw.starts_with("repetition limit exceeded") {
+        Some((
+            "the YAML's anchors and aliases (`&name`, `*name`) expand to too much data",
+            "write the values out instead of repeating aliases of aliases",
+        ))
+    } else if raw.starts_with("control characters are not allowed") {
+        Some((
+            "the YAML holds a control character (such as a NUL byte), which YAML does not allow",
+            "delete the invisible character; text pasted from other programs often brings one along",
+        ))
+    } else if raw.contains("invalid Unicode character escape") {
+        Some((
+            "a `\\u` escape in a quoted value is not a character (`\\ud800` to `\\udfff` are halves of UTF-16 pairs)",
+            "write the character itself, or `\\U0001F600` for one beyond `\\uFFFF`",
+        ))
+    } else {
+        None
+    }
 }
 
 /// The file line on which a top-level `key:` is written in front matter, for
@@ -205,6 +370,67 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_point_at_the_second_one() {
+        let e = parse::<Meta>("title: A\norder: 1\ntitle: B\n", 1).unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("the key appears twice: `title`", Some(4)));
+        let e = parse::<Extra>("title: A\nextra:\n  desk: metro\n  desk: sports\n", 1).unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("extra: the key appears twice: \"desk\"", Some(5)));
+    }
+
+    #[test]
+    fn escaped_nul_characters_are_refused_other_controls_kept() {
+        for yaml in ["title: \"a\\0b\"\n", "title: \"\\x00\"\n", "title: A\nextra: {k: \"\\u0000\"}\n"] {
+            let e = parse::<Extra>(yaml, 1).unwrap_err();
+            assert!(e.message.contains("NUL control character"), "{yaml}: {}", e.message);
+        }
+        let kept: Extra = parse("title: \"\\x1b[31m red\\u0007\"\n", 1).unwrap();
+        assert_eq!(kept.title, "\u{1b}[31m red\u{7}");
+        let ok: Extra = parse("title: \"tab\\there\\nnewline\"\n", 1).unwrap();
+        assert_eq!(ok.title, "tab\there\nnewline");
+    }
+
+    #[test]
+    fn deep_brackets_and_huge_yaml_are_refused_before_parsing() {
+        // Regression: 40,000 nested `[` kept libyaml busy for over a minute.
+        let deep = format!("title: A\nextra:\n  k: {}\n", "[".repeat(1_000_000));
+        let e = parse::<Extra>(&deep, 1).unwrap_err();
+        assert_eq!((e.line, e.message.contains("nested too deeply")), (Some(4), true));
+        let ok = format!("title: \"{}\"\n", "[".repeat(MAX_FLOW_DEPTH));
+        assert_eq!(parse::<Meta>(&ok, 1).unwrap().title.len(), MAX_FLOW_DEPTH);
+        let huge = format!("title: {}\n", "x".repeat(MAX_YAML_BYTES));
+        let e = parse::<Meta>(&huge, 1).unwrap_err();
+        assert!(e.message.starts_with("the YAML is 2.0 MB;"), "{}", e.message);
+    }
+
+    #[test]
+    fn hostile_yaml_gets_plain_words() {
+        // Block nesting has no brackets: serde_yaml's own guard answers.
+        let deep = format!("title: A\nextra:\n  k:\n    {}x\n", "- ".repeat(200));
+        assert!(parse::<Extra>(&deep, 1).unwrap_err().message.contains("nested too deeply"));
+        let mut bomb = "title: A\nextra:\n  a: &a [x, x, x, x, x, x, x, x, x]\n".to_string();
+        for (prev, name) in
+            ["a", "b", "c", "d", "e", "f", "g", "h"].iter().zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            bomb.push_str(&format!("  {name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
+        }
+        assert!(parse::<Extra>(&bomb, 1).unwrap_err().message.contains("expand to too much data"));
+        let e = parse::<Meta>("title: \"\\ud800\"\n", 1).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("is not a character"), "{}", e.message);
+        let e = parse::<Meta>("- title: A\n", 1).unwrap_err();
+        assert!(e.message.starts_with("this YAML must be `key: value` lines"), "{}", e.message);
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Extra {
+        title: String,
+        #[serde(default)]
+        #[allow(dead_code)] // parsed for its checks, not read
+        extra: serde_json::Map<String, serde_json::Value>,
+    }
+
+    #[test]
     fn empty_front_matter_reports_missing_title() {
         let e = parse::<Meta>("", 1).unwrap_err();
         assert!(e.message.contains("title"));
@@ -216,3 +442,6 @@ mod tests {
         assert_eq!(key_line("title: A\n", 1, "edition"), None);
     }
 }
+
+#[cfg(test)]
+mod props;

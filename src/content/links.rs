@@ -41,6 +41,10 @@ impl LinkIndex {
             return LinkOutcome::Keep;
         }
         let decoded = percent_decode_str(path).decode_utf8_lossy();
+        if decoded.chars().any(char::is_control) {
+            // `%00` and friends name no file, and would garble the message in a terminal.
+            return LinkOutcome::Broken(format!("the link `{}` holds a control character", dest.escape_debug()));
+        }
         let Some(target) = normalize(base, &decoded) else {
             return LinkOutcome::Broken(format!("the link `{dest}` points outside the content folder"));
         };
@@ -138,6 +142,10 @@ mod tests {
         assert!(matches!(ix.resolve("2023-09-05", "../../etc/passwd"), LinkOutcome::Broken(_)));
         assert!(matches!(ix.resolve("2023-09-05", "..\\..\\x.md"), LinkOutcome::Broken(_)));
         assert!(matches!(ix.resolve("2023-09-05", "%2e%2e/%2e%2e/x.md"), LinkOutcome::Broken(_)));
+        assert_eq!(
+            ix.resolve("2023-09-05", "a%00.md"),
+            LinkOutcome::Broken("the link `a%00.md` holds a control character".into())
+        );
         assert!(matches!(ix.resolve("2023-09-05", "../2023-09-06/d.md"), LinkOutcome::Warn(..)));
     }
 
@@ -148,3 +156,6 @@ mod tests {
         assert_eq!(normalize("a", "../../x"), None);
     }
 }
+
+#[cfg(test)]
+mod props;

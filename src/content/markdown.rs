@@ -54,6 +54,11 @@ pub fn render(
     smart_punctuation: bool,
     resolve: &dyn Fn(&str) -> LinkOutcome,
 ) -> Rendered {
+    // CommonMark (2.3) replaces NUL with U+FFFD; pulldown-cmark passes it
+    // through, and a NUL in a page is invalid HTML. Same length, same lines.
+    let body: std::borrow::Cow<'_, str> =
+        if body.contains('\0') { body.replace('\0', "\u{fffd}").into() } else { body.into() };
+    let body = body.as_ref();
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| body_line + line_starts.partition_point(|&s| s <= offset) - 1;
 
@@ -194,9 +199,20 @@ mod tests {
     }
 
     #[test]
+    fn nul_becomes_the_replacement_character() {
+        // Regression: NUL bytes from wire copy reached pages as raw NUL.
+        let r = render("Before\0after\n", 1, true, &keep);
+        assert_eq!(&*r.html, "<p>Before\u{fffd}after</p>\n");
+        assert_eq!(r.first_paragraph, "Before\u{fffd}after");
+    }
+
+    #[test]
     fn cuts_at_words() {
         assert_eq!(cut_at_word("short", 10), "short");
         assert_eq!(cut_at_word("one two three four", 10), "one two…");
         assert_eq!(cut_at_word("abcdefghijkl", 5), "abcde…");
     }
 }
+
+#[cfg(test)]
+mod props;

@@ -118,3 +118,6 @@ mod tests {
         assert!(check_pattern("/:year/:slug/", true).is_err());
     }
 }
+
+#[cfg(test)]
+mod props;

@@ -336,3 +336,6 @@ async fn next_event((first, mut receiver): EventState) -> Option<(Result<Event, 
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod props;

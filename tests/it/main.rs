@@ -12,6 +12,7 @@ mod commands;
 mod crash;
 mod errors;
 mod escaping;
+mod hostile;
 mod load;
 mod markdown;
 mod newsletter;
