@@ -14,6 +14,7 @@ use crate::config::BuildOptions;
 use crate::content::{self, Site, Skipped};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
+use crate::images;
 use crate::render::{self, CopySource, Page, Renderer, Theme};
 
 /// Written into every folder masthead builds; its presence is the only
@@ -31,6 +32,8 @@ pub struct BuildReport {
     pub output: PathBuf,
     pub skipped: Skipped,
     pub warnings: Diagnostics,
+    /// Photo files encoded, and taken from the cache.
+    pub photos: images::Stats,
 }
 
 /// Why a build failed: problems in the site, or something else (disk, refusal).
@@ -67,7 +70,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let results: Vec<Result<(), Diagnostic>> =
         renderer.pages().par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| site.with_warnings(d))?;
-    Ok(report(&site, 0, started, opts.output.clone()))
+    Ok(report(&site, 0, started, opts.output.clone(), images::Stats::default()))
 }
 
 /// `masthead build`.
@@ -80,16 +83,23 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let pages = renderer.pages();
     let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
     let copies = render::copies(&site, &theme, |p| page_paths.contains(p))?;
+    let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
     if let Some(bar) = progress {
         bar.set_length((pages.len() + copies.len()) as u64);
     }
 
     let staging = Staging::create(&output)?;
-    let result = write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress);
+    let cache = images::Cache::in_site(&opts.source);
+    // Photos are made (or found in the cache) while pages render.
+    let (result, photos) = rayon::join(
+        || write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress),
+        || publish_photos(&site, &cache, &staging.dir),
+    );
+    let result = result.and_then(|()| photos);
     match result {
-        Ok(()) => {
+        Ok(stats) => {
             staging.swap_into(&output)?;
-            Ok(report(&site, pages.len() + copies.len(), started, opts.output.clone()))
+            Ok(report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), stats))
         }
         Err(failure) => {
             staging.discard();
@@ -98,7 +108,22 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     }
 }
 
-fn report(site: &Site, files: usize, started: Instant, output: PathBuf) -> BuildReport {
+/// Makes every photo's files in the cache and copies them into `dir`.
+fn publish_photos(site: &Site, cache: &images::Cache, dir: &Path) -> Result<images::Stats, Failure> {
+    let settings = &site.config.images;
+    let stats = images::make_all(&site.images, settings, cache).map_err(|d| site.with_warnings(d))?;
+    let entries: Vec<_> = images::entries(&site.images, settings, cache).collect();
+    entries.par_iter().try_for_each(|(output, entry)| -> anyhow::Result<()> {
+        let target = fs::safe_join(dir, output)?;
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::copy(entry, &target)
+    })?;
+    Ok(stats)
+}
+
+fn report(site: &Site, files: usize, started: Instant, output: PathBuf, photos: images::Stats) -> BuildReport {
     BuildReport {
         articles: site.article_count(),
         editions: site.editions.len(),
@@ -107,6 +132,7 @@ fn report(site: &Site, files: usize, started: Instant, output: PathBuf) -> Build
         output,
         skipped: site.skipped.clone(),
         warnings: site.warnings.clone(),
+        photos,
     }
 }
 
@@ -175,7 +201,7 @@ fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
             output.display()
         );
     }
-    for protected in ["content", "templates", "static", "themes"] {
+    for protected in ["content", "templates", "static", "themes", images::CACHE_DIR] {
         if out.starts_with(src.join(protected)) {
             bail!("refusing to build into `{}`: it is inside the site's `{protected}/` folder", output.display());
         }

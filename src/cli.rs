@@ -316,6 +316,7 @@ impl EditionsArgs {
 /// Prints for people on stderr, with colour when wanted.
 struct Printer {
     quiet: bool,
+    verbose: bool,
     color: bool,
     terminal: bool,
 }
@@ -328,7 +329,7 @@ impl Printer {
             ColorWhen::Never => false,
             ColorWhen::Auto => terminal && std::env::var_os("NO_COLOR").is_none(),
         };
-        Printer { quiet: g.quiet, color, terminal }
+        Printer { quiet: g.quiet, verbose: g.verbose, color, terminal }
     }
 
     #[allow(clippy::print_stderr)]
@@ -385,6 +386,9 @@ impl Printer {
             line.push_str(&format!(" → {}/", shown.display()));
         }
         self.line(&line);
+        if self.verbose && verb == "Built" {
+            self.line(&format!("photos: {} encoded, {} from cache", r.photos.encoded, r.photos.cached));
+        }
         if !r.skipped.drafts.is_empty() {
             self.line(&format!(
                 "Left out {} (use --drafts to include): {}",

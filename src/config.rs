@@ -88,11 +88,13 @@ pub struct Images {
     pub widths: Vec<u32>,
     pub quality: u8,
     pub keep_metadata: bool,
+    /// Source photos larger than this many megabytes are a warning (0: never).
+    pub warn_over_mb: u32,
 }
 
 impl Default for Images {
     fn default() -> Self {
-        Images { widths: vec![480, 960, 1600], quality: 82, keep_metadata: false }
+        Images { widths: vec![480, 960, 1600], quality: 82, keep_metadata: false, warn_over_mb: 20 }
     }
 }
 

@@ -15,6 +15,7 @@ use super::discover::{SourceFile, SourceKind, discover, folder_date};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem};
 use super::slug::{alias_output, expand, output_file};
+use super::photos::{self, Placed};
 use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -68,7 +69,8 @@ pub(super) fn assemble(
     let plans: Vec<EditionPlan> = groups.into_iter().filter_map(|(date, group)| planner.plan(date, group)).collect();
     let Planner { skipped, mut link_index, mut outputs, mut diags, .. } = planner;
 
-    let assets = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
+    let placed = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
+    let (assets, images) = photos::place(placed, &config.images, &base, &mut link_index, &mut outputs, &mut diags);
     let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
         plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
     let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
@@ -92,7 +94,7 @@ pub(super) fn assemble(
         }
         return Err(diags);
     }
-    Ok(Site { root, config, base, today, editions: published, assets, skipped, warnings: diags })
+    Ok(Site { root, config, base, today, editions: published, assets, images, skipped, warnings: diags })
 }
 
 /// Reads and parses every file, or takes the cached parse of a file whose
@@ -336,7 +338,7 @@ fn place_assets(
     index: &mut LinkIndex,
     outputs: &mut HashMap<String, String>,
     diags: &mut Diagnostics,
-) -> Vec<Asset> {
+) -> Vec<Placed> {
     let mut assets = Vec::new();
     for file in files {
         let output = match folder_date(&file.content_rel) {
@@ -361,11 +363,16 @@ fn place_assets(
             continue;
         }
         outputs.insert(output.clone(), file.site_rel.clone());
-        let encoded: Vec<String> = output.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+        let encoded: Vec<String> = output.split('/').map(encode_segment).collect();
         index.assets.insert(file.content_rel.clone(), format!("{}{}", base.root, encoded.join("/")));
-        assets.push(Asset { source: file.path, output });
+        assets.push(Placed { asset: Asset { source: file.path, output }, content_rel: file.content_rel, site_rel: file.site_rel });
     }
     assets
+}
+
+/// One path segment of a published file's URL, escaped.
+pub(super) fn encode_segment(segment: &str) -> String {
+    utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 fn dir_of(content_rel: &str) -> &str {
@@ -386,7 +393,11 @@ fn finish_edition(
         .into_iter()
         .filter_map(|(a, url, output)| {
             let dir = dir_of(&a.file.content_rel);
-            let rendered = cache.markdown(&a.file.site_rel, &a.body, a.body_line, smart, dir, index);
+            let mut rendered = cache.markdown(&a.file.site_rel, &a.body, a.body_line, smart, dir, index);
+            if let Some(html) = photos::size_body_images(&rendered.html, &index.images) {
+                rendered.hash = markdown::hash_html(&html);
+                rendered.html = html.into();
+            }
             problems.extend(link_diagnostics(&a.file.site_rel, &rendered.problems));
             let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
                 Some(Err(msg)) => {
@@ -456,7 +467,8 @@ fn finish_edition(
         }
         edition.summary =
             note.meta.summary.unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
-        edition.note_html = rendered.html.to_string();
+        edition.note_html = photos::size_body_images(&rendered.html, &index.images)
+            .unwrap_or_else(|| rendered.html.to_string());
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }
@@ -500,10 +512,11 @@ fn resolve_photo(meta: &PhotoMeta, dir: &str, index: &LinkIndex) -> Result<Photo
             .ok_or_else(|| format!("the photo `{src}` was not found (looked for `content/{target}`)"))?
     };
     Ok(Photo {
-        src: url,
         alt: meta.alt.clone().unwrap_or_default(),
         credit: meta.credit.clone(),
         caption: meta.caption.clone(),
+        size: index.images.get(&url).cloned(),
+        src: url,
     })
 }
 
