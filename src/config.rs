@@ -179,6 +179,15 @@ impl SiteConfig {
                     .help("use strftime codes, e.g. `%B %d, %Y`"),
             );
         }
+        if !(1..=100).contains(&self.images.quality) {
+            out.push(
+                at("images", format!("images.quality: {} is not between 1 and 100", self.images.quality))
+                    .help("82 is a good JPEG quality for photos"),
+            );
+        }
+        if self.images.widths.contains(&0) {
+            out.push(at("images", "images.widths: a width of 0 pixels".into()).help("list widths such as [480, 960, 1600]"));
+        }
         if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.') {
             out.push(at("theme", format!("`{}` is not a theme folder name", self.theme)));
         }
@@ -329,5 +338,8 @@ mod tests {
         let errs = SiteConfig::parse("title: X\nbase_url: ftp://x\ntimezone: Mars/Base\n").unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[1].line, Some(3));
+        let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nimages:\n  quality: 0\n").unwrap_err();
+        assert!(errs[0].message.contains("images.quality"), "{}", errs[0]);
+        assert_eq!(errs[0].line, Some(3));
     }
 }

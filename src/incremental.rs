@@ -29,6 +29,8 @@ pub struct Rebuild {
     pub parsed: usize,
     pub markdown: usize,
     pub articles: usize,
+    /// Photo files encoded, and taken from the cache (the same cache as `build`).
+    pub photos: crate::images::Stats,
     pub elapsed: Duration,
     /// How long loading (content) and rendering (fingerprints and pages) took.
     pub load_time: Duration,
@@ -81,7 +83,17 @@ impl Engine {
             self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|d| site.with_warnings(d))?);
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
-        let (outputs, rendered) = render_changed(&site, theme, &self.kept)?;
+        let photo_cache = crate::images::Cache::in_site(&self.opts.source);
+        let settings = &site.config.images;
+        let (pages, photos) = rayon::join(
+            || render_changed(&site, theme, &self.kept),
+            || crate::images::make_all(&site.images, settings, &photo_cache).map_err(|d| site.with_warnings(d)),
+        );
+        let ((mut outputs, rendered), photos) = (pages?, photos?);
+        for (output, entry) in crate::images::entries(&site.images, settings, &photo_cache) {
+            // The entry's name is a hash of the photo and the settings: a new name is a new picture.
+            outputs.insert(output.to_string(), Kept::Copy { source: CopySource::File(entry), stamp: None });
+        }
         let t_render = started.elapsed();
         let changed = changed_paths(&self.kept, &outputs);
         self.kept = outputs;
@@ -105,6 +117,7 @@ impl Engine {
             parsed: stats.parsed,
             markdown: stats.rendered,
             articles: site.article_count(),
+            photos,
             elapsed: started.elapsed(),
             load_time: t_load,
             render_time: t_render - t_load,

@@ -56,7 +56,8 @@ pub(super) fn place(
                 let sizes = sizes_of(&img, base);
                 index.assets.insert(p.content_rel.clone(), sizes.src().url.clone());
                 index.images.insert(sizes.src().url.clone(), Arc::new(sizes));
-                if settings.keep_metadata {
+                let resized_only = img.variants.iter().all(|v| v.output != p.asset.output);
+                if settings.keep_metadata && resized_only {
                     // The original, metadata and all, stays reachable at its own URL.
                     assets.push(p.asset);
                 }
@@ -104,7 +105,8 @@ fn warn_if_large(site_rel: &str, bytes: u64, settings: &Images, diags: &mut Diag
 }
 
 /// The files made of one photo, or `None` (with an error) when one of
-/// them would overwrite another output.
+/// them would overwrite another output. The copy at the photo's own size
+/// (when no configured width is smaller) takes the original's name.
 fn plan(
     p: &Placed,
     probe: images::Probe,
@@ -114,9 +116,19 @@ fn plan(
 ) -> Option<SourceImage> {
     let variants: Vec<Variant> = images::plan(probe.width, probe.height, &settings.widths)
         .into_iter()
-        .map(|(width, height)| Variant { output: images::variant_output(&p.asset.output, width, probe.format), width, height })
+        .map(|(width, height)| {
+            // A copy at the photo's own size keeps the file's name.
+            let output = if (width, height) == (probe.width, probe.height) {
+                p.asset.output.clone()
+            } else {
+                images::variant_output(&p.asset.output, width, probe.format)
+            };
+            Variant { output, width, height }
+        })
         .collect();
-    if let Some((v, other)) = variants.iter().find_map(|v| outputs.get(&v.output).map(|o| (v, o))) {
+    // The photo's own name is claimed by the photo itself; any other claim is a clash.
+    let clash = variants.iter().find_map(|v| outputs.get(&v.output).filter(|o| **o != p.site_rel).map(|o| (v, o)));
+    if let Some((v, other)) = clash {
         diags.push(
             Diagnostic::error(&p.site_rel, format!("the resized copy `{}` would overwrite the file of `{other}`", v.output))
                 .help("rename one of the two files"),

@@ -73,6 +73,9 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     match engine.rebuild() {
         Ok(first) => {
             report.line(&format!("Built {} articles into memory in {} ms", first.articles, first.elapsed.as_millis()));
+            if first.photos.encoded + first.photos.cached > 0 {
+                report.line(&photos_line(&first));
+            }
             shared.publish(first.snapshot, Some(Reload::Pages(Vec::new())));
         }
         Err(diags) => fail(&shared, &diags, report),
@@ -146,6 +149,9 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
         match engine.rebuild() {
             Ok(rebuild) => {
                 report.line(&rebuild_line(&batch, &rebuild, &opts.source));
+                if rebuild.photos.encoded > 0 {
+                    report.line(&photos_line(&rebuild));
+                }
                 if std::env::var_os("MASTHEAD_TIMINGS").is_some() {
                     let (load, render) = (rebuild.load_time.as_millis(), rebuild.render_time.as_millis());
                     report.line(&format!("  load {load} ms, render {render} ms"));
@@ -162,6 +168,11 @@ fn fail(shared: &Shared, diags: &Diagnostics, report: &dyn Reporter) {
     report.diagnostics(diags);
     report.line("error: the site could not be rebuilt; still serving the last good version");
     shared.fail(overlay::overlay_html(diags));
+}
+
+/// "photos: 3 encoded, 57 from cache".
+fn photos_line(r: &Rebuild) -> String {
+    format!("photos: {} encoded, {} from cache", r.photos.encoded, r.photos.cached)
 }
 
 /// "Rebuilt in 12 ms: content/2023-09-05/a.md changed; 5 pages re-rendered".

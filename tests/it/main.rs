@@ -12,6 +12,7 @@ mod commands;
 mod errors;
 mod markdown;
 mod newsroom;
+mod photos;
 mod safety;
 mod schedule;
 mod serve;
