@@ -95,7 +95,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
         || write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress),
         || publish_photos(&site, &cache, &staging.dir),
     );
-    let result = result.and_then(|()| photos);
+    let result = result.and(photos);
     match result {
         Ok(stats) => {
             staging.swap_into(&output)?;

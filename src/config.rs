@@ -186,7 +186,9 @@ impl SiteConfig {
             );
         }
         if self.images.widths.contains(&0) {
-            out.push(at("images", "images.widths: a width of 0 pixels".into()).help("list widths such as [480, 960, 1600]"));
+            out.push(
+                at("images", "images.widths: a width of 0 pixels".into()).help("list widths such as [480, 960, 1600]"),
+            );
         }
         if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.') {
             out.push(at("theme", format!("`{}` is not a theme folder name", self.theme)));

@@ -14,8 +14,8 @@ use super::cache::{LoadCache, Stamp};
 use super::discover::{SourceFile, SourceKind, discover, folder_date};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem};
-use super::slug::{alias_output, expand, output_file};
 use super::photos::{self, Placed};
+use super::slug::{alias_output, expand, output_file};
 use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -363,16 +363,20 @@ fn place_assets(
             continue;
         }
         outputs.insert(output.clone(), file.site_rel.clone());
-        let encoded: Vec<String> = output.split('/').map(encode_segment).collect();
-        index.assets.insert(file.content_rel.clone(), format!("{}{}", base.root, encoded.join("/")));
-        assets.push(Placed { asset: Asset { source: file.path, output }, content_rel: file.content_rel, site_rel: file.site_rel });
+        index.assets.insert(file.content_rel.clone(), file_url(base, &output));
+        assets.push(Placed {
+            asset: Asset { source: file.path, output },
+            content_rel: file.content_rel,
+            site_rel: file.site_rel,
+        });
     }
     assets
 }
 
-/// One path segment of a published file's URL, escaped.
-pub(super) fn encode_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
+/// The URL of a published file, its path segments escaped.
+pub(super) fn file_url(base: &BaseUrl, output: &str) -> String {
+    let encoded: Vec<String> = output.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+    format!("{}{}", base.root, encoded.join("/"))
 }
 
 fn dir_of(content_rel: &str) -> &str {
@@ -467,8 +471,8 @@ fn finish_edition(
         }
         edition.summary =
             note.meta.summary.unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
-        edition.note_html = photos::size_body_images(&rendered.html, &index.images)
-            .unwrap_or_else(|| rendered.html.to_string());
+        edition.note_html =
+            photos::size_body_images(&rendered.html, &index.images).unwrap_or_else(|| rendered.html.to_string());
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }

@@ -74,8 +74,11 @@ pub(super) fn place(
                 }
                 if !settings.keep_metadata {
                     diags.push(
-                        Diagnostic::warning(&p.site_rel, "this image is published as it is, with any metadata it carries")
-                            .help("masthead resizes and strips JPEG and PNG files; export it as one of those"),
+                        Diagnostic::warning(
+                            &p.site_rel,
+                            "this image is published as it is, with any metadata it carries",
+                        )
+                        .help("masthead resizes and strips JPEG and PNG files; export it as one of those"),
                     );
                 }
                 assets.push(p.asset);
@@ -98,8 +101,11 @@ fn warn_if_large(site_rel: &str, bytes: u64, settings: &Images, diags: &mut Diag
     let limit = u64::from(settings.warn_over_mb) * 1_000_000;
     if settings.warn_over_mb > 0 && bytes > limit {
         diags.push(
-            Diagnostic::warning(site_rel, format!("the photo is {:.1} MB, over {} MB", bytes as f64 / 1e6, settings.warn_over_mb))
-                .help("export a smaller file, or raise `images.warn_over_mb` in site.yaml"),
+            Diagnostic::warning(
+                site_rel,
+                format!("the photo is {:.1} MB, over {} MB", bytes as f64 / 1e6, settings.warn_over_mb),
+            )
+            .help("export a smaller file, or raise `images.warn_over_mb` in site.yaml"),
         );
     }
 }
@@ -130,8 +136,11 @@ fn plan(
     let clash = variants.iter().find_map(|v| outputs.get(&v.output).filter(|o| **o != p.site_rel).map(|o| (v, o)));
     if let Some((v, other)) = clash {
         diags.push(
-            Diagnostic::error(&p.site_rel, format!("the resized copy `{}` would overwrite the file of `{other}`", v.output))
-                .help("rename one of the two files"),
+            Diagnostic::error(
+                &p.site_rel,
+                format!("the resized copy `{}` would overwrite the file of `{other}`", v.output),
+            )
+            .help("rename one of the two files"),
         );
         return None;
     }
@@ -145,14 +154,9 @@ fn sizes_of(img: &SourceImage, base: &BaseUrl) -> ImageSizes {
     let renditions = img
         .variants
         .iter()
-        .map(|v| Rendition { url: url_of(base, &v.output), width: v.width, height: v.height })
+        .map(|v| Rendition { url: super::edition::file_url(base, &v.output), width: v.width, height: v.height })
         .collect();
     ImageSizes { renditions }
-}
-
-fn url_of(base: &BaseUrl, output: &str) -> String {
-    let encoded: Vec<String> = output.split('/').map(|s| super::edition::encode_segment(s)).collect();
-    format!("{}{}", base.root, encoded.join("/"))
 }
 
 /// `sizes` of images in article bodies: the text column of the daily theme.

@@ -45,7 +45,8 @@ fn make(img: &SourceImage, settings: &Images, cache: &Cache) -> Result<Stats, Di
         return Ok(Stats { encoded: 0, cached });
     }
     let fail = |what: String| {
-        Diagnostic::error(&img.site_rel, what).help("open the photo in an image editor and export it again as JPEG or PNG")
+        Diagnostic::error(&img.site_rel, what)
+            .help("open the photo in an image editor and export it again as JPEG or PNG")
     };
     let bytes = crate::fs::read(&img.source).map_err(|e| fail(format!("{e:#}")))?;
     let decoded = decode(&bytes, format, settings.keep_metadata)

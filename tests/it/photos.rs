@@ -15,10 +15,20 @@ const ARTICLE: &str = "2026/03/02/ferry-returns/index.html";
 
 /// An EXIF block with the given orientation, a GPS position and a camera serial number.
 fn exif_block(orientation: u16) -> Vec<u8> {
-    let deg = |d: u32| Value::Rational(vec![Rational { num: d, denom: 1 }, Rational { num: 26, denom: 1 }, Rational { num: 46, denom: 1 }]);
+    let deg = |d: u32| {
+        Value::Rational(vec![
+            Rational { num: d, denom: 1 },
+            Rational { num: 26, denom: 1 },
+            Rational { num: 46, denom: 1 },
+        ])
+    };
     let fields = [
         Field { tag: Tag::Orientation, ifd_num: In::PRIMARY, value: Value::Short(vec![orientation]) },
-        Field { tag: Tag::BodySerialNumber, ifd_num: In::PRIMARY, value: Value::Ascii(vec![SERIAL.as_bytes().to_vec()]) },
+        Field {
+            tag: Tag::BodySerialNumber,
+            ifd_num: In::PRIMARY,
+            value: Value::Ascii(vec![SERIAL.as_bytes().to_vec()]),
+        },
         Field { tag: Tag::GPSLatitudeRef, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"N".to_vec()]) },
         Field { tag: Tag::GPSLatitude, ifd_num: In::PRIMARY, value: deg(40) },
         Field { tag: Tag::GPSLongitudeRef, ifd_num: In::PRIMARY, value: Value::Ascii(vec![b"W".to_vec()]) },
@@ -36,7 +46,8 @@ fn exif_block(orientation: u16) -> Vec<u8> {
 /// A JPEG stored `width`×`height`, left half red and right half blue, with an EXIF block
 /// (orientation, GPS, serial) when `orientation` is given.
 fn jpeg(width: u32, height: u32, orientation: Option<u16>) -> Vec<u8> {
-    let img = RgbImage::from_fn(width, height, |x, _| if x < width / 2 { Rgb([220, 30, 30]) } else { Rgb([30, 30, 220]) });
+    let img =
+        RgbImage::from_fn(width, height, |x, _| if x < width / 2 { Rgb([220, 30, 30]) } else { Rgb([30, 30, 220]) });
     let mut out = Vec::new();
     let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
     if let Some(o) = orientation {
@@ -71,13 +82,18 @@ fn photo_site() -> SiteFixture {
 
 /// (encoded, from cache) from the `-v` line "photos: N encoded, M from cache".
 fn counts(run: &Run) -> (usize, usize) {
-    let line = run.stderr.lines().find(|l| l.starts_with("photos: ")).unwrap_or_else(|| panic!("no photos line in {}", run.stderr));
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("photos: "))
+        .unwrap_or_else(|| panic!("no photos line in {}", run.stderr));
     let nums: Vec<usize> = line.split(|c: char| !c.is_ascii_digit()).filter_map(|n| n.parse().ok()).collect();
     (nums[0], nums[1])
 }
 
 fn read_out(site: &SiteFixture, rel: &str) -> Vec<u8> {
-    std::fs::read(site.out().join(rel)).unwrap_or_else(|e| panic!("public/{rel}: {e}; output holds {:#?}", site.output_files()))
+    std::fs::read(site.out().join(rel))
+        .unwrap_or_else(|e| panic!("public/{rel}: {e}; output holds {:#?}", site.output_files()))
 }
 
 fn has_exif(bytes: &[u8]) -> bool {
@@ -237,10 +253,7 @@ fn check_warns_about_large_photos_and_missing_alt() {
     let mut big = jpeg(320, 240, None);
     big.extend(std::iter::repeat_n(0u8, 1_200_000));
     put(&site, "content/2026-03-02/small.jpg", &big);
-    site.write(
-        "site.yaml",
-        "title: Harbour Ledger\nbase_url: https://news.example.com/\nimages:\n  warn_over_mb: 1\n",
-    );
+    site.write("site.yaml", "title: Harbour Ledger\nbase_url: https://news.example.com/\nimages:\n  warn_over_mb: 1\n");
     let run = site.run(&["check"]);
     run.assert_success();
     let messages: Vec<String> =
