@@ -59,10 +59,17 @@ impl Cache {
     pub fn store(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         let dir = path.parent().context("a cache entry has a folder")?;
         crate::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(dir)
-            .with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".tmp-");
+        #[cfg(unix)]
+        {
+            // Copied into the output as they are: readable by everyone, like every output
+            // (temporary files are otherwise created private). The umask still applies.
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let mut tmp =
+            builder.tempfile_in(dir).with_context(|| format!("failed to create a file in `{}`", dir.display()))?;
         tmp.write_all(bytes).with_context(|| format!("failed to write `{}`", tmp.path().display()))?;
         tmp.persist(path).with_context(|| format!("failed to write `{}`", path.display()))?;
         Ok(())
