@@ -8,6 +8,7 @@ use std::io::Cursor;
 use exif::{Field, In, Rational, Tag, Value};
 use image::{GenericImageView, ImageEncoder, Rgb, RgbImage};
 
+use crate::support::serve::{Server, poll};
 use crate::support::{Run, SiteFixture, json_ld, sel};
 
 const SERIAL: &str = "SN-4711-HARBOUR";
@@ -274,4 +275,29 @@ fn the_cache_folder_is_never_an_output() {
     let run = site.run(&["build", "-o", "site/.masthead-cache"]);
     run.assert_failure();
     assert!(run.stderr.contains("refusing to build into"), "{}", run.stderr);
+}
+
+#[test]
+fn serve_makes_photos_through_the_build_cache() {
+    let site = photo_site();
+    site.run(&["build"]).assert_success();
+    let built = read_out(&site, "2026/03/02/wire-480w.jpg");
+    let mut server = Server::start(&site, &[]);
+    assert!(server.stderr().contains("photos: 0 encoded, 5 from cache"), "{}", server.context());
+    let served = server.get("/2026/03/02/wire-480w.jpg");
+    assert_eq!(served.status, 200);
+    assert!(served.body == built, "serve and build publish different bytes");
+    assert!(!has_exif(&served.body));
+
+    // A new picture under the same name: its copies are made again and served.
+    put(&site, "content/2026-03-02/wire.jpg", &jpeg(1200, 600, None));
+    let timeout = std::time::Duration::from_secs(30);
+    poll(timeout, || {
+        let r = server.get("/2026/03/02/wire-480w.jpg");
+        let size = image::load_from_memory(&r.body).map(|i| i.dimensions()).map_err(|e| e.to_string())?;
+        if size == (480, 240) { Ok(()) } else { Err(format!("still {size:?}")) }
+    })
+    .unwrap_or_else(|e| panic!("{e}\n{}", server.context()));
+    assert!(server.stderr().contains("photos: 3 encoded, 2 from cache"), "{}", server.context());
+    server.assert_alive("after the photo changed");
 }
