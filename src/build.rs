@@ -15,6 +15,7 @@ use crate::content::cache::{LoadCache, LoadStats};
 use crate::content::{self, Site, Skipped};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
+use crate::images;
 use crate::render::{self, CopySource, Page, Renderer, Theme};
 
 /// Written into every folder masthead builds; its presence is the only
@@ -48,6 +49,8 @@ pub struct Work {
     pub markdown_rendered: usize,
     /// Pages rendered through a template.
     pub templates_rendered: usize,
+    /// Photo files encoded, and taken from the cache.
+    pub photos: images::Stats,
 }
 
 /// Why a build failed: problems in the site, or something else (disk, refusal).
@@ -98,17 +101,25 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let pages = renderer.pages();
     let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
     let copies = render::copies(&site, &theme, |p| page_paths.contains(p))?;
+    let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
     if let Some(bar) = progress {
         bar.set_length((pages.len() + copies.len()) as u64);
     }
 
     let staging = Staging::create(&output)?;
-    let result = write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress);
+    let cache = images::Cache::in_site(&opts.source);
+    // Photos are made (or found in the cache) while pages render.
+    let (result, photos) = rayon::join(
+        || write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress),
+        || publish_photos(&site, &cache, &staging.dir),
+    );
+    let result = result.and(photos);
     match result {
-        Ok(()) => {
+        Ok(photos) => {
             let previous = staging.swap_into(&output)?;
+            let work = Work { photos, ..work(stats, &theme) };
             let mut report =
-                report(&site, pages.len() + copies.len(), started, opts.output.clone(), work(stats, &theme));
+                report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
             Ok(report)
         }
@@ -120,7 +131,27 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
 }
 
 fn work(stats: LoadStats, theme: &Theme) -> Work {
-    Work { files_parsed: stats.parsed, markdown_rendered: stats.rendered, templates_rendered: theme.renders() }
+    Work {
+        files_parsed: stats.parsed,
+        markdown_rendered: stats.rendered,
+        templates_rendered: theme.renders(),
+        photos: images::Stats::default(),
+    }
+}
+
+/// Makes every photo's files in the cache and copies them into `dir`.
+fn publish_photos(site: &Site, cache: &images::Cache, dir: &Path) -> Result<images::Stats, Failure> {
+    let settings = &site.config.images;
+    let stats = images::make_all(&site.images, settings, cache).map_err(|d| site.with_warnings(d))?;
+    let entries: Vec<_> = images::entries(&site.images, settings, cache).collect();
+    entries.par_iter().try_for_each(|(output, entry)| -> anyhow::Result<()> {
+        let target = fs::safe_join(dir, output)?;
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::copy(entry, &target)
+    })?;
+    Ok(stats)
 }
 
 fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
@@ -174,7 +205,8 @@ fn write_all(
             // itself, so folders are made in parallel with rendering.
             if let (Some(folder), Some(made)) = (parent(&file.path), target.parent()) {
                 if own.contains(folder) {
-                    fs::create_dir(made).map_err(failed)?;
+                    // A photo in the same folder may have made it already.
+                    fs::ensure_dir(made).map_err(failed)?;
                 }
             }
             fs::write(&target, &file.bytes).map_err(failed)?;
@@ -274,7 +306,7 @@ fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
             output.display()
         );
     }
-    for protected in ["content", "templates", "static", "themes"] {
+    for protected in ["content", "templates", "static", "themes", images::CACHE_DIR] {
         if out.starts_with(src.join(protected)) {
             bail!("refusing to build into `{}`: it is inside the site's `{protected}/` folder", output.display());
         }

@@ -442,6 +442,9 @@ impl Printer {
                 plural(w.markdown_rendered, "Markdown text"),
                 plural(w.templates_rendered, "page"),
             ));
+            if verb == "Built" {
+                self.line(&format!("photos: {} encoded, {} from cache", w.photos.encoded, w.photos.cached));
+            }
         }
         if !r.skipped.drafts.is_empty() {
             self.line(&format!(

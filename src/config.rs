@@ -88,11 +88,13 @@ pub struct Images {
     pub widths: Vec<u32>,
     pub quality: u8,
     pub keep_metadata: bool,
+    /// Source photos larger than this many megabytes are a warning (0: never).
+    pub warn_over_mb: u32,
 }
 
 impl Default for Images {
     fn default() -> Self {
-        Images { widths: vec![480, 960, 1600], quality: 82, keep_metadata: false }
+        Images { widths: vec![480, 960, 1600], quality: 82, keep_metadata: false, warn_over_mb: 20 }
     }
 }
 
@@ -190,6 +192,17 @@ impl SiteConfig {
             out.push(
                 at("date_format", format!("`{}` is not a valid date format", self.date_format))
                     .help("use strftime codes, e.g. `%B %d, %Y`"),
+            );
+        }
+        if !(1..=100).contains(&self.images.quality) {
+            out.push(
+                at("images", format!("images.quality: {} is not between 1 and 100", self.images.quality))
+                    .help("82 is a good JPEG quality for photos"),
+            );
+        }
+        if self.images.widths.contains(&0) {
+            out.push(
+                at("images", "images.widths: a width of 0 pixels".into()).help("list widths such as [480, 960, 1600]"),
             );
         }
         if self.theme.is_empty() || self.theme.contains(['/', '\\']) || self.theme.starts_with('.') {
@@ -357,6 +370,9 @@ mod tests {
         let errs = SiteConfig::parse("title: X\nbase_url: ftp://x\ntimezone: Mars/Base\n").unwrap_err();
         assert_eq!(errs.len(), 2);
         assert_eq!(errs[1].line, Some(3));
+        let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nimages:\n  quality: 0\n").unwrap_err();
+        assert!(errs[0].message.contains("images.quality"), "{}", errs[0]);
+        assert_eq!(errs[0].line, Some(3));
     }
 }
 

@@ -24,8 +24,14 @@ pub fn copy(from: &Path, to: &Path) -> Result<()> {
         .with_context(|| format!("failed to copy `{}` to `{}`", from.display(), to.display()))
 }
 
-pub fn create_dir(path: &Path) -> Result<()> {
-    std::fs::create_dir(path).with_context(|| format!("failed to create folder `{}`", path.display()))
+/// Makes one folder (its parent must exist); one that exists already is fine.
+pub fn ensure_dir(path: &Path) -> Result<()> {
+    match std::fs::create_dir(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+            Err(e).with_context(|| format!("failed to create folder `{}`", path.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub fn create_dir_all(path: &Path) -> Result<()> {

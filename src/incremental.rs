@@ -36,6 +36,8 @@ pub struct Rebuild {
     pub parsed: usize,
     pub markdown: usize,
     pub articles: usize,
+    /// Photo files encoded, and taken from the cache (the same cache as `build`).
+    pub photos: crate::images::Stats,
     pub elapsed: Duration,
     /// How long loading (content) and rendering (fingerprints and pages) took.
     pub load_time: Duration,
@@ -77,6 +79,7 @@ struct Work {
     rendered: usize,
     stats: LoadStats,
     articles: usize,
+    photos: crate::images::Stats,
 }
 
 /// When a rebuild started, and how long loading and rendering took.
@@ -178,7 +181,8 @@ impl Engine {
         changed_outputs.sort();
         let articles = last.site.article_count();
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
-        Some(self.publish(changed_outputs, Work { rendered, stats, articles }, times))
+        let photos = crate::images::Stats::default();
+        Some(self.publish(changed_outputs, Work { rendered, stats, articles, photos }, times))
     }
 
     /// Brings the site up to date with the files on disk.
@@ -192,14 +196,24 @@ impl Engine {
             self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|d| site.with_warnings(d))?);
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
-        let RenderPass { outputs, rendered, listings } = render_changed(&site, theme, &self.kept)?;
+        let photo_cache = crate::images::Cache::in_site(&self.opts.source);
+        let settings = &site.config.images;
+        let (pages, photos) = rayon::join(
+            || render_changed(&site, theme, &self.kept),
+            || crate::images::make_all(&site.images, settings, &photo_cache).map_err(|d| site.with_warnings(d)),
+        );
+        let (RenderPass { mut outputs, rendered, listings }, photos) = (pages?, photos?);
+        for (output, entry) in crate::images::entries(&site.images, settings, &photo_cache) {
+            // The entry's name is a hash of the photo and the settings: a new name is a new picture.
+            outputs.insert(output.to_string(), Kept::Copy { source: CopySource::File(entry), stamp: None });
+        }
         self.unfingerprinted = self.kept.is_empty();
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
         let changed = changed_paths(&self.kept, &outputs);
         self.kept = outputs;
         let articles = site.article_count();
         self.last = Some(Loaded { site, listings });
-        Ok(self.publish(changed, Work { rendered, stats, articles }, times))
+        Ok(self.publish(changed, Work { rendered, stats, articles, photos }, times))
     }
 
     /// Computes the fingerprints the first rebuild skipped, so the next
@@ -238,6 +252,7 @@ impl Engine {
             parsed: work.stats.parsed,
             markdown: work.stats.rendered,
             articles: work.articles,
+            photos: work.photos,
             elapsed: times.started.elapsed(),
             load_time: times.load,
             render_time: times.render,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostic;
 pub mod fs;
+pub mod images;
 pub mod incremental;
 pub mod newsletter;
 pub mod render;

@@ -14,6 +14,7 @@ use super::cache::{LoadCache, Stamp};
 use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem};
+use super::photos::{self, Placed};
 use super::slug::{alias_output, expand, output_file};
 use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
@@ -68,7 +69,8 @@ pub(super) fn assemble(
     let plans: Vec<EditionPlan> = groups.into_iter().filter_map(|(date, group)| planner.plan(date, group)).collect();
     let Planner { skipped, mut link_index, mut outputs, mut diags, .. } = planner;
 
-    let assets = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
+    let placed = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
+    let (assets, images) = photos::place(placed, &config.images, &base, &mut link_index, &mut outputs, &mut diags);
     let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
         plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
     let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
@@ -95,7 +97,7 @@ pub(super) fn assemble(
         }
         return Err(diags);
     }
-    Ok(Site { root, config, base, today, editions: published, assets, skipped, warnings: diags })
+    Ok(Site { root, config, base, today, editions: published, assets, images, skipped, warnings: diags })
 }
 
 /// Reads and parses every file, or takes the cached parse of a file whose
@@ -329,7 +331,7 @@ fn place_assets(
     index: &mut LinkIndex,
     outputs: &mut HashMap<String, String>,
     diags: &mut Diagnostics,
-) -> Vec<Asset> {
+) -> Vec<Placed> {
     let mut assets = Vec::new();
     for file in files {
         let output = match folder_date(&file.content_rel) {
@@ -354,11 +356,20 @@ fn place_assets(
             continue;
         }
         outputs.insert(output.clone(), file.site_rel.clone());
-        let encoded: Vec<String> = output.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
-        index.assets.insert(file.content_rel.clone(), format!("{}{}", base.root, encoded.join("/")));
-        assets.push(Asset { source: file.path, output });
+        index.assets.insert(file.content_rel.clone(), file_url(base, &output));
+        assets.push(Placed {
+            asset: Asset { source: file.path, output },
+            content_rel: file.content_rel,
+            site_rel: file.site_rel,
+        });
     }
     assets
+}
+
+/// The URL of a published file, its path segments escaped.
+pub(super) fn file_url(base: &BaseUrl, output: &str) -> String {
+    let encoded: Vec<String> = output.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect();
+    format!("{}{}", base.root, encoded.join("/"))
 }
 
 pub(super) fn dir_of(content_rel: &str) -> &str {
@@ -379,7 +390,11 @@ fn finish_edition(
         .into_iter()
         .filter_map(|(a, url, output)| {
             let dir = dir_of(&a.file.content_rel);
-            let rendered = cache.markdown(&a.file.site_rel, &a.body, a.body_line, smart, dir, index);
+            let mut rendered = cache.markdown(&a.file.site_rel, &a.body, a.body_line, smart, dir, index);
+            if let Some(html) = photos::size_body_images(&rendered.html, &index.images) {
+                rendered.hash = markdown::hash_html(&html);
+                rendered.html = html.into();
+            }
             problems.extend(link_diagnostics(&a.file.site_rel, &rendered.problems));
             let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
                 Some(Err(msg)) => {
@@ -449,7 +464,8 @@ fn finish_edition(
         }
         edition.summary =
             note.meta.summary.unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
-        edition.note_html = rendered.html.to_string();
+        edition.note_html =
+            photos::size_body_images(&rendered.html, &index.images).unwrap_or_else(|| rendered.html.to_string());
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }
@@ -493,10 +509,11 @@ fn resolve_photo(meta: &PhotoMeta, dir: &str, index: &LinkIndex) -> Result<Photo
             .ok_or_else(|| format!("the photo `{src}` was not found (looked for `content/{target}`)"))?
     };
     Ok(Photo {
-        src: url,
         alt: meta.alt.clone().unwrap_or_default(),
         credit: meta.credit.clone(),
         caption: meta.caption.clone(),
+        size: index.images.get(&url).cloned(),
+        src: url,
     })
 }
 

@@ -23,6 +23,8 @@ pub struct PageTarget {
 pub struct LinkIndex {
     pub pages: HashMap<String, PageTarget>,
     pub assets: HashMap<String, String>,
+    /// Sizes of images, by the URL that `assets` gives them.
+    pub images: super::photos::SizeIndex,
 }
 
 impl LinkIndex {

@@ -81,16 +81,19 @@ pub fn render(
         }
     });
     html::push_html(&mut html, events);
-    out.hash = {
-        use std::hash::{Hash, Hasher};
-        let mut hasher = std::hash::DefaultHasher::new();
-        html.hash(&mut hasher);
-        hasher.finish()
-    };
+    out.hash = hash_html(&html);
     out.html = html.into();
     out.first_paragraph = summary.text.trim().to_string();
     out.problems = problems;
     out
+}
+
+/// The hash kept with rendered HTML, for the preview server's fingerprints.
+pub fn hash_html(html: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    html.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn rewrite<'a>(

@@ -9,6 +9,7 @@ pub mod edition;
 pub mod front_matter;
 pub mod links;
 pub mod markdown;
+pub mod photos;
 pub mod refresh;
 pub mod slug;
 
@@ -30,6 +31,8 @@ pub struct Site {
     pub editions: Vec<Edition>,
     /// Files copied from `content/` beside the pages.
     pub assets: Vec<Asset>,
+    /// Local JPEG and PNG files published as resized, stripped copies.
+    pub images: Vec<crate::images::SourceImage>,
     pub skipped: Skipped,
     pub warnings: Diagnostics,
 }
@@ -80,10 +83,12 @@ pub struct Article {
     pub output: String,
 }
 
-/// A lead photo with its published URL.
+/// A lead photo with its published URL (for a local JPEG or PNG, the
+/// largest size made of it) and, when the file is local, its sizes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Photo {
     pub src: String,
+    pub size: Option<std::sync::Arc<crate::images::ImageSizes>>,
     pub alt: String,
     pub credit: Option<String>,
     pub caption: Option<String>,

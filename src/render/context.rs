@@ -46,17 +46,32 @@ pub struct PageView {
     pub image: Option<String>,
 }
 
+/// A photo. `width` and `height` are those of `src` (absent for remote
+/// photos and images whose size cannot be read); `srcset` lists every size
+/// made of a local JPEG or PNG (absent when there is only one).
 #[derive(Debug, Clone, Serialize, Hash)]
 pub struct PhotoView<'a> {
     pub src: &'a str,
     pub alt: &'a str,
     pub credit: Option<&'a str>,
     pub caption: Option<&'a str>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub srcset: Option<String>,
 }
 
 impl<'a> From<&'a Photo> for PhotoView<'a> {
     fn from(p: &'a Photo) -> Self {
-        PhotoView { src: &p.src, alt: &p.alt, credit: p.credit.as_deref(), caption: p.caption.as_deref() }
+        let size = p.size.as_deref();
+        PhotoView {
+            src: &p.src,
+            alt: &p.alt,
+            credit: p.credit.as_deref(),
+            caption: p.caption.as_deref(),
+            width: size.map(|s| s.src().width),
+            height: size.map(|s| s.src().height),
+            srcset: size.and_then(|s| s.srcset()),
+        }
     }
 }
 
@@ -300,6 +315,10 @@ pub fn json_ld(site: &Site, a: &Article) -> String {
     }
     if let Some(p) = &a.photo {
         let mut image = serde_json::json!({ "@type": "ImageObject", "url": absolute(site, &p.src) });
+        if let Some(size) = &p.size {
+            image["width"] = size.src().width.into();
+            image["height"] = size.src().height.into();
+        }
         if let Some(c) = &p.caption {
             image["caption"] = c.as_str().into();
         }

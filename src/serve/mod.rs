@@ -74,6 +74,9 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     match engine.rebuild() {
         Ok(first) => {
             report.line(&format!("Built {} articles into memory in {} ms", first.articles, first.elapsed.as_millis()));
+            if first.photos.encoded + first.photos.cached > 0 {
+                report.line(&photos_line(&first));
+            }
             report_timings(&first, report);
             shared.publish(first.snapshot, Some(Reload::Pages(Vec::new())));
         }
@@ -151,6 +154,9 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
         match result {
             Ok(rebuild) => {
                 report.line(&rebuild_line(&batch, &rebuild, &opts.source));
+                if rebuild.photos.encoded > 0 {
+                    report.line(&photos_line(&rebuild));
+                }
                 report_timings(&rebuild, report);
                 let reload = reload_for(&rebuild.changed);
                 shared.publish(rebuild.snapshot, reload);
@@ -172,6 +178,11 @@ fn fail(shared: &Shared, diags: &Diagnostics, report: &dyn Reporter) {
     report.diagnostics(diags);
     report.line("error: the site could not be rebuilt; still serving the last good version");
     shared.fail(overlay::overlay_html(diags));
+}
+
+/// "photos: 3 encoded, 57 from cache".
+fn photos_line(r: &Rebuild) -> String {
+    format!("photos: {} encoded, {} from cache", r.photos.encoded, r.photos.cached)
 }
 
 /// "Rebuilt in 12 ms: content/2023-09-05/a.md changed; 5 pages re-rendered".

@@ -187,11 +187,11 @@ fn edition_page_lists_articles_in_order() {
 fn files_beside_articles_are_copied() {
     let site = SiteFixture::new("two_editions");
     site.build().assert_success();
-    for name in ["harbour.jpg", "chart.csv"] {
-        let from = std::fs::read(site.site().join("content/2026-03-02").join(name)).unwrap();
-        let to = std::fs::read(site.out().join("2026/03/02").join(name)).unwrap();
-        assert_eq!(from, to, "{name} copied byte for byte");
-    }
+    // Photos are re-encoded without their metadata (see `photos`), other files copied.
+    assert!(site.exists("2026/03/02/harbour.jpg"));
+    let from = std::fs::read(site.site().join("content/2026-03-02/chart.csv")).unwrap();
+    let to = std::fs::read(site.out().join("2026/03/02/chart.csv")).unwrap();
+    assert_eq!(from, to, "chart.csv copied byte for byte");
 }
 
 #[test]

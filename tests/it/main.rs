@@ -17,6 +17,7 @@ mod load;
 mod markdown;
 mod newsletter;
 mod newsroom;
+mod photos;
 mod safety;
 mod schedule;
 mod serve;

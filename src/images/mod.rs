@@ -1,0 +1,225 @@
+//! Photos: every local JPEG and PNG is read once at load time for its content
+//! hash, size and orientation ([`probe`]), given the sizes it is published at
+//! ([`plan`]), and made at build time ([`make_all`]): decoded once, turned
+//! upright, resized with Lanczos3 and re-encoded without metadata, through a
+//! cache folder keyed by the source bytes and the settings ([`cache`]).
+
+pub mod cache;
+mod process;
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::ImageDecoder;
+
+pub use cache::{CACHE_DIR, Cache};
+pub use process::{Stats, entries, make_all};
+
+/// A format masthead resizes and re-encodes; other images are copied as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Jpeg,
+    Png,
+}
+
+impl Format {
+    /// The format a file name's extension promises, if it is one masthead processes.
+    pub fn of(name: &str) -> Option<Format> {
+        let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "jpg" | "jpeg" => Some(Format::Jpeg),
+            "png" => Some(Format::Png),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Jpeg => "jpg",
+            Format::Png => "png",
+        }
+    }
+}
+
+/// One published file of an image, as pages link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Rendition {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Every size published of one image, smallest first; the last one is the
+/// `src` (and what feeds and JSON-LD point at).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImageSizes {
+    pub renditions: Vec<Rendition>,
+}
+
+impl ImageSizes {
+    pub fn src(&self) -> &Rendition {
+        self.renditions.last().expect("an image has at least one rendition")
+    }
+
+    /// `a-480w.jpg 480w, a-960w.jpg 960w`, or `None` with a single size.
+    pub fn srcset(&self) -> Option<String> {
+        if self.renditions.len() < 2 {
+            return None;
+        }
+        let parts: Vec<String> = self.renditions.iter().map(|r| format!("{} {}w", r.url, r.width)).collect();
+        Some(parts.join(", "))
+    }
+}
+
+/// A file made of a source image: its output path and size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub output: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A local JPEG or PNG to publish, with the files made of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceImage {
+    pub source: PathBuf,
+    /// Path relative to the site folder, for messages.
+    pub site_rel: String,
+    pub probe: Probe,
+    pub variants: Vec<Variant>,
+}
+
+/// What reading a source told: content hash, format and upright size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    pub hash: blake3::Hash,
+    pub format: Format,
+    /// Size as shown, after the EXIF orientation is applied.
+    pub width: u32,
+    pub height: u32,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+}
+
+/// Reads `path`, hashes its bytes and decodes only its header (size and
+/// EXIF orientation). The message says what is wrong, for a diagnostic.
+pub fn probe(path: &Path, format: Format) -> Result<Probe, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read the photo: {e}"))?;
+    let hash = blake3::hash(&bytes);
+    let mut decoder = decoder(&bytes, format).map_err(|e| format!("cannot read the photo: {e}"))?;
+    let (w, h) = decoder.dimensions();
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let (width, height) = if swaps_sides(orientation) { (h, w) } else { (w, h) };
+    if width == 0 || height == 0 {
+        return Err("the photo has no pixels".into());
+    }
+    Ok(Probe { hash, format, width, height, bytes: bytes.len() as u64 })
+}
+
+/// A decoder for `bytes` in `format` (the extension decides, so a PNG named
+/// `.jpg` is reported rather than guessed).
+fn decoder(bytes: &[u8], format: Format) -> image::ImageResult<Box<dyn ImageDecoder + '_>> {
+    let cursor = Cursor::new(bytes);
+    Ok(match format {
+        Format::Jpeg => Box::new(image::codecs::jpeg::JpegDecoder::new(cursor)?),
+        Format::Png => Box::new(image::codecs::png::PngDecoder::new(cursor)?),
+    })
+}
+
+/// Whether an EXIF orientation turns the picture a quarter turn.
+fn swaps_sides(o: image::metadata::Orientation) -> bool {
+    use image::metadata::Orientation::*;
+    matches!(o, Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH)
+}
+
+/// The sizes published of a `width`×`height` image: every configured width
+/// below its own, then the largest configured width, or its own size when it
+/// is not wider than that (never enlarged). Heights keep the aspect ratio.
+pub fn plan(width: u32, height: u32, widths: &[u32]) -> Vec<(u32, u32)> {
+    let mut sizes: Vec<u32> = widths.iter().copied().filter(|&w| w > 0 && w < width).collect();
+    sizes.sort_unstable();
+    sizes.dedup();
+    let largest = widths.iter().copied().max().unwrap_or(width).min(width);
+    if sizes.last() != Some(&largest) {
+        sizes.retain(|&w| w < largest);
+        sizes.push(largest);
+    }
+    sizes.into_iter().map(|w| (w, scaled_height(width, height, w))).collect()
+}
+
+fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
+    let h = (u64::from(height) * u64::from(to) + u64::from(width) / 2) / u64::from(width);
+    (h as u32).max(1)
+}
+
+/// `2023/09/05/ferry.jpg` at 480 pixels → `2023/09/05/ferry-480w.jpg`.
+pub fn variant_output(output: &str, width: u32, format: Format) -> String {
+    let (dir, name) = output.rsplit_once('/').map_or(("", output), |(d, n)| (d, n));
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let file = format!("{stem}-{width}w.{}", format.extension());
+    if dir.is_empty() { file } else { format!("{dir}/{file}") }
+}
+
+/// Width and height from the header of an image masthead does not process
+/// (GIF, WebP, AVIF, …), without decoding it.
+pub fn header_size(path: &Path) -> Option<(u32, u32)> {
+    let size = imagesize::size(path).ok()?;
+    Some((u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?))
+}
+
+/// Whether a file name is an image whose size is worth reading.
+pub fn is_image_name(name: &str) -> bool {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "gif" | "webp" | "avif" | "bmp" | "tif" | "tiff")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_sizes_without_enlarging() {
+        let widths = [480, 960, 1600];
+        type Case = ((u32, u32), &'static [(u32, u32)]);
+        let cases: &[Case] = &[
+            ((4000, 3000), &[(480, 360), (960, 720), (1600, 1200)]),
+            ((1600, 900), &[(480, 270), (960, 540), (1600, 900)]),
+            ((1000, 500), &[(480, 240), (960, 480), (1000, 500)]),
+            ((960, 640), &[(480, 320), (960, 640)]),
+            ((300, 200), &[(300, 200)]),
+            ((3000, 4000), &[(480, 640), (960, 1280), (1600, 2133)]),
+            ((5000, 1), &[(480, 1), (960, 1), (1600, 1)]),
+        ];
+        for &((w, h), want) in cases {
+            assert_eq!(plan(w, h, &widths), want, "{w}x{h}");
+        }
+        assert_eq!(plan(2000, 1000, &[1200, 300, 1200]), vec![(300, 150), (1200, 600)]);
+        assert_eq!(plan(2000, 1000, &[]), vec![(2000, 1000)]);
+    }
+
+    #[test]
+    fn variant_names_sit_beside_the_original() {
+        assert_eq!(variant_output("2023/09/05/ferry.jpg", 480, Format::Jpeg), "2023/09/05/ferry-480w.jpg");
+        assert_eq!(variant_output("a.b.JPEG", 960, Format::Jpeg), "a.b-960w.jpg");
+        assert_eq!(variant_output("img/map.png", 1600, Format::Png), "img/map-1600w.png");
+    }
+
+    #[test]
+    fn formats_follow_the_extension() {
+        assert_eq!(Format::of("a.JPG"), Some(Format::Jpeg));
+        assert_eq!(Format::of("a.jpeg"), Some(Format::Jpeg));
+        assert_eq!(Format::of("a.png"), Some(Format::Png));
+        assert_eq!(Format::of("a.gif"), None);
+        assert_eq!(Format::of("jpg"), None);
+    }
+
+    #[test]
+    fn srcset_lists_every_size() {
+        let r = |w: u32| Rendition { url: format!("/p-{w}w.jpg"), width: w, height: w / 2 };
+        let one = ImageSizes { renditions: vec![r(300)] };
+        assert_eq!(one.srcset(), None);
+        let three = ImageSizes { renditions: vec![r(480), r(960), r(1600)] };
+        assert_eq!(three.srcset().unwrap(), "/p-480w.jpg 480w, /p-960w.jpg 960w, /p-1600w.jpg 1600w");
+        assert_eq!(three.src().width, 1600);
+    }
+}
