@@ -66,14 +66,31 @@ pub fn render(
     let mut out = Rendered::default();
     let mut summary = FirstParagraph::default();
     let mut problems = Vec::new();
+    // The image being read: its line, source and whether it has alt text.
+    let mut image: Option<(usize, String, bool)> = None;
     let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
         summary.observe(&event);
+        match &event {
+            Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => {
+                if let Some((_, _, alt)) = image.as_mut() {
+                    *alt = true;
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                if let Some((line, src, false)) = image.take() {
+                    let message = format!("the image `{src}` has no alt text (describe it between the brackets)");
+                    problems.push(LinkProblem { line, message, is_error: false });
+                }
+            }
+            _ => {}
+        }
         match event {
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = rewrite(dest_url, resolve, line_of(range.start), &mut problems);
                 Event::Start(Tag::Link { link_type, dest_url, title, id })
             }
             Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                image = Some((line_of(range.start), dest_url.to_string(), false));
                 let dest_url = rewrite(dest_url, resolve, line_of(range.start), &mut problems);
                 Event::Start(Tag::Image { link_type, dest_url, title, id })
             }
@@ -193,6 +210,20 @@ mod tests {
         assert!(r.html.contains("href=\"/2023/09/05/a/\""));
         assert!(r.html.contains("href=\"https://x.org\""));
         assert_eq!(r.problems, vec![LinkProblem { line: 8, message: "`gone.md` not found".into(), is_error: true }]);
+    }
+
+    #[test]
+    fn images_without_alt_text_are_warned_about() {
+        let r = render("Text.\n\n![](a.jpg)\n\n![A heron](b.jpg) ![ ](c.jpg)", 3, true, &keep);
+        let lines: Vec<(usize, &str, bool)> =
+            r.problems.iter().map(|p| (p.line, p.message.as_str(), p.is_error)).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (5, "the image `a.jpg` has no alt text (describe it between the brackets)", false),
+                (7, "the image `c.jpg` has no alt text (describe it between the brackets)", false),
+            ]
+        );
     }
 
     #[test]
