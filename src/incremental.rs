@@ -72,6 +72,11 @@ pub struct Engine {
     served: imbl::HashMap<String, Body>,
     /// The first rebuild skipped fingerprints; see [`Engine::fill_fingerprints`].
     unfingerprinted: bool,
+    /// Whether the first rebuild leaves slow pages for later; see
+    /// [`Engine::defer_slow_pages`].
+    defer_first: bool,
+    /// Pages the last rebuild left for [`Engine::render_deferred`].
+    deferred: Vec<Page>,
 }
 
 /// How much a rebuild did.
@@ -106,6 +111,8 @@ impl Engine {
             last: None,
             served: imbl::HashMap::new(),
             unfingerprinted: false,
+            defer_first: false,
+            deferred: Vec::new(),
         }
     }
 
@@ -199,10 +206,11 @@ impl Engine {
         let photo_cache = crate::images::Cache::in_site(&self.opts.source);
         let settings = &site.config.images;
         let (pages, photos) = rayon::join(
-            || render_changed(&site, theme, &self.kept),
+            || render_changed(&site, theme, &self.kept, self.defer_first && self.kept.is_empty()),
             || crate::images::make_all(&site.images, settings, &photo_cache).map_err(|d| site.with_warnings(d)),
         );
-        let (RenderPass { mut outputs, rendered, listings }, photos) = (pages?, photos?);
+        let (RenderPass { mut outputs, rendered, listings, deferred }, photos) = (pages?, photos?);
+        self.deferred = deferred;
         for (output, entry) in crate::images::entries(&site.images, settings, &photo_cache) {
             // The entry's name is a hash of the photo and the settings: a new name is a new picture.
             outputs.insert(output.to_string(), Kept::Copy { source: CopySource::File(entry), stamp: None });
@@ -214,6 +222,46 @@ impl Engine {
         let articles = site.article_count();
         self.last = Some(Loaded { site, listings });
         Ok(self.publish(changed, Work { rendered, stats, articles, photos }, times))
+    }
+
+    /// Makes the first rebuild leave the pages that can wait (the
+    /// newsletters, slow to render and not what an editor opens first) for
+    /// [`Engine::render_deferred`], so the server starts serving sooner.
+    /// Until they are rendered, snapshots are marked `pending` and the server
+    /// holds a request for a missing file until they are.
+    pub fn defer_slow_pages(&mut self) {
+        self.defer_first = true;
+    }
+
+    /// Renders the pages the last rebuild deferred; `None` if there are none.
+    pub fn render_deferred(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
+        if self.deferred.is_empty() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return Ok(None) };
+        let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
+        let results: Vec<Result<(String, Kept), Diagnostic>> = self
+            .deferred
+            .par_iter()
+            .map(|page| {
+                let file = renderer.render(page)?;
+                Ok((file.path, Kept::Page { fingerprint: None, bytes: Arc::from(file.bytes) }))
+            })
+            .collect();
+        self.deferred.clear();
+        let pages = render::collect(results).map_err(|d| last.site.with_warnings(d))?;
+        let articles = last.site.article_count();
+        let mut changed = Vec::new();
+        for (path, page) in pages {
+            changed.push(path.clone());
+            self.kept.insert(path, page);
+        }
+        changed.sort();
+        self.unfingerprinted = true;
+        let work = Work { rendered: changed.len(), stats: LoadStats::default(), articles, photos: Default::default() };
+        let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
+        Ok(Some(self.publish(changed, work, times)))
     }
 
     /// Computes the fingerprints the first rebuild skipped, so the next
@@ -276,7 +324,7 @@ impl Engine {
                 }
             }
         }
-        Snapshot { files: self.served.clone(), generation: self.generation }
+        Snapshot { files: self.served.clone(), generation: self.generation, pending: !self.deferred.is_empty() }
     }
 }
 
@@ -286,12 +334,21 @@ struct RenderPass {
     /// How many pages were rendered (the others kept their bytes).
     rendered: usize,
     listings: Arc<Listings>,
+    /// Pages left for [`Engine::render_deferred`].
+    deferred: Vec<Page>,
 }
 
 /// Fingerprints every page, renders those that changed, and lists copies.
-fn render_changed(site: &Site, theme: &Theme, kept: &HashMap<String, Kept>) -> Result<RenderPass, Diagnostics> {
+/// With `defer`, pages that [`Page::can_wait`] are left out and returned.
+fn render_changed(
+    site: &Site,
+    theme: &Theme,
+    kept: &HashMap<String, Kept>,
+    defer: bool,
+) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
-    let pages = renderer.pages();
+    let (deferred, pages): (Vec<Page>, Vec<Page>) = renderer.pages().into_iter().partition(|p| defer && p.can_wait());
+    let deferred_paths: BTreeSet<String> = deferred.iter().map(|p| renderer.output(p)).collect();
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
         .par_iter()
         .map(|page| {
@@ -310,14 +367,14 @@ fn render_changed(site: &Site, theme: &Theme, kept: &HashMap<String, Kept>) -> R
     let results = render::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
-    for copy in render::copies(site, theme, |p| outputs.contains_key(p))? {
+    for copy in render::copies(site, theme, |p| outputs.contains_key(p) || deferred_paths.contains(p))? {
         let stamp = match &copy.source {
             CopySource::File(p) => Stamp::of(p),
             CopySource::Builtin(_) => None,
         };
         outputs.insert(copy.path, Kept::Copy { source: copy.source, stamp });
     }
-    Ok(RenderPass { outputs, rendered, listings: renderer.listings() })
+    Ok(RenderPass { outputs, rendered, listings: renderer.listings(), deferred })
 }
 
 /// Outputs added, removed, or whose bytes or source changed, sorted.
@@ -443,6 +500,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn deferred_newsletters_follow_the_first_snapshot() {
+        let dir = site();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        engine.defer_slow_pages();
+        let first = engine.rebuild().unwrap();
+        assert!(first.snapshot.pending);
+        assert!(!first.snapshot.files.contains_key("2023/09/05/newsletter.html"));
+        assert!(first.snapshot.files.contains_key("2023/09/05/b/index.html"));
+        let rest = engine.render_deferred().unwrap().expect("the newsletters were deferred");
+        assert!(!rest.snapshot.pending);
+        assert_eq!(rest.changed.len(), 4, "{:?}", rest.changed);
+        assert_same_as_fresh(&engine, &rest.snapshot);
+        assert!(engine.render_deferred().unwrap().is_none());
+        // Later rebuilds render everything at once.
+        let again = engine.rebuild().unwrap();
+        assert!(!again.snapshot.pending && again.changed.is_empty(), "{:?}", again.changed);
     }
 
     #[test]

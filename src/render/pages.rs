@@ -53,6 +53,15 @@ pub enum Page {
     Newsletter(usize, Letter),
 }
 
+impl Page {
+    /// Whether the preview server may render this page just after it
+    /// starts serving: the newsletters, which are slow (CSS inlining) and
+    /// not what an editor opens first.
+    pub fn can_wait(&self) -> bool {
+        matches!(self, Page::Newsletter(..))
+    }
+}
+
 /// URLs one sitemap file may hold (sitemaps.org protocol).
 pub const SITEMAP_LIMIT: usize = 50_000;
 

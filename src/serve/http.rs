@@ -201,12 +201,20 @@ fn text(status: StatusCode, body: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
+/// How long a request for a page not rendered yet waits (start-up only).
+const PENDING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn site_file(shared: &Shared, uri: &Uri) -> Response {
     let candidates = match resolve(uri.path()) {
         Ok(candidates) => candidates,
         Err(refusal) => return text(refusal.status(), refusal.message()),
     };
-    let snapshot = shared.snapshot();
+    let mut snapshot = shared.snapshot();
+    let lacks = |s: &Snapshot| candidates.iter().all(|path| !s.files.contains_key(path));
+    if snapshot.pending && lacks(&snapshot) {
+        // Just after start-up some pages are still being rendered.
+        snapshot = shared.complete_snapshot(PENDING_WAIT).await;
+    }
     let found =
         candidates.iter().enumerate().find_map(|(i, path)| snapshot.files.get(path).map(|body| (i, path, body)));
     match found {

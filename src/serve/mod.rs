@@ -70,6 +70,7 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
         Watch::No => None,
     };
     let mut engine = Engine::new(opts.build.clone());
+    engine.defer_slow_pages();
     let shared = Shared::new(Snapshot::default());
     match engine.rebuild() {
         Ok(first) => {
@@ -84,6 +85,7 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     }
     let server = spawn_http(listener, Arc::clone(&shared), http::AllowedHosts::new(addr))?;
     report.line(&format!("Serving {} at {url} (press Ctrl-C to stop)", opts.build.source.display()));
+    finish_deferred(&mut engine, &shared, report);
     if opts.open == Open::Browser {
         open_browser(&url);
     }
@@ -160,9 +162,20 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
                 report_timings(&rebuild, report);
                 let reload = reload_for(&rebuild.changed);
                 shared.publish(rebuild.snapshot, reload);
+                finish_deferred(engine, shared, report);
             }
             Err(diags) => fail(shared, &diags, report),
         }
+    }
+}
+
+/// Renders and serves the pages the last rebuild left for later (see
+/// [`Engine::defer_slow_pages`]).
+fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
+    match engine.render_deferred() {
+        Ok(Some(rebuild)) => shared.publish(rebuild.snapshot, reload_for(&rebuild.changed)),
+        Ok(None) => {}
+        Err(diags) => fail(shared, &diags, report),
     }
 }
 

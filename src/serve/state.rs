@@ -26,6 +26,9 @@ pub struct Snapshot {
     pub files: imbl::HashMap<String, Body>,
     /// Increases with every successful rebuild.
     pub generation: u64,
+    /// Some pages are still being rendered (just after start-up): a request
+    /// for a file this snapshot lacks waits for the next one.
+    pub pending: bool,
 }
 
 /// What open browser tabs are told after a rebuild.
@@ -49,12 +52,19 @@ pub struct Shared {
     /// Overlay HTML of the current error, if the last rebuild failed.
     error: RwLock<Option<String>>,
     reload: broadcast::Sender<Reload>,
+    /// Woken on every published snapshot.
+    published: tokio::sync::Notify,
 }
 
 impl Shared {
     pub fn new(snapshot: Snapshot) -> Arc<Self> {
         let (reload, _) = broadcast::channel(64);
-        Arc::new(Shared { snapshot: RwLock::new(Arc::new(snapshot)), error: RwLock::new(None), reload })
+        Arc::new(Shared {
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            error: RwLock::new(None),
+            reload,
+            published: tokio::sync::Notify::new(),
+        })
     }
 
     /// The current site; cheap (an `Arc` clone), and consistent for the
@@ -68,12 +78,29 @@ impl Shared {
         if let Ok(mut slot) = self.snapshot.write() {
             *slot = Arc::new(snapshot);
         }
+        self.published.notify_waiters();
         let had_error = self.error.write().map(|mut e| e.take().is_some()).unwrap_or(false);
         if had_error {
             let _ = self.reload.send(Reload::Fixed);
         }
         if let Some(reload) = reload {
             let _ = self.reload.send(reload);
+        }
+    }
+
+    /// The first snapshot with no pages pending (or the current one after
+    /// `limit`, or if rebuilds stop).
+    pub async fn complete_snapshot(&self, limit: std::time::Duration) -> Arc<Snapshot> {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let published = self.published.notified();
+            tokio::pin!(published);
+            // Registered before the check, so a publish in between is not missed.
+            published.as_mut().enable();
+            let snapshot = self.snapshot();
+            if !snapshot.pending || tokio::time::timeout_at(deadline, published).await.is_err() {
+                return snapshot;
+            }
         }
     }
 

@@ -152,7 +152,7 @@ fn site() -> Snapshot {
     .into_iter()
     .map(|(path, body)| (path.to_string(), body))
     .collect();
-    Snapshot { files: files.into(), generation: 1 }
+    Snapshot { files: files.into(), generation: 1, pending: false }
 }
 
 async fn start(snapshot: Snapshot) -> (SocketAddr, Arc<Shared>) {
