@@ -158,34 +158,13 @@ impl Engine {
         pages.sort_unstable();
         pages.dedup();
         let kept = &self.kept;
-        let fresh: Vec<(String, Kept)> = pages
+        let results: Vec<(String, Kept, bool)> = pages
             .par_iter()
-            .filter_map(|page| {
-                let path = renderer.output(page);
-                let fingerprint = Some(renderer.fingerprint(page));
-                match kept.get(&path) {
-                    Some(Kept::Page { fingerprint: old, .. }) if *old == fingerprint => None,
-                    _ => Some(
-                        renderer.render(page).map(|file| (path, Kept::Page { fingerprint, bytes: file.bytes.into() })),
-                    ),
-                }
-            })
+            .map(|page| render_or_keep(&renderer, page, kept, Some(renderer.fingerprint(page))))
             .collect::<Result<_, _>>()
             // A template error: the full rebuild reports it.
             .ok()?;
-        let rendered = fresh.len();
-        let mut changed_outputs = Vec::new();
-        for (path, page) in fresh {
-            let same = match (self.kept.get(&path), &page) {
-                (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
-                _ => false,
-            };
-            if !same {
-                changed_outputs.push(path.clone());
-            }
-            self.kept.insert(path, page);
-        }
-        changed_outputs.sort();
+        let (changed_outputs, rendered) = keep_rendered(&mut self.kept, results);
         let articles = last.site.article_count();
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
         let photos = crate::images::Stats::default();
@@ -241,25 +220,15 @@ impl Engine {
         let started = Instant::now();
         let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return Ok(None) };
         let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
-        let results: Vec<Result<(String, Kept), Diagnostic>> = self
-            .deferred
-            .par_iter()
-            .map(|page| {
-                let file = renderer.render(page)?;
-                Ok((file.path, Kept::Page { fingerprint: None, bytes: Arc::from(file.bytes) }))
-            })
-            .collect();
+        let kept = &self.kept;
+        let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
+            self.deferred.par_iter().map(|page| render_or_keep(&renderer, page, kept, None)).collect();
         self.deferred.clear();
         let pages = render::collect(results).map_err(|d| last.site.with_warnings(d))?;
         let articles = last.site.article_count();
-        let mut changed = Vec::new();
-        for (path, page) in pages {
-            changed.push(path.clone());
-            self.kept.insert(path, page);
-        }
-        changed.sort();
+        let (changed, rendered) = keep_rendered(&mut self.kept, pages);
         self.unfingerprinted = true;
-        let work = Work { rendered: changed.len(), stats: LoadStats::default(), articles, photos: Default::default() };
+        let work = Work { rendered, stats: LoadStats::default(), articles, photos: Default::default() };
         let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
         Ok(Some(self.publish(changed, work, times)))
     }
@@ -351,18 +320,8 @@ fn render_changed(
     let deferred_paths: BTreeSet<String> = deferred.iter().map(|p| renderer.output(p)).collect();
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
         .par_iter()
-        .map(|page| {
-            let path = renderer.output(page);
-            // The first rebuild has nothing to compare with.
-            let fingerprint = (!kept.is_empty()).then(|| renderer.fingerprint(page));
-            if let Some(Kept::Page { fingerprint: Some(old), bytes }) = kept.get(&path) {
-                if Some(*old) == fingerprint {
-                    return Ok((path, Kept::Page { fingerprint, bytes: Arc::clone(bytes) }, false));
-                }
-            }
-            let file = renderer.render(page)?;
-            Ok((path, Kept::Page { fingerprint, bytes: Arc::from(file.bytes) }, true))
-        })
+        // The first rebuild has nothing to compare with.
+        .map(|page| render_or_keep(&renderer, page, kept, (!kept.is_empty()).then(|| renderer.fingerprint(page))))
         .collect();
     let results = render::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
@@ -375,6 +334,44 @@ fn render_changed(
         outputs.insert(copy.path, Kept::Copy { source: copy.source, stamp });
     }
     Ok(RenderPass { outputs, rendered, listings: renderer.listings(), deferred })
+}
+
+/// Page `page` as kept: its kept bytes when `fingerprint` matches theirs,
+/// else rendered anew (the `bool` says which).
+fn render_or_keep(
+    renderer: &Renderer<'_>,
+    page: &Page,
+    kept: &HashMap<String, Kept>,
+    fingerprint: Option<u64>,
+) -> Result<(String, Kept, bool), Diagnostic> {
+    let path = renderer.output(page);
+    if let (Some(new), Some(Kept::Page { fingerprint: Some(old), bytes })) = (fingerprint, kept.get(&path)) {
+        if new == *old {
+            return Ok((path, Kept::Page { fingerprint, bytes: Arc::clone(bytes) }, false));
+        }
+    }
+    let file = renderer.render(page)?;
+    Ok((path, Kept::Page { fingerprint, bytes: Arc::from(file.bytes) }, true))
+}
+
+/// Puts some pages' results into `kept`; returns the outputs whose bytes
+/// changed (sorted) and how many pages were rendered.
+fn keep_rendered(kept: &mut HashMap<String, Kept>, results: Vec<(String, Kept, bool)>) -> (Vec<String>, usize) {
+    let mut changed = Vec::new();
+    let mut rendered = 0;
+    for (path, page, fresh) in results {
+        rendered += usize::from(fresh);
+        let same = match (kept.get(&path), &page) {
+            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => Arc::ptr_eq(a, b) || a == b,
+            _ => false,
+        };
+        if !same {
+            changed.push(path.clone());
+        }
+        kept.insert(path, page);
+    }
+    changed.sort();
+    (changed, rendered)
 }
 
 /// Outputs added, removed, or whose bytes or source changed, sorted.

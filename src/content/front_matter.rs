@@ -303,17 +303,22 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
+    /// Front matter for the tests here and the property tests in `props`.
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
     #[allow(dead_code)] // fields exist to be parsed, not read
-    struct Meta {
-        title: String,
+    pub(super) struct Meta {
+        pub(super) title: String,
         #[serde(default)]
         order: Option<i64>,
         #[serde(default)]
         section: Option<String>,
         #[serde(default)]
         author: Option<String>,
+        #[serde(default)]
+        tags: Vec<String>,
+        #[serde(default)]
+        extra: serde_json::Map<String, serde_json::Value>,
     }
 
     #[test]

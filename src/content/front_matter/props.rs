@@ -3,22 +3,9 @@
 //! written as a quoted YAML value.
 
 use proptest::prelude::*;
-use serde::Deserialize;
 
+use super::tests::Meta;
 use super::*;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // fields exist to be parsed, not read
-struct Meta {
-    title: String,
-    #[serde(default)]
-    order: Option<i64>,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default)]
-    extra: serde_json::Map<String, serde_json::Value>,
-}
 
 /// Text made of the pieces front matter is built from, so that splitting
 /// and YAML parsing are reached often, mixed with arbitrary characters.

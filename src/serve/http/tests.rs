@@ -303,3 +303,21 @@ async fn a_new_event_stream_starts_with_the_current_error() {
     let seen = tokio::task::spawn_blocking(move || read_events(addr, "broken", connected)).await.expect("client");
     assert!(seen.contains(r#""type":"error""#), "{seen}");
 }
+
+#[tokio::test]
+async fn a_page_still_being_rendered_is_answered_once_it_is() {
+    let (addr, shared) = start(Snapshot { pending: true, ..site() }).await;
+    let host = addr.to_string();
+    // Present pages are answered at once; a missing one waits for the complete snapshot.
+    assert_eq!(status(&raw(addr, "GET", "/", &host).await), "200");
+    let waiting = tokio::spawn(async move { raw(addr, "GET", "/2026/03/02/newsletter.html", &host).await });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "the request must wait while pages are pending");
+    let mut complete = site();
+    complete.files.insert("2026/03/02/newsletter.html".into(), bytes("<html><body>Letter</body></html>"));
+    complete.generation = 2;
+    shared.publish(complete, None);
+    let letter = waiting.await.expect("request task");
+    assert_eq!(status(&letter), "200", "{letter}");
+    assert!(letter.contains("Letter"), "{letter}");
+}
