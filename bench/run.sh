@@ -6,9 +6,10 @@
 #
 # Environment: RUNS (timed runs per tool and size, default 5), WARMUP (untimed runs per tool
 # and size, default 1), TOOLS (default "masthead hugo"), SETTLE (least seconds to wait after
-# deleting files before timing, default 90; then until the disk's discards have stopped
+# deleting files before timing, default 400; then until the disk's discards have stopped
 # for 15 s, at most 600 s in all), MEM_GUARD_MIB (kill a build when the machine's
-# MemAvailable drops below this, default 1024), KEEP_OUTPUTS=1 (keep this run's outputs).
+# MemAvailable drops below this, default 1024), KEEP_OUTPUTS=1 (keep this run's outputs),
+# RESET_CACHES=0 (do not drop the kernel's caches before each run, see reset_caches).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -20,7 +21,7 @@ ROOT=$(dirname "$BENCH")
 WORK=$BENCH/work
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
-SETTLE=${SETTLE:-90}
+SETTLE=${SETTLE:-400}
 MEM_GUARD_MIB=${MEM_GUARD_MIB:-1024}
 read -r -a TOOLS <<< "${TOOLS:-masthead hugo}"
 has_tool() { local t; for t in "${TOOLS[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
@@ -123,10 +124,14 @@ for size in "${SIZES[@]}"; do
         echo "$GEN_SHA-$ne-$pe" > "$corpus/.gen-sha"
     fi
 done
-# After a big delete, this ext4 (mounted with `discard`) sends the freed blocks' discards
-# about a minute later, in a storm of thousands per second, and file creation costs several
-# times the usual system time until then. So wait at least SETTLE s after the last delete,
-# and then until the disk has had no discard storm (< 100 discards/s) for 15 s in a row.
+# After a big delete, file creation on this disk costs several times its usual system time
+# for minutes. This ext4 has no journal, and then the kernel avoids reusing an inode freed in
+# the last 60 s, or 360 s while its inode-table block is still dirty (`recently_deleted` in
+# fs/ext4/ialloc.c): each new file checks the freed inodes of its group one by one (perf:
+# `find_get_block_common` and `recently_deleted` at the top of the profile). The disk is
+# also mounted with `discard`, and the freed blocks' discards come in storms. So wait at
+# least SETTLE s (default 400 > 360) after the last delete, and then until the disk has had
+# no discard storm (< 100 discards/s) for 15 s in a row.
 DISK_STAT=/sys/class/block/$(basename "$(df --output=source "$WORK" | tail -n 1)")/stat
 discards() { if [ -r "$DISK_STAT" ]; then awk '{print $12 + 0}' "$DISK_STAT"; else echo 0; fi; }
 settle() {  # settle SECONDS_AT_LEAST
@@ -181,6 +186,19 @@ timed() {
     wait "$pid"
 }
 
+# Every run starts from the same kernel caches. The kernel keeps every inode it has seen in a
+# hash table of fixed size (65,536 buckets on this VM, see `dmesg | grep Inode-cache`), and
+# creating a file walks one bucket: with the million inodes earlier runs left behind, file
+# creation costs several times what it costs on a fresh machine, and later runs (the 100k
+# ones) would pay for earlier ones. So, as root, drop the clean page, dentry and inode caches
+# (everything was synced) and read the tool's corpus back in, as a warm edit-build loop has it.
+# RESET_CACHES=0 turns this off.
+reset_caches() {  # reset_caches TOOL CORPUS
+    [ "${RESET_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ] || return 0
+    echo 3 > /proc/sys/vm/drop_caches
+    find "$2/$1" -type f -print0 | xargs -0 -r cat > /dev/null
+}
+
 # run TOOL SIZE LABEL → appends "tool label wall user sys rss files bytes rc" to $results
 run_one() {
     local tool=$1 size=$2 label=$3 corpus=$WORK/corpus-$2
@@ -188,6 +206,7 @@ run_one() {
     local tfile=$OUTROOT/$size/$tool-$label.time errf=$OUTROOT/$size/$tool-$label.err
     local rc=0 busy0 busy1
     sync  # the previous run's writeback must not land in this one
+    reset_caches "$tool" "$corpus"
     busy0=$(busy_ticks)
     case "$tool" in
         masthead)
