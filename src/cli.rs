@@ -217,7 +217,7 @@ impl BuildArgs {
         }
         let report = result?;
         out.report(&report, "Built");
-        if let Err(e) = report.previous.remove() {
+        if let Err(e) = report.previous.retire() {
             out.line(&format!("warning: {e:#}; the next build removes it"));
         }
         Ok(())
@@ -444,6 +444,11 @@ impl Printer {
             ));
             if verb == "Built" {
                 self.line(&format!("photos: {} encoded, {} from cache", w.photos.encoded, w.photos.cached));
+                self.line(&format!(
+                    "{} of {} already held their bytes and were left alone",
+                    grouped(w.unchanged),
+                    plural(r.files, "output file"),
+                ));
             }
         }
         if !r.skipped.drafts.is_empty() {
@@ -484,6 +489,12 @@ impl Printer {
 }
 
 fn plural(n: usize, word: &str) -> String {
+    let grouped = grouped(n);
+    if n == 1 { format!("{grouped} {word}") } else { format!("{grouped} {word}s") }
+}
+
+/// `n` with thousands separated: 18,840.
+fn grouped(n: usize) -> String {
     let digits = n.to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -492,7 +503,7 @@ fn plural(n: usize, word: &str) -> String {
         }
         grouped.push(c);
     }
-    if n == 1 { format!("{grouped} {word}") } else { format!("{grouped} {word}s") }
+    grouped
 }
 
 #[cfg(test)]

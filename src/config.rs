@@ -37,6 +37,10 @@ pub struct SiteConfig {
     pub markdown: MarkdownConfig,
     #[serde(default)]
     pub strict: bool,
+    /// Keep the replaced site beside the output and build the next one into
+    /// it, rewriting only changed files (one more copy of the site on disk).
+    #[serde(default = "default_true")]
+    pub reuse_previous_build: bool,
     #[serde(default)]
     pub images: Images,
     #[serde(default)]
@@ -126,6 +130,9 @@ impl Default for Newsletter {
     }
 }
 
+fn default_true() -> bool {
+    true
+}
 fn default_language() -> String {
     "en".into()
 }

@@ -18,22 +18,6 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("failed to write `{}`", path.display()))
 }
 
-pub fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to)
-        .map(|_| ())
-        .with_context(|| format!("failed to copy `{}` to `{}`", from.display(), to.display()))
-}
-
-/// Makes one folder (its parent must exist); one that exists already is fine.
-pub fn ensure_dir(path: &Path) -> Result<()> {
-    match std::fs::create_dir(path) {
-        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
-            Err(e).with_context(|| format!("failed to create folder `{}`", path.display()))
-        }
-        _ => Ok(()),
-    }
-}
-
 pub fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).with_context(|| format!("failed to create folder `{}`", path.display()))
 }

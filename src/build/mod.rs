@@ -1,9 +1,14 @@
 //! `masthead build`: load → render → write. Output goes to a temporary
 //! folder beside the target and is swapped in only when every page was
 //! written, so a failed build leaves the previous site untouched. A marker
-//! file tells masthead which folders it may replace.
+//! file tells masthead which folders it may replace. The site a build
+//! replaces is kept as the spare (`.<name>.masthead-spare`) and becomes the
+//! next build's temporary folder, where only changed files are rewritten
+//! (see [`write`]).
 
-use std::collections::BTreeSet;
+mod write;
+
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -17,6 +22,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
 use crate::images;
 use crate::render::{self, CopySource, Page, Renderer, Theme};
+use write::Writer;
 
 /// Written into every folder masthead builds; its presence is the only
 /// licence to replace a non-empty output folder.
@@ -51,6 +57,8 @@ pub struct Work {
     pub templates_rendered: usize,
     /// Photo files encoded, and taken from the cache.
     pub photos: images::Stats,
+    /// Output files that already held their bytes (in a recycled folder).
+    pub unchanged: usize,
 }
 
 /// Why a build failed: problems in the site, or something else (disk, refusal).
@@ -106,25 +114,30 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
         bar.set_length((pages.len() + copies.len()) as u64);
     }
 
-    let staging = Staging::create(&output)?;
+    let reuse = site.config.reuse_previous_build;
+    let staging = Staging::create(&output, reuse)?;
+    let writer = Writer::new(&staging.dir, staging.recycled);
+    let pruned = if staging.recycled { prune(&staging.dir, &site, &page_paths, &copies) } else { Ok(()) };
     let cache = images::Cache::in_site(&opts.source);
     // Photos are made (or found in the cache) while pages render.
     let (result, photos) = rayon::join(
-        || write_all(&renderer, &site, &pages, &page_paths, &copies, &staging.dir, progress),
-        || publish_photos(&site, &cache, &staging.dir),
+        || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, progress)),
+        || publish_photos(&site, &cache, &writer),
     );
     let result = result.and(photos);
     match result {
         Ok(photos) => {
-            let previous = staging.swap_into(&output)?;
-            let work = Work { photos, ..work(stats, &theme) };
+            let unchanged = writer.unchanged();
+            let mut previous = staging.swap_into(&output)?;
+            previous.keep = reuse;
+            let work = Work { photos, unchanged, ..work(stats, &theme) };
             let mut report =
                 report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
             Ok(report)
         }
         Err(failure) => {
-            staging.discard();
+            staging.discard(&output);
             Err(failure)
         }
     }
@@ -136,22 +149,41 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
         markdown_rendered: stats.rendered,
         templates_rendered: theme.renders(),
         photos: images::Stats::default(),
+        unchanged: 0,
     }
 }
 
-/// Makes every photo's files in the cache and copies them into `dir`.
-fn publish_photos(site: &Site, cache: &images::Cache, dir: &Path) -> Result<images::Stats, Failure> {
+/// Makes every photo's files in the cache and copies them into the output.
+fn publish_photos(site: &Site, cache: &images::Cache, writer: &Writer<'_>) -> Result<images::Stats, Failure> {
     let settings = &site.config.images;
     let stats = images::make_all(&site.images, settings, cache).map_err(|d| site.with_warnings(d))?;
     let entries: Vec<_> = images::entries(&site.images, settings, cache).collect();
-    entries.par_iter().try_for_each(|(output, entry)| -> anyhow::Result<()> {
-        let target = fs::safe_join(dir, output)?;
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::copy(entry, &target)
-    })?;
+    entries.par_iter().try_for_each(|(output, entry)| writer.copy(output, entry))?;
     Ok(stats)
+}
+
+/// Empties a recycled folder of everything this build will not write.
+fn prune(dir: &Path, site: &Site, pages: &BTreeSet<String>, copies: &[render::CopyFile]) -> Result<(), Failure> {
+    let photos = site.images.iter().flat_map(|i| i.variants.iter().map(|v| v.output.as_str()));
+    let files: HashSet<&str> = pages
+        .iter()
+        .map(String::as_str)
+        .chain(copies.iter().map(|c| c.path.as_str()))
+        .chain(photos)
+        .chain([MARKER])
+        .collect();
+    let mut folders = HashSet::new();
+    for file in &files {
+        let mut f = *file;
+        while let Some(up) = parent(f) {
+            if !folders.insert(up) {
+                break;
+            }
+            f = up;
+        }
+    }
+    write::prune(dir, &files, &folders)?;
+    Ok(())
 }
 
 fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
@@ -175,21 +207,11 @@ fn write_all(
     pages: &[Page],
     page_paths: &BTreeSet<String>,
     copies: &[render::CopyFile],
-    dir: &Path,
+    writer: &Writer<'_>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<(), Failure> {
+    // Folders are made by the first file written into them, in parallel.
     let own = own_folders(page_paths, copies);
-    let shared: BTreeSet<&str> = page_paths
-        .iter()
-        .map(String::as_str)
-        .chain(copies.iter().map(|c| c.path.as_str()))
-        .filter_map(parent)
-        // An own folder is made by its page; its parent must exist first.
-        .filter_map(|f| if own.contains(f) { parent(f) } else { Some(f) })
-        .collect();
-    for folder in &shared {
-        fs::create_dir_all(&fs::safe_join(dir, folder)?)?;
-    }
     let tick = || {
         if let Some(bar) = progress {
             bar.inc(1);
@@ -200,26 +222,21 @@ fn write_all(
         .map(|page| {
             let file = renderer.render(page)?;
             let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
-            let target = fs::safe_join(dir, &file.path).map_err(failed)?;
             // A page alone in its folder (most articles) makes the folder
-            // itself, so folders are made in parallel with rendering.
-            if let (Some(folder), Some(made)) = (parent(&file.path), target.parent()) {
-                if own.contains(folder) {
-                    // A photo in the same folder may have made it already.
-                    fs::ensure_dir(made).map_err(failed)?;
-                }
+            // first, rather than trying to write and failing.
+            if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
+                writer.folder(folder).map_err(failed)?;
             }
-            fs::write(&target, &file.bytes).map_err(failed)?;
+            writer.write(&file.path, &file.bytes).map_err(failed)?;
             tick();
             Ok(())
         })
         .collect();
     render::collect(rendered).map_err(|d| site.with_warnings(d))?;
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
-        let target = fs::safe_join(dir, &c.path)?;
         match &c.source {
-            CopySource::Builtin(bytes) => fs::write(&target, bytes)?,
-            CopySource::File(path) => fs::copy(path, &target)?,
+            CopySource::Builtin(bytes) => writer.write(&c.path, bytes)?,
+            CopySource::File(path) => writer.copy(&c.path, path)?,
         }
         tick();
         Ok(())
@@ -337,10 +354,15 @@ fn check_output(source: &Path, output: &Path) -> anyhow::Result<()> {
 /// The temporary folder a build writes into, beside the output.
 struct Staging {
     dir: PathBuf,
+    /// Whether `dir` is the spare: a previous site, to be pruned and
+    /// rewritten, rather than a new empty folder.
+    recycled: bool,
 }
 
 impl Staging {
-    fn create(output: &Path) -> anyhow::Result<Staging> {
+    /// Takes the spare as the temporary folder when `reuse` allows and there
+    /// is one, else makes an empty folder.
+    fn create(output: &Path, reuse: bool) -> anyhow::Result<Staging> {
         let parent = output.parent().ok_or_else(|| anyhow!("`{}` has no parent folder", output.display()))?;
         fs::create_dir_all(parent)?;
         if output.file_name().is_none() {
@@ -352,9 +374,15 @@ impl Staging {
         if dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
+        // Renaming claims the spare: a build running beside this one cannot
+        // take it too.
+        let spare = spare_of(output);
+        if reuse && is_marked_folder(&spare) && std::fs::rename(&spare, &dir).is_ok() {
+            return Ok(Staging { dir, recycled: true });
+        }
         std::fs::create_dir(&dir).with_context(|| format!("failed to create folder `{}`", dir.display()))?;
         fs::write(&dir.join(MARKER), MARKER_TEXT.as_bytes())?;
-        Ok(Staging { dir })
+        Ok(Staging { dir, recycled: false })
     }
 
     /// Puts the finished folder in place of `output`. On Linux both folders
@@ -367,11 +395,11 @@ impl Staging {
     fn swap_into(self, output: &Path) -> anyhow::Result<Previous> {
         if !output.exists() {
             fs::rename(&self.dir, output)?;
-            return Ok(Previous(None));
+            return Ok(Previous::default());
         }
         if exchange(&self.dir, output)? {
             // The staging folder now holds the previous site.
-            return Ok(Previous(Some(self.dir)));
+            return Ok(Previous::at(self.dir, output));
         }
         let old = self.dir.with_file_name(format!(".{}.masthead-old-{}", folder_name(output), std::process::id()));
         fs::rename(output, &old)?;
@@ -380,28 +408,60 @@ impl Staging {
             let _ = std::fs::rename(&old, output);
             return Err(e);
         }
-        Ok(Previous(Some(old)))
+        Ok(Previous::at(old, output))
     }
 
-    fn discard(self) {
+    /// After a failed build: a recycled folder goes back to being the spare
+    /// (the next build prunes it like any other); a new one is removed.
+    fn discard(self, output: &Path) {
+        let spare = spare_of(output);
+        if self.recycled && !spare.exists() && std::fs::rename(&self.dir, &spare).is_ok() {
+            return;
+        }
         let _ = remove_marked(&self.dir);
     }
 }
 
-/// The previous site, moved aside by the swap. Removing it is the build's
-/// last step, after the new site is in place and reported, so the wait for
-/// thousands of deletions is not part of the build; a removal cut short is
-/// finished by the next build (see [`remove_stale`]).
+/// The spare of `output`: the site before the current one, which the next
+/// build recycles.
+fn spare_of(output: &Path) -> PathBuf {
+    output.with_file_name(format!(".{}.masthead-spare", folder_name(output)))
+}
+
+/// Whether `path` is a folder (not a link to one) holding masthead's marker.
+fn is_marked_folder(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) && path.join(MARKER).is_file()
+}
+
+/// The previous site, moved aside by the swap. Its fate is the build's last
+/// step, after the new site is in place and reported: it becomes the spare
+/// (a rename), or, with `reuse_previous_build: false`, it is removed, and the
+/// wait for thousands of deletions is still not part of the build; a removal
+/// cut short is finished by the next build (see [`remove_stale`]).
 #[derive(Debug, Default)]
-#[must_use = "the previous site stays beside the output until removed"]
-pub struct Previous(Option<PathBuf>);
+#[must_use = "the previous site stays beside the output until retired"]
+pub struct Previous {
+    dir: Option<PathBuf>,
+    spare: PathBuf,
+    /// Keep it as the spare rather than removing it.
+    pub keep: bool,
+}
 
 impl Previous {
-    pub fn remove(self) -> anyhow::Result<()> {
-        match self.0 {
-            Some(dir) => remove_marked(&dir),
-            None => Ok(()),
+    fn at(dir: PathBuf, output: &Path) -> Previous {
+        Previous { dir: Some(dir), spare: spare_of(output), keep: false }
+    }
+
+    /// Makes the previous site the spare, or removes it (and any spare).
+    pub fn retire(self) -> anyhow::Result<()> {
+        let Some(dir) = self.dir else { return Ok(()) };
+        if self.keep && !self.spare.exists() {
+            return fs::rename(&dir, &self.spare);
         }
+        if !self.keep && is_marked_folder(&self.spare) {
+            remove_marked(&self.spare)?;
+        }
+        remove_marked(&dir)
     }
 }
 
@@ -450,7 +510,8 @@ fn remove_marked(dir: &Path) -> anyhow::Result<()> {
 
 /// Cleans up after builds that were killed: their temporary folders
 /// (`.<name>.masthead-tmp-<pid>`, recognised by name and by the marker
-/// inside, or empty) are removed, unless that build is still running; and if
+/// inside, or empty) become the spare if there is none and are removed
+/// otherwise, unless that build is still running; and if
 /// a build died between the two renames of the fallback swap, leaving no
 /// `output` but a `.<name>.masthead-old-<pid>`, that folder is put back.
 fn remove_stale(parent: &Path, name: &str) {
@@ -470,6 +531,11 @@ fn remove_stale(parent: &Path, name: &str) {
             continue;
         }
         if kind == Stale::Old && !output.exists() && std::fs::rename(&path, &output).is_ok() {
+            continue;
+        }
+        // Whatever the killed build wrote can still be recycled.
+        let spare = spare_of(&output);
+        if !spare.exists() && std::fs::rename(&path, &spare).is_ok() {
             continue;
         }
         let _ = remove_marked(&path);
@@ -548,8 +614,8 @@ mod tests {
     fn swap_replaces_the_output_and_leaves_nothing_beside_it() {
         let tmp = tempfile::tempdir().unwrap();
         let output = tree(tmp.path(), "public", "old");
-        let staging = Staging { dir: tree(tmp.path(), ".public.masthead-tmp-1", "new") };
-        staging.swap_into(&output).unwrap().remove().unwrap();
+        let staging = Staging { dir: tree(tmp.path(), ".public.masthead-tmp-1", "new"), recycled: false };
+        staging.swap_into(&output).unwrap().retire().unwrap();
         assert_eq!(std::fs::read_to_string(output.join("a/b/index.html")).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, ["public"]);
@@ -568,7 +634,10 @@ mod tests {
         assert_eq!(std::fs::read_to_string(output.join("a/b/index.html")).unwrap(), "previous");
         let mut names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         names.sort();
-        assert_eq!(names, [".public.masthead-tmp-4000002", "public"].map(std::ffi::OsString::from).to_vec());
+        // The half-written folder is kept as the spare, for the next build to recycle.
+        let spare = [".public.masthead-spare", ".public.masthead-tmp-4000002", "public"];
+        assert_eq!(names, spare.map(std::ffi::OsString::from).to_vec());
+        assert_eq!(std::fs::read_to_string(tmp.path().join(".public.masthead-spare/a/b/index.html")).unwrap(), "half");
     }
 
     #[test]

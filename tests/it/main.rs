@@ -24,5 +24,6 @@ mod serve;
 mod serve_browser;
 mod serve_props;
 mod snapshots;
+mod spare;
 mod support;
 mod validate;

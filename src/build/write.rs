@@ -1,0 +1,270 @@
+//! Writing a build's files into its staging folder.
+//!
+//! The staging folder is either new and empty, or *recycled*: the site from
+//! the build before last, kept beside the output (see `Staging`). A recycled
+//! folder is first [`prune`]d to the new site's paths; then a file whose bytes
+//! are already there is left alone, and a changed one is rewritten in place.
+//! Either way nothing is deleted and few inodes are made, which on most file
+//! systems is the dearest part of writing a site, and unchanged pages keep
+//! their modification time, so copying the site to a server sends only what
+//! changed.
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context as _, Result};
+use walkdir::WalkDir;
+
+use crate::fs;
+
+/// Writes files under `root`, making folders as they are needed.
+pub(super) struct Writer<'a> {
+    root: &'a Path,
+    recycled: bool,
+    unchanged: AtomicUsize,
+}
+
+impl<'a> Writer<'a> {
+    pub(super) fn new(root: &'a Path, recycled: bool) -> Self {
+        Writer { root, recycled, unchanged: AtomicUsize::new(0) }
+    }
+
+    /// How many files already held the bytes they were to get.
+    pub(super) fn unchanged(&self) -> usize {
+        self.unchanged.load(Ordering::Relaxed)
+    }
+
+    /// Makes the folder `rel`, and its parents if they are missing.
+    pub(super) fn folder(&self, rel: &str) -> Result<()> {
+        let path = fs::safe_join(self.root, rel)?;
+        match std::fs::create_dir(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => fs::create_dir_all(&path),
+            Err(e) => Err(e).with_context(|| format!("failed to create folder `{}`", path.display())),
+        }
+    }
+
+    /// Writes `bytes` to the file `rel`.
+    pub(super) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        let path = fs::safe_join(self.root, rel)?;
+        if self.recycled {
+            if let Some(mut file) = self.reusable(&path)? {
+                if file.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) && same(&mut file, &mut &bytes[..]) {
+                    self.unchanged.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+            }
+        }
+        self.create(&path, |file| file.write_all(bytes))
+    }
+
+    /// Copies the file `from` to `rel`.
+    pub(super) fn copy(&self, rel: &str, from: &Path) -> Result<()> {
+        let path = fs::safe_join(self.root, rel)?;
+        let mut source = File::open(from).with_context(|| format!("failed to read `{}`", from.display()))?;
+        if self.recycled {
+            if let Some(mut file) = self.reusable(&path)? {
+                let len = |f: &File| f.metadata().map(|m| m.len()).ok();
+                if len(&file).is_some_and(|n| Some(n) == len(&source)) && same(&mut file, &mut source) {
+                    self.unchanged.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                source = File::open(from).with_context(|| format!("failed to read `{}`", from.display()))?;
+            }
+        }
+        self.create(&path, |file| std::io::copy(&mut source, file).map(|_| ()))
+            .with_context(|| format!("failed to copy `{}`", from.display()))
+    }
+
+    /// In a recycled folder: the file at `path` opened for reading, if it is
+    /// a plain file of this folder alone. Anything else there (a link to a
+    /// file elsewhere, a folder) is removed, so writing never reaches through
+    /// it.
+    fn reusable(&self, path: &Path) -> Result<Option<File>> {
+        let meta = match std::fs::symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
+        };
+        if meta.is_file() && single_link(&meta) {
+            if let Ok(file) = File::open(path) {
+                return Ok(Some(file));
+            }
+        }
+        if meta.is_dir() {
+            fs::remove_dir_all(path)?;
+        } else {
+            std::fs::remove_file(path).with_context(|| format!("failed to remove `{}`", path.display()))?;
+        }
+        Ok(None)
+    }
+
+    /// Creates (or truncates) the file at `path` and fills it, making its
+    /// folder first if it is missing.
+    fn create(&self, path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+        let open = || OpenOptions::new().write(true).create(true).truncate(true).open(path);
+        let mut file = match open() {
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                open()
+            }
+            other => other,
+        }
+        .with_context(|| format!("failed to write `{}`", path.display()))?;
+        fill(&mut file).with_context(|| format!("failed to write `{}`", path.display()))
+    }
+}
+
+#[cfg(unix)]
+fn single_link(meta: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::MetadataExt::nlink(meta) == 1
+}
+
+#[cfg(not(unix))]
+fn single_link(_meta: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// Whether two readers give the same bytes.
+fn same(a: &mut impl Read, b: &mut impl Read) -> bool {
+    let (mut x, mut y) = (vec![0u8; 64 * 1024], vec![0u8; 64 * 1024]);
+    loop {
+        let n = match a.read(&mut x) {
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if n == 0 {
+            return b.read(&mut y[..1]).is_ok_and(|m| m == 0);
+        }
+        if b.read_exact(&mut y[..n]).is_err() || x[..n] != y[..n] {
+            return false;
+        }
+    }
+}
+
+/// Removes from a recycled folder everything the new site does not have:
+/// files not in `files`, folders not in `folders`, and every symbolic link
+/// or other special file. Returns how many entries were removed.
+pub(super) fn prune(root: &Path, files: &HashSet<&str>, folders: &HashSet<&str>) -> Result<usize> {
+    let mut removed = 0;
+    let mut walk = WalkDir::new(root).min_depth(1).follow_links(false).into_iter();
+    while let Some(entry) = walk.next() {
+        let entry = entry.with_context(|| format!("failed to read `{}`", root.display()))?;
+        let path = entry.path();
+        let rel = relative(root, path);
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            if !rel.as_deref().is_some_and(|r| folders.contains(r)) {
+                fs::remove_dir_all(path)?;
+                walk.skip_current_dir();
+                removed += 1;
+            }
+        } else if !(kind.is_file() && rel.as_deref().is_some_and(|r| files.contains(r))) {
+            std::fs::remove_file(path).with_context(|| format!("failed to remove `{}`", path.display()))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// `path` under `root` with `/` separators; `None` for a name that is not
+/// UTF-8 (masthead never writes one).
+fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rest = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set<'a>(items: &[&'a str]) -> HashSet<&'a str> {
+        items.iter().copied().collect()
+    }
+
+    #[test]
+    fn prune_keeps_only_the_new_sites_paths() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        for (path, text) in
+            [("a/b/index.html", "x"), ("a/gone.html", "y"), ("old/x/index.html", "z"), ("keep.xml", "k")]
+        {
+            std::fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        let removed = prune(root, &set(&["a/b/index.html", "keep.xml"]), &set(&["a", "a/b"])).unwrap();
+        assert_eq!(removed, 2);
+        let mut left: Vec<String> =
+            WalkDir::new(root).min_depth(1).into_iter().map(|e| relative(root, e.unwrap().path()).unwrap()).collect();
+        left.sort();
+        assert_eq!(left, ["a", "a/b", "a/b/index.html", "keep.xml"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn prune_removes_links_and_never_follows_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("index.html"), "mine").unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("a")).unwrap();
+        prune(&root, &set(&["a/index.html"]), &set(&["a"])).unwrap();
+        assert!(!root.join("a").exists());
+        assert_eq!(std::fs::read_to_string(outside.join("index.html")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn unchanged_files_are_left_alone_and_changed_ones_rewritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let writer = Writer::new(root, true);
+        writer.write("x/y/page.html", b"one").unwrap();
+        let before = std::fs::metadata(root.join("x/y/page.html")).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        writer.write("x/y/page.html", b"one").unwrap();
+        assert_eq!(writer.unchanged(), 1);
+        assert_eq!(std::fs::metadata(root.join("x/y/page.html")).unwrap().modified().unwrap(), before);
+        for text in ["two", "longer text", "on"] {
+            writer.write("x/y/page.html", text.as_bytes()).unwrap();
+            assert_eq!(std::fs::read_to_string(root.join("x/y/page.html")).unwrap(), text);
+        }
+        assert_eq!(writer.unchanged(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_hard_linked_file_is_replaced_not_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("page.html"), "old").unwrap();
+        std::fs::hard_link(root.join("page.html"), tmp.path().join("backup.html")).unwrap();
+        Writer::new(&root, true).write("page.html", b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(root.join("page.html")).unwrap(), "new");
+        assert_eq!(std::fs::read_to_string(tmp.path().join("backup.html")).unwrap(), "old");
+    }
+
+    #[test]
+    fn copies_compare_with_what_is_there() {
+        let tmp = tempfile::tempdir().unwrap();
+        let source = tmp.path().join("photo.jpg");
+        std::fs::write(&source, vec![7u8; 200_000]).unwrap();
+        let root = tmp.path().join("site");
+        let writer = Writer::new(&root, true);
+        writer.copy("p/photo.jpg", &source).unwrap();
+        writer.copy("p/photo.jpg", &source).unwrap();
+        assert_eq!(writer.unchanged(), 1);
+        std::fs::write(&source, vec![8u8; 200_000]).unwrap();
+        writer.copy("p/photo.jpg", &source).unwrap();
+        assert_eq!(std::fs::read(root.join("p/photo.jpg")).unwrap(), vec![8u8; 200_000]);
+    }
+}
