@@ -103,10 +103,15 @@ impl<'a> Writer<'a> {
         Ok(None)
     }
 
-    /// Creates (or truncates) the file at `path` and fills it, making its
-    /// folder first if it is missing.
+    /// Creates the file at `path` and fills it, making its folder first if it
+    /// is missing. In a recycled folder an existing file is overwritten from
+    /// its start and then cut to its new length, not truncated first:
+    /// truncating frees all its blocks and writing allocates them again,
+    /// which where freed blocks are discarded at once (ext4 without a
+    /// journal, mounted with `discard`) made rewriting a 100k site twice as
+    /// slow as writing a new one.
     fn create(&self, path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
-        let open = || OpenOptions::new().write(true).create(true).truncate(true).open(path);
+        let open = || OpenOptions::new().write(true).create(true).truncate(!self.recycled).open(path);
         let mut file = match open() {
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 if let Some(parent) = path.parent() {
@@ -117,7 +122,15 @@ impl<'a> Writer<'a> {
             other => other,
         }
         .with_context(|| format!("failed to write `{}`", path.display()))?;
-        fill(&mut file).with_context(|| format!("failed to write `{}`", path.display()))
+        let filled = fill(&mut file).and_then(|()| {
+            if self.recycled {
+                // Cut off what is left of longer old contents.
+                let end = std::io::Seek::stream_position(&mut file)?;
+                file.set_len(end)?;
+            }
+            Ok(())
+        });
+        filled.with_context(|| format!("failed to write `{}`", path.display()))
     }
 }
 
