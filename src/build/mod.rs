@@ -42,7 +42,7 @@ pub struct BuildReport {
     /// How much work the build did, for `--verbose` and the tests that
     /// hold every file to one read and every page to one render.
     pub work: Work,
-    /// The site this build replaced, still to be removed.
+    /// The site this build replaced, still to be kept as the spare or removed.
     pub previous: Previous,
 }
 
