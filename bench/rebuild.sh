@@ -15,6 +15,8 @@ set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 WORK=$BENCH/work
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 SIZE=${1:-10k}
 RUNS=${RUNS:-5}
 CORPUS=$WORK/corpus-$SIZE
@@ -31,7 +33,7 @@ if [ -f "$WORK/.last-delete" ]; then
     if [ "$wait_s" -gt 0 ]; then log "files were deleted recently: waiting ${wait_s}s"; sleep "$wait_s"; fi
 fi
 
-CLOCK=$(python3 -c 'import json,sys,datetime as d; m=json.load(open(sys.argv[1])); print(d.date.fromisoformat(m["last_edition"]) + d.timedelta(days=1))' "$CORPUS/corpus.json")
+CLOCK=$(clock_of "$CORPUS")
 OUT=$WORK/rebuild/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 cleanup() {
@@ -54,15 +56,9 @@ build() {  # build TOOL
 
 timed() {  # timed TOOL LABEL
     sync
-    if [ "${RESET_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ]; then
-        echo 3 > /proc/sys/vm/drop_caches
-        find "$CORPUS/$1" -type f -print0 | xargs -0 -r cat > /dev/null
-        # The outputs' own files are read back too, as after the build before (masthead
-        # compares what it renders with what is there).
-        for d in "$OUT/$1" "$OUT/.$1.masthead-spare"; do
-            [ -d "$d" ] && find "$d" -type f -print0 | xargs -0 -r cat > /dev/null
-        done
-    fi
+    # The outputs' own files are read back too, as after the build before (masthead
+    # compares what it renders with what is there).
+    reset_caches "$CORPUS/$1" "$OUT/$1" "$OUT/.$1.masthead-spare"
     local t
     /usr/bin/time -f '%e %U %S %M' -o "$OUT/time.txt" bash -c 'build "$1" > /dev/null 2>&1' _ "$1"
     t=$(tail -n 1 "$OUT/time.txt")

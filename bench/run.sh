@@ -9,7 +9,7 @@
 # deleting files before timing, default 400; then until the disk's discards have stopped
 # for 15 s, at most 600 s in all), MEM_GUARD_MIB (kill a build when the machine's
 # MemAvailable drops below this, default 1024), KEEP_OUTPUTS=1 (keep this run's outputs),
-# RESET_CACHES=0 (do not drop the kernel's caches before each run, see reset_caches).
+# RESET_CACHES=0 (do not drop the kernel's caches before each run, see reset_caches in lib.sh).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -19,6 +19,8 @@ set -euo pipefail
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 WORK=$BENCH/work
+# shellcheck source=bench/lib.sh
+. "$BENCH/lib.sh"
 RUNS=${RUNS:-5}
 WARMUP=${WARMUP:-1}
 SETTLE=${SETTLE:-400}
@@ -186,18 +188,6 @@ timed() {
     wait "$pid"
 }
 
-# Every run starts from the same kernel caches. The kernel keeps every inode it has seen in a
-# hash table of fixed size (65,536 buckets on this VM, see `dmesg | grep Inode-cache`), and
-# creating a file walks one bucket: with the million inodes earlier runs left behind, file
-# creation costs several times what it costs on a fresh machine, and later runs (the 100k
-# ones) would pay for earlier ones. So, as root, drop the clean page, dentry and inode caches
-# (everything was synced) and read the tool's corpus back in, as a warm edit-build loop has it.
-# RESET_CACHES=0 turns this off.
-reset_caches() {  # reset_caches TOOL CORPUS
-    [ "${RESET_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ] || return 0
-    echo 3 > /proc/sys/vm/drop_caches
-    find "$2/$1" -type f -print0 | xargs -0 -r cat > /dev/null
-}
 
 # run TOOL SIZE LABEL → appends "tool label wall user sys rss files bytes rc" to $results
 run_one() {
@@ -206,7 +196,7 @@ run_one() {
     local tfile=$OUTROOT/$size/$tool-$label.time errf=$OUTROOT/$size/$tool-$label.err
     local rc=0 busy0 busy1
     sync  # the previous run's writeback must not land in this one
-    reset_caches "$tool" "$corpus"
+    reset_caches "$corpus/$tool"
     busy0=$(busy_ticks)
     case "$tool" in
         masthead)
@@ -260,7 +250,7 @@ for size in "${SIZES[@]}"; do
     mkdir -p "$OUTROOT/$size"
     results=$OUTROOT/$size/runs.txt
     : > "$results"
-    CLOCK=$(python3 -c 'import json,sys,datetime as d; m=json.load(open(sys.argv[1])); print(d.date.fromisoformat(m["last_edition"]) + d.timedelta(days=1))' "$corpus/corpus.json")
+    CLOCK=$(clock_of "$corpus")
     log "size $size: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["articles"], "articles,", m["editions"], "editions,", m["avg_body_words"], "words each")' "$corpus/corpus.json") (clock $CLOCK)"
     ok_m=0 ok_h=0
     has_tool masthead && ok_m=1

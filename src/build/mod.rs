@@ -174,13 +174,7 @@ fn prune(dir: &Path, site: &Site, pages: &BTreeSet<String>, copies: &[render::Co
         .collect();
     let mut folders = HashSet::new();
     for file in &files {
-        let mut f = *file;
-        while let Some(up) = parent(f) {
-            if !folders.insert(up) {
-                break;
-            }
-            f = up;
-        }
+        insert_folders(file, |f| folders.insert(f));
     }
     write::prune(dir, &files, &folders)?;
     Ok(())
@@ -249,6 +243,19 @@ fn parent(path: &str) -> Option<&str> {
     path.rfind('/').map(|i| &path[..i])
 }
 
+/// Puts the folders above `path` into a set through `insert` (which says
+/// whether the folder was new), stopping at one already there: its own
+/// folders are in too.
+fn insert_folders<'p>(path: &'p str, mut insert: impl FnMut(&'p str) -> bool) {
+    let mut f = path;
+    while let Some(up) = parent(f) {
+        if !insert(up) {
+            break;
+        }
+        f = up;
+    }
+}
+
 /// Folders that hold exactly one page and nothing else (no other file, no
 /// folder): the page's writer can make its folder with one `mkdir`.
 fn own_folders<'p>(pages: &'p BTreeSet<String>, copies: &'p [render::CopyFile]) -> BTreeSet<&'p str> {
@@ -258,14 +265,7 @@ fn own_folders<'p>(pages: &'p BTreeSet<String>, copies: &'p [render::CopyFile]) 
     }
     let mut ancestors = BTreeSet::new();
     for &folder in files.keys() {
-        let mut f = folder;
-        // Stop at a folder already seen: its own ancestors are in.
-        while let Some(up) = parent(f) {
-            if !ancestors.insert(up) {
-                break;
-            }
-            f = up;
-        }
+        insert_folders(folder, |f| ancestors.insert(f));
     }
     let page_folders: BTreeSet<&str> = pages.iter().filter_map(|p| parent(p)).collect();
     files

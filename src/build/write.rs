@@ -11,7 +11,7 @@
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read, Seek, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -51,13 +51,8 @@ impl<'a> Writer<'a> {
     /// Writes `bytes` to the file `rel`.
     pub(super) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
         let path = fs::safe_join(self.root, rel)?;
-        if self.recycled {
-            if let Some(mut file) = self.reusable(&path)? {
-                if file.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) && same(&mut file, &mut &bytes[..]) {
-                    self.unchanged.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
-                }
-            }
+        if self.already_holds(&path, bytes.len() as u64, &mut &bytes[..])? {
+            return Ok(());
         }
         self.create(&path, |file| file.write_all(bytes))
     }
@@ -65,34 +60,41 @@ impl<'a> Writer<'a> {
     /// Copies the file `from` to `rel`.
     pub(super) fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let path = fs::safe_join(self.root, rel)?;
-        let mut source = File::open(from).with_context(|| format!("failed to read `{}`", from.display()))?;
-        if self.recycled {
-            if let Some(mut file) = self.reusable(&path)? {
-                let len = |f: &File| f.metadata().map(|m| m.len()).ok();
-                if len(&file).is_some_and(|n| Some(n) == len(&source)) && same(&mut file, &mut source) {
-                    self.unchanged.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
-                }
-                source = File::open(from).with_context(|| format!("failed to read `{}`", from.display()))?;
-            }
+        let read = |e| anyhow::Error::new(e).context(format!("failed to read `{}`", from.display()));
+        let mut source = File::open(from).map_err(read)?;
+        let len = source.metadata().map_err(read)?.len();
+        if self.already_holds(&path, len, &mut source)? {
+            return Ok(());
         }
+        source.rewind().map_err(read)?;
         self.create(&path, |file| std::io::copy(&mut source, file).map(|_| ()))
             .with_context(|| format!("failed to copy `{}`", from.display()))
     }
 
-    /// In a recycled folder: the file at `path` opened for reading, if it is
-    /// a plain file of this folder alone. Anything else there (a link to a
-    /// file elsewhere, a folder) is removed, so writing never reaches through
-    /// it.
-    fn reusable(&self, path: &Path) -> Result<Option<File>> {
+    /// In a recycled folder: whether the file at `path` already holds the
+    /// `len` bytes that `content` reads (counted as unchanged if so). Anything
+    /// there that is not a plain file of this folder alone (a folder, a link,
+    /// a file with other hard links) is removed, so writing never reaches
+    /// through it.
+    fn already_holds(&self, path: &Path, len: u64, content: &mut impl Read) -> Result<bool> {
+        if !self.recycled {
+            return Ok(false);
+        }
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
             Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
         };
         if meta.is_file() && single_link(&meta) {
-            if let Ok(file) = File::open(path) {
-                return Ok(Some(file));
+            if meta.len() != len {
+                return Ok(false);
+            }
+            if let Ok(mut file) = File::open(path) {
+                let held = same(&mut file, content);
+                if held {
+                    self.unchanged.fetch_add(1, Ordering::Relaxed);
+                }
+                return Ok(held);
             }
         }
         if meta.is_dir() {
@@ -100,7 +102,7 @@ impl<'a> Writer<'a> {
         } else {
             std::fs::remove_file(path).with_context(|| format!("failed to remove `{}`", path.display()))?;
         }
-        Ok(None)
+        Ok(false)
     }
 
     /// Creates the file at `path` and fills it, making its folder first if it
@@ -125,7 +127,7 @@ impl<'a> Writer<'a> {
         let filled = fill(&mut file).and_then(|()| {
             if self.recycled {
                 // Cut off what is left of longer old contents.
-                let end = std::io::Seek::stream_position(&mut file)?;
+                let end = file.stream_position()?;
                 file.set_len(end)?;
             }
             Ok(())

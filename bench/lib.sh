@@ -1,0 +1,23 @@
+# Shell functions shared by bench/run.sh and bench/rebuild.sh (sourced, not run).
+
+# clock_of CORPUS: the day after the corpus's last edition, the `--clock` of its builds.
+clock_of() {
+    python3 -c 'import json,sys,datetime as d; m=json.load(open(sys.argv[1])); print(d.date.fromisoformat(m["last_edition"]) + d.timedelta(days=1))' "$1/corpus.json"
+}
+
+# Every run starts from the same kernel caches. The kernel keeps every inode it has seen in a
+# hash table of fixed size (65,536 buckets on this VM, see `dmesg | grep Inode-cache`), and
+# creating a file walks one bucket: with the million inodes earlier runs left behind, file
+# creation costs several times what it costs on a fresh machine, and later runs (the 100k
+# ones) would pay for earlier ones. So, as root, drop the clean page, dentry and inode caches
+# (the caller has synced) and read the given folders back in (the tool's corpus, as a warm
+# edit-build loop has it). RESET_CACHES=0 turns this off.
+reset_caches() {  # reset_caches DIR...
+    [ "${RESET_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ] || return 0
+    echo 3 > /proc/sys/vm/drop_caches
+    local dir
+    for dir in "$@"; do
+        [ -d "$dir" ] && find "$dir" -type f -print0 | xargs -0 -r cat > /dev/null
+    done
+    return 0
+}
