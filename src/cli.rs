@@ -442,6 +442,18 @@ impl Printer {
                 plural(w.markdown_rendered, "Markdown text"),
                 plural(w.templates_rendered, "page"),
             ));
+            let p = &r.phases;
+            let secs = |d: std::time::Duration| format!("{:.2} s", d.as_secs_f64());
+            let mut took = format!(
+                "Took {} to load, {} to list the pages, {} to render",
+                secs(p.load),
+                secs(p.plan),
+                secs(p.render)
+            );
+            if verb == "Built" {
+                took.push_str(&format!(" and write, {} to swap the site in", secs(p.swap)));
+            }
+            self.line(&took);
             if verb == "Built" {
                 self.line(&format!("photos: {} encoded, {} from cache", w.photos.encoded, w.photos.cached));
                 self.line(&format!(

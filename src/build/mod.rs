@@ -44,6 +44,21 @@ pub struct BuildReport {
     pub work: Work,
     /// The site this build replaced, still to be kept as the spare or removed.
     pub previous: Previous,
+    /// Where the time went, for `--verbose`.
+    pub phases: Phases,
+}
+
+/// How long each phase of a build took.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// Reading and parsing `content/`, rendering Markdown, loading the theme.
+    pub load: Duration,
+    /// Listing the pages and files to write.
+    pub plan: Duration,
+    /// Rendering pages through templates and writing them (`check`: rendering only).
+    pub render: Duration,
+    /// Putting the new site in place of the old one.
+    pub swap: Duration,
 }
 
 /// Counts of one build's work.
@@ -92,11 +107,16 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Failure> {
 pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     let (site, theme, stats) = load(opts)?;
+    let loaded = Instant::now();
     let renderer = Renderer::new(&site, &theme);
-    let results: Vec<Result<(), Diagnostic>> =
-        renderer.pages().par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
+    let pages = renderer.pages();
+    let planned = Instant::now();
+    let results: Vec<Result<(), Diagnostic>> = pages.par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| site.with_warnings(d))?;
-    Ok(report(&site, 0, started, opts.output.clone(), work(stats, &theme)))
+    let mut report = report(&site, 0, started, opts.output.clone(), work(stats, &theme));
+    report.phases =
+        Phases { load: loaded - started, plan: planned - loaded, render: planned.elapsed(), swap: Duration::ZERO };
+    Ok(report)
 }
 
 /// `masthead build`.
@@ -105,6 +125,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let output = resolve(&absolute(&opts.output)?);
     check_output(&opts.source, &output)?;
     let (site, theme, stats) = load(opts)?;
+    let loaded = Instant::now();
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
     let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
@@ -119,6 +140,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let writer = Writer::new(&staging.dir, staging.recycled);
     let pruned = if staging.recycled { prune(&staging.dir, &site, &page_paths, &copies) } else { Ok(()) };
     let cache = images::Cache::in_site(&opts.source);
+    let planned = Instant::now();
     // Photos are made (or found in the cache) while pages render.
     let (result, photos) = rayon::join(
         || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, progress)),
@@ -128,12 +150,19 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     match result {
         Ok(photos) => {
             let unchanged = writer.unchanged();
+            let written = Instant::now();
             let mut previous = staging.swap_into(&output)?;
             previous.keep = reuse;
             let work = Work { photos, unchanged, ..work(stats, &theme) };
             let mut report =
                 report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
+            report.phases = Phases {
+                load: loaded - started,
+                plan: planned - loaded,
+                render: written - planned,
+                swap: written.elapsed(),
+            };
             Ok(report)
         }
         Err(failure) => {
@@ -184,6 +213,7 @@ fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Wo
     BuildReport {
         work,
         previous: Previous::default(),
+        phases: Phases::default(),
         articles: site.article_count(),
         editions: site.editions.len(),
         files,

@@ -240,3 +240,22 @@ fn a_build_reads_each_file_and_renders_each_page_once() {
     let pages = html + letters;
     assert_eq!(numbers, vec![content.len(), texts, pages], "{line}");
 }
+
+/// `--verbose` says how long each phase took, and the phases add up to no more than the whole.
+#[test]
+fn verbose_build_and_check_name_their_phases() {
+    let site = SiteFixture::new("two_editions");
+    for (command, phases) in [("build", 4), ("check", 3)] {
+        let run = site.run(&["--verbose", command]);
+        run.assert_success();
+        let line = run.stderr.lines().find(|l| l.starts_with("Took ")).expect("--verbose prints the phase line");
+        let secs: Vec<f64> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
+        assert_eq!(secs.len(), phases, "{line}");
+        let total: f64 = run
+            .stderr
+            .lines()
+            .find_map(|l| l.split(" in ").last()?.split(' ').next()?.parse().ok())
+            .expect("the summary line gives the time");
+        assert!(secs.iter().sum::<f64>() <= total + 0.02, "{line} vs {total}");
+    }
+}
