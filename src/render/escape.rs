@@ -19,16 +19,34 @@ pub fn forbidden(c: char) -> bool {
 /// non-character (`EF`, `F0`–`F4`). Scanning bytes for these is much faster
 /// than decoding characters, and almost all text has none.
 pub fn may_begin_forbidden(b: u8) -> bool {
-    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2 || b == 0xef || b >= 0xf0
+    FLAGGED[b as usize]
+}
+
+/// [`may_begin_forbidden`] as a table: one load a byte, where the tests it
+/// stands for are several compares in the loops that scan every page's text.
+static FLAGGED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b < 0x20 && !matches!(b, 0x09 | 0x0a | 0x0d)) || b == 0x7f || b == 0xc2 || b == 0xef || b >= 0xf0;
+        b += 1;
+    }
+    table
+};
+
+/// Whether `text` holds a [`forbidden`] character. Only the characters that
+/// begin with a flagged byte are decoded: text with `·` or `é` in it (lead
+/// byte `C2`/`C3`) is not decoded from its start.
+pub fn has_forbidden(text: &str) -> bool {
+    text.bytes()
+        .enumerate()
+        // A flagged byte is ASCII or a lead byte, so `i` is a character boundary.
+        .any(|(i, b)| may_begin_forbidden(b) && text[i..].chars().next().is_some_and(forbidden))
 }
 
 /// `text` without [`forbidden`] characters (borrowed when it has none).
 pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.bytes().any(may_begin_forbidden) && text.chars().any(forbidden) {
-        text.chars().filter(|c| !forbidden(*c)).collect::<String>().into()
-    } else {
-        text.into()
-    }
+    if has_forbidden(text) { text.chars().filter(|c| !forbidden(*c)).collect::<String>().into() } else { text.into() }
 }
 
 /// JSON to embed in a `<script>` element: `<`, `>` and `&` as `\u` escapes so
@@ -70,6 +88,7 @@ mod tests {
         // Lead bytes of allowed characters take the exact check, and pass.
         assert_eq!(strip_forbidden("\u{a0}\u{fffd}😀é"), "\u{a0}\u{fffd}😀é");
         assert_eq!(strip_forbidden("x\u{fdd0}\u{10fffe}"), "x");
+        assert!(has_forbidden("·é\u{a0}x\u{9f}") && !has_forbidden("·é\u{a0}x\u{fffd}"));
     }
 
     #[test]
