@@ -152,7 +152,12 @@ pub struct EditionView<'a> {
     pub photo: Option<PhotoView<'a>>,
     pub scheduled: bool,
     pub article_count: usize,
+    /// Serialised by the renderer from its cached cards, not here.
+    #[serde(skip)]
     pub articles: Vec<ArticleCardView<'a>>,
+    /// The edition's index in the site, to find those cards.
+    #[serde(skip)]
+    pub index: usize,
     pub prev: Option<EditionLinkView<'a>>,
     pub next: Option<EditionLinkView<'a>>,
 }
@@ -163,6 +168,9 @@ pub struct ListedArticleView<'a> {
     #[serde(flatten)]
     pub card: ArticleCardView<'a>,
     pub edition: EditionLinkView<'a>,
+    /// Edition and article index, to find the card the renderer cached.
+    #[serde(skip)]
+    pub at: (usize, usize),
 }
 
 /// A taxonomy (`sections`, `tags`, `authors`).
