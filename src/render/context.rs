@@ -7,6 +7,7 @@
 use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::content::{Article, Edition, Photo, Site};
 
@@ -75,7 +76,7 @@ impl<'a> From<&'a Photo> for PhotoView<'a> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Hash)]
+#[derive(Debug, Clone, Hash)]
 pub struct EditionLinkView<'a> {
     pub date: String,
     pub date_display: String,
@@ -94,12 +95,29 @@ impl<'a> EditionLinkView<'a> {
             url: &e.url,
         }
     }
+
+    /// Writes the link's fields into `s`; see [`ArticleCardView::serialize_fields`].
+    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        s.serialize_field("date", &self.date)?;
+        s.serialize_field("date_display", &self.date_display)?;
+        s.serialize_field("short_date", &self.short_date)?;
+        s.serialize_field("title", self.title)?;
+        s.serialize_field("url", self.url)
+    }
+}
+
+impl Serialize for EditionLinkView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("EditionLinkView", 5)?;
+        self.serialize_fields(&mut s)?;
+        s.end()
+    }
 }
 
 /// An article as listings show it. Its `Hash` is a hash of all its fields
 /// computed once per article ([`ArticleCardView::new`]), so pages listing
 /// many articles fingerprint cheaply.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ArticleCardView<'a> {
     pub title: &'a str,
     pub url: &'a str,
@@ -110,7 +128,6 @@ pub struct ArticleCardView<'a> {
     pub tags: &'a [String],
     pub photo: Option<PhotoView<'a>>,
     pub draft: bool,
-    #[serde(skip)]
     hash: u64,
 }
 
@@ -136,15 +153,42 @@ impl<'a> ArticleCardView<'a> {
     }
 }
 
+impl ArticleCardView<'_> {
+    /// Writes the card's fields into `s`, for the card's own serialisation
+    /// and for the views that hold a card's fields and more. (Written out
+    /// rather than with `#[serde(flatten)]`, which makes the view a map whose
+    /// keys Tera allocates one by one: on taxonomy pages that cost as much as
+    /// the cards themselves.)
+    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        s.serialize_field("title", self.title)?;
+        s.serialize_field("url", self.url)?;
+        s.serialize_field("summary", self.summary)?;
+        s.serialize_field("byline", self.byline)?;
+        s.serialize_field("authors", self.authors)?;
+        s.serialize_field("section", &self.section)?;
+        s.serialize_field("tags", self.tags)?;
+        s.serialize_field("photo", &self.photo)?;
+        s.serialize_field("draft", &self.draft)
+    }
+}
+
+impl Serialize for ArticleCardView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ArticleCardView", 9)?;
+        self.serialize_fields(&mut s)?;
+        s.end()
+    }
+}
+
 impl Hash for ArticleCardView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.hash.hash(state);
     }
 }
 
-#[derive(Debug, Serialize, Hash)]
+/// An edition page's edition: its link's fields and the rest.
+#[derive(Debug, Hash)]
 pub struct EditionView<'a> {
-    #[serde(flatten)]
     pub link: EditionLinkView<'a>,
     pub summary: &'a str,
     pub permalink: String,
@@ -152,25 +196,42 @@ pub struct EditionView<'a> {
     pub photo: Option<PhotoView<'a>>,
     pub scheduled: bool,
     pub article_count: usize,
-    /// Serialised by the renderer from its cached cards, not here.
-    #[serde(skip)]
     pub articles: Vec<ArticleCardView<'a>>,
-    /// The edition's index in the site, to find those cards.
-    #[serde(skip)]
-    pub index: usize,
     pub prev: Option<EditionLinkView<'a>>,
     pub next: Option<EditionLinkView<'a>>,
 }
 
-/// An article in a listing (taxonomy pages), with its edition.
-#[derive(Debug, Serialize, Hash)]
+impl Serialize for EditionView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("EditionView", 14)?;
+        self.link.serialize_fields(&mut s)?;
+        s.serialize_field("summary", self.summary)?;
+        s.serialize_field("permalink", &self.permalink)?;
+        s.serialize_field("note_html", self.note_html)?;
+        s.serialize_field("photo", &self.photo)?;
+        s.serialize_field("scheduled", &self.scheduled)?;
+        s.serialize_field("article_count", &self.article_count)?;
+        s.serialize_field("articles", &self.articles)?;
+        s.serialize_field("prev", &self.prev)?;
+        s.serialize_field("next", &self.next)?;
+        s.end()
+    }
+}
+
+/// An article in a listing (taxonomy pages): its card's fields and its edition.
+#[derive(Debug, Hash)]
 pub struct ListedArticleView<'a> {
-    #[serde(flatten)]
     pub card: ArticleCardView<'a>,
     pub edition: EditionLinkView<'a>,
-    /// Edition and article index, to find the card the renderer cached.
-    #[serde(skip)]
-    pub at: (usize, usize),
+}
+
+impl Serialize for ListedArticleView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ListedArticleView", 10)?;
+        self.card.serialize_fields(&mut s)?;
+        s.serialize_field("edition", &self.edition)?;
+        s.end()
+    }
 }
 
 /// A taxonomy (`sections`, `tags`, `authors`).
@@ -217,12 +278,21 @@ pub struct MonthView<'a> {
     pub editions: Vec<ArchiveEditionView<'a>>,
 }
 
-#[derive(Debug, Serialize, Hash)]
+#[derive(Debug, Hash)]
 pub struct ArchiveEditionView<'a> {
-    #[serde(flatten)]
     pub link: EditionLinkView<'a>,
     pub summary: &'a str,
     pub article_count: usize,
+}
+
+impl Serialize for ArchiveEditionView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ArchiveEditionView", 7)?;
+        self.link.serialize_fields(&mut s)?;
+        s.serialize_field("summary", self.summary)?;
+        s.serialize_field("article_count", &self.article_count)?;
+        s.end()
+    }
 }
 
 #[derive(Debug, Serialize, Hash)]
@@ -231,9 +301,9 @@ pub struct LinkView<'a> {
     pub url: &'a str,
 }
 
-#[derive(Debug, Serialize, Hash)]
+/// An article page's article: its card's fields and the rest.
+#[derive(Debug, Hash)]
 pub struct ArticleView<'a> {
-    #[serde(flatten)]
     pub card: ArticleCardView<'a>,
     pub slug: &'a str,
     pub permalink: String,
@@ -251,6 +321,27 @@ pub struct ArticleView<'a> {
     pub tag_links: Vec<TermLinkView<'a>>,
     /// Authors with the URLs of their pages.
     pub author_links: Vec<TermLinkView<'a>>,
+}
+
+impl Serialize for ArticleView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut s = serializer.serialize_struct("ArticleView", 22)?;
+        self.card.serialize_fields(&mut s)?;
+        s.serialize_field("slug", self.slug)?;
+        s.serialize_field("permalink", &self.permalink)?;
+        s.serialize_field("body_html", &self.body_html)?;
+        s.serialize_field("published", &self.published)?;
+        s.serialize_field("updated", &self.updated)?;
+        s.serialize_field("json_ld", &self.json_ld)?;
+        s.serialize_field("extra", &self.extra)?;
+        s.serialize_field("scheduled", &self.scheduled)?;
+        s.serialize_field("prev", &self.prev)?;
+        s.serialize_field("next", &self.next)?;
+        s.serialize_field("section_url", &self.section_url)?;
+        s.serialize_field("tag_links", &self.tag_links)?;
+        s.serialize_field("author_links", &self.author_links)?;
+        s.end()
+    }
 }
 
 /// A term name and its page.

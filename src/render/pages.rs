@@ -129,23 +129,16 @@ pub struct Vars<'a> {
 }
 
 impl Vars<'_> {
-    /// The Tera context. Article cards are taken from `renderer`'s cache of
-    /// them as Tera values (cheap to clone), not serialised again for every
-    /// listing that shows them.
-    fn into_context(self: Box<Self>, renderer: &Renderer<'_>) -> Context {
+    fn into_context(self: Box<Self>, site: &Value) -> Context {
         let mut ctx = Context::new();
-        ctx.insert_value("site", renderer.site_value.clone());
+        ctx.insert_value("site", site.clone());
         fn put<T: serde::Serialize>(ctx: &mut Context, key: &'static str, value: Option<T>) {
             if let Some(v) = value {
                 ctx.insert(key, &v);
             }
         }
         put(&mut ctx, "page", self.page);
-        if let Some(edition) = self.edition {
-            let cards: Vec<Value> =
-                (0..edition.articles.len()).map(|a| renderer.card_value(edition.index, a)).collect();
-            ctx.insert_value("edition", with_entry(Value::from_serializable(&edition), "articles", Value::from(cards)));
-        }
+        put(&mut ctx, "edition", self.edition);
         put(&mut ctx, "edition", self.edition_link);
         put(&mut ctx, "recent", self.recent);
         put(&mut ctx, "article", self.article);
@@ -155,21 +148,11 @@ impl Vars<'_> {
         put(&mut ctx, "taxonomy", self.taxonomy);
         put(&mut ctx, "terms", self.terms);
         put(&mut ctx, "term", self.term);
-        if let Some(articles) = self.articles {
-            let listed: Vec<Value> = articles.iter().map(|l| renderer.listed_value(l)).collect();
-            ctx.insert_value("articles", Value::from(listed));
-        }
+        put(&mut ctx, "articles", self.articles);
         put(&mut ctx, "pagination", self.pagination);
         put(&mut ctx, "newsletter", self.newsletter);
         ctx
     }
-}
-
-/// `map` (a Tera map) with `key` set to `value`.
-fn with_entry(map: Value, key: &'static str, value: Value) -> Value {
-    let mut map = map.into_map().unwrap_or_default();
-    map.insert(key.into(), value);
-    Value::from(map)
 }
 
 /// Shared, read-only state for rendering pages in parallel.
@@ -183,9 +166,6 @@ pub struct Renderer<'a> {
     /// Every article's card, built once: listings reuse them. Built on
     /// first use, so a renderer for a few pages skips it.
     cards: OnceLock<Vec<Vec<ArticleCardView<'a>>>>,
-    /// The same cards as Tera values, alone (edition pages) and with their
-    /// edition (`ListedArticleView`, taxonomy pages), built with them.
-    card_values: OnceLock<Vec<Vec<(Value, Value)>>>,
     listings: Arc<Listings>,
     /// [`SITEMAP_LIMIT`]; lower in tests.
     sitemap_limit: usize,
@@ -194,21 +174,7 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let renderer = Renderer::with_listings(site, theme, Arc::new(Listings::new(site)));
-        let cards = renderer.cards();
-        renderer.card_values.get_or_init(|| {
-            cards
-                .par_iter()
-                .enumerate()
-                .map(|(e, list)| {
-                    let edition = Value::from_serializable(&renderer.links[e]);
-                    let value = |card| {
-                        let value = Value::from_serializable(card);
-                        (value.clone(), with_entry(value, "edition", edition.clone()))
-                    };
-                    list.iter().map(value).collect()
-                })
-                .collect()
-        });
+        renderer.cards();
         renderer
     }
 
@@ -230,7 +196,6 @@ impl<'a> Renderer<'a> {
             site_hash,
             links,
             cards: OnceLock::new(),
-            card_values: OnceLock::new(),
             listings,
             sitemap_limit: SITEMAP_LIMIT,
         }
@@ -245,24 +210,6 @@ impl<'a> Renderer<'a> {
         self.cards.get_or_init(|| {
             self.site.editions.par_iter().map(|e| e.articles.iter().map(ArticleCardView::new).collect()).collect()
         })
-    }
-
-    /// The card of article `a` of edition `e` as a Tera value: cached by a
-    /// renderer for the whole site ([`Renderer::new`]), else made now.
-    fn card_value(&self, e: usize, a: usize) -> Value {
-        match self.card_values.get() {
-            Some(values) => values[e][a].0.clone(),
-            None => Value::from_serializable(&self.card(e, a)),
-        }
-    }
-
-    /// An article of a taxonomy page as a Tera value, cached like [`Renderer::card_value`].
-    fn listed_value(&self, listed: &ListedArticleView<'_>) -> Value {
-        let (e, a) = listed.at;
-        match self.card_values.get() {
-            Some(values) => values[e][a].1.clone(),
-            None => Value::from_serializable(listed),
-        }
     }
 
     fn card(&self, e: usize, a: usize) -> ArticleCardView<'a> {
@@ -353,7 +300,7 @@ impl<'a> Renderer<'a> {
     pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
         match self.prepare(page) {
             Prepared::Template { name, ctx, path } => {
-                let mut html = self.theme.render(name, &ctx.into_context(self))?;
+                let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
                 if let Page::Newsletter(_, letter) = *page {
                     html = newsletter::finish(letter, html).map_err(|m| Diagnostic::error(name, m))?;
                 }
@@ -451,7 +398,6 @@ impl<'a> Renderer<'a> {
             scheduled: edition.scheduled,
             article_count: edition.articles.len(),
             articles: self.cards()[e].clone(),
-            index: e,
             prev: e.checked_sub(1).map(|p| self.links[p].clone()),
             next: self.links.get(e + 1).cloned(),
         }
@@ -634,7 +580,7 @@ impl<'a> Renderer<'a> {
         let articles: Vec<ListedArticleView> = term.articles[(number - 1) * PER_PAGE..]
             .iter()
             .take(PER_PAGE)
-            .map(|&(e, a)| ListedArticleView { card: self.card(e, a), edition: self.links[e].clone(), at: (e, a) })
+            .map(|&(e, a)| ListedArticleView { card: self.card(e, a), edition: self.links[e].clone() })
             .collect();
         let total = term.pages();
         let pagination = PaginationView {
