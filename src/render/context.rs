@@ -186,7 +186,8 @@ impl Hash for ArticleCardView<'_> {
     }
 }
 
-/// An edition page's edition: its link's fields and the rest.
+/// An edition page's edition: its link's fields and the rest. Its
+/// `Serialize` is written out below: a new field goes there too.
 #[derive(Debug, Hash)]
 pub struct EditionView<'a> {
     pub link: EditionLinkView<'a>,
@@ -301,7 +302,8 @@ pub struct LinkView<'a> {
     pub url: &'a str,
 }
 
-/// An article page's article: its card's fields and the rest.
+/// An article page's article: its card's fields and the rest. Its
+/// `Serialize` is written out below: a new field goes there too.
 #[derive(Debug, Hash)]
 pub struct ArticleView<'a> {
     pub card: ArticleCardView<'a>,
