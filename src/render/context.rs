@@ -76,6 +76,30 @@ impl<'a> From<&'a Photo> for PhotoView<'a> {
     }
 }
 
+/// `Serialize` for the views whose fields are written out by their
+/// `serialize_fields` (see [`ArticleCardView::serialize_fields`]), with the
+/// number of fields each writes.
+macro_rules! serialize_by_fields {
+    ($($view:ident: $len:literal),* $(,)?) => {$(
+        impl Serialize for $view<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut s = serializer.serialize_struct(stringify!($view), $len)?;
+                self.serialize_fields(&mut s)?;
+                s.end()
+            }
+        }
+    )*};
+}
+
+serialize_by_fields!(
+    EditionLinkView: 5,
+    ArticleCardView: 9,
+    EditionView: 14,
+    ListedArticleView: 10,
+    ArchiveEditionView: 7,
+    ArticleView: 22,
+);
+
 #[derive(Debug, Clone, Hash)]
 pub struct EditionLinkView<'a> {
     pub date: String,
@@ -103,14 +127,6 @@ impl<'a> EditionLinkView<'a> {
         s.serialize_field("short_date", &self.short_date)?;
         s.serialize_field("title", self.title)?;
         s.serialize_field("url", self.url)
-    }
-}
-
-impl Serialize for EditionLinkView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("EditionLinkView", 5)?;
-        self.serialize_fields(&mut s)?;
-        s.end()
     }
 }
 
@@ -172,14 +188,6 @@ impl ArticleCardView<'_> {
     }
 }
 
-impl Serialize for ArticleCardView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("ArticleCardView", 9)?;
-        self.serialize_fields(&mut s)?;
-        s.end()
-    }
-}
-
 impl Hash for ArticleCardView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.hash.hash(state);
@@ -187,7 +195,7 @@ impl Hash for ArticleCardView<'_> {
 }
 
 /// An edition page's edition: its link's fields and the rest. Its
-/// `Serialize` is written out below: a new field goes there too.
+/// fields are written out in `serialize_fields`: a new field goes there too.
 #[derive(Debug, Hash)]
 pub struct EditionView<'a> {
     pub link: EditionLinkView<'a>,
@@ -202,10 +210,9 @@ pub struct EditionView<'a> {
     pub next: Option<EditionLinkView<'a>>,
 }
 
-impl Serialize for EditionView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("EditionView", 14)?;
-        self.link.serialize_fields(&mut s)?;
+impl EditionView<'_> {
+    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        self.link.serialize_fields(s)?;
         s.serialize_field("summary", self.summary)?;
         s.serialize_field("permalink", &self.permalink)?;
         s.serialize_field("note_html", self.note_html)?;
@@ -215,7 +222,7 @@ impl Serialize for EditionView<'_> {
         s.serialize_field("articles", &self.articles)?;
         s.serialize_field("prev", &self.prev)?;
         s.serialize_field("next", &self.next)?;
-        s.end()
+        Ok(())
     }
 }
 
@@ -226,12 +233,11 @@ pub struct ListedArticleView<'a> {
     pub edition: EditionLinkView<'a>,
 }
 
-impl Serialize for ListedArticleView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("ListedArticleView", 10)?;
-        self.card.serialize_fields(&mut s)?;
+impl ListedArticleView<'_> {
+    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        self.card.serialize_fields(s)?;
         s.serialize_field("edition", &self.edition)?;
-        s.end()
+        Ok(())
     }
 }
 
@@ -286,13 +292,12 @@ pub struct ArchiveEditionView<'a> {
     pub article_count: usize,
 }
 
-impl Serialize for ArchiveEditionView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("ArchiveEditionView", 7)?;
-        self.link.serialize_fields(&mut s)?;
+impl ArchiveEditionView<'_> {
+    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        self.link.serialize_fields(s)?;
         s.serialize_field("summary", self.summary)?;
         s.serialize_field("article_count", &self.article_count)?;
-        s.end()
+        Ok(())
     }
 }
 
@@ -303,7 +308,7 @@ pub struct LinkView<'a> {
 }
 
 /// An article page's article: its card's fields and the rest. Its
-/// `Serialize` is written out below: a new field goes there too.
+/// fields are written out in `serialize_fields`: a new field goes there too.
 #[derive(Debug, Hash)]
 pub struct ArticleView<'a> {
     pub card: ArticleCardView<'a>,
@@ -325,10 +330,9 @@ pub struct ArticleView<'a> {
     pub author_links: Vec<TermLinkView<'a>>,
 }
 
-impl Serialize for ArticleView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("ArticleView", 22)?;
-        self.card.serialize_fields(&mut s)?;
+impl ArticleView<'_> {
+    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+        self.card.serialize_fields(s)?;
         s.serialize_field("slug", self.slug)?;
         s.serialize_field("permalink", &self.permalink)?;
         s.serialize_field("body_html", &self.body_html)?;
@@ -342,7 +346,7 @@ impl Serialize for ArticleView<'_> {
         s.serialize_field("section_url", &self.section_url)?;
         s.serialize_field("tag_links", &self.tag_links)?;
         s.serialize_field("author_links", &self.author_links)?;
-        s.end()
+        Ok(())
     }
 }
 
