@@ -55,7 +55,9 @@ pub struct Phases {
     pub load: Duration,
     /// Listing the pages and files to write.
     pub plan: Duration,
-    /// Rendering pages through templates and writing them (`check`: rendering only).
+    /// Readying the staging folder (a recycled one is pruned first), then
+    /// rendering pages through templates and writing them (`check`:
+    /// rendering only).
     pub render: Duration,
     /// Putting the new site in place of the old one.
     pub swap: Duration,
@@ -134,13 +136,13 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     if let Some(bar) = progress {
         bar.set_length((pages.len() + copies.len()) as u64);
     }
+    let planned = Instant::now();
 
     let reuse = site.config.reuse_previous_build;
     let staging = Staging::create(&output, reuse)?;
     let writer = Writer::new(&staging.dir, staging.recycled);
     let pruned = if staging.recycled { prune(&staging.dir, &site, &page_paths, &copies) } else { Ok(()) };
     let cache = images::Cache::in_site(&opts.source);
-    let planned = Instant::now();
     // Photos are made (or found in the cache) while pages render.
     let (result, photos) = rayon::join(
         || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, progress)),

@@ -37,7 +37,7 @@ static FLAGGED: [bool; 256] = {
 /// Whether `text` holds a [`forbidden`] character. Only the characters that
 /// begin with a flagged byte are decoded: text with `·` or `é` in it (lead
 /// byte `C2`/`C3`) is not decoded from its start.
-pub fn has_forbidden(text: &str) -> bool {
+fn has_forbidden(text: &str) -> bool {
     text.bytes()
         .enumerate()
         // A flagged byte is ASCII or a lead byte, so `i` is a character boundary.
