@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
@@ -44,25 +45,87 @@ pub fn classify_name(name: &str) -> SourceKind {
 }
 
 /// Walks `content/` in file-name order. A missing folder is an empty site.
+///
+/// The top level is read first; its folders (an edition each, usually) are
+/// then walked in parallel, and their findings joined in the order one walk
+/// of the whole tree gives.
 pub fn discover(root: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let content = root.join(CONTENT_DIR);
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
     if !content.is_dir() {
-        return (files, problems);
+        return (Vec::new(), Vec::new());
     }
-    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let walker = WalkDir::new(&content)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(root, output, e.path()));
-    for entry in walker {
+    let finder = Finder {
+        root,
+        output,
+        content: &content,
+        canonical_root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+    };
+    let parts: Vec<Part> = finder
+        .walk(&content, 1)
+        .filter(|entry| !matches!(entry, Ok(e) if e.depth() == 0))
+        .map(|entry| match entry {
+            Ok(e) if e.file_type().is_dir() => Part::Folder(e.into_path()),
+            other => Part::Entry(other),
+        })
+        .collect();
+    let found: Vec<Found> = parts
+        .into_par_iter()
+        .map(|part| {
+            let mut found = Found::default();
+            match part {
+                Part::Entry(entry) => finder.visit(entry, &mut found),
+                Part::Folder(dir) => finder.walk(&dir, usize::MAX).for_each(|entry| finder.visit(entry, &mut found)),
+            }
+            found
+        })
+        .collect();
+    let mut all = Found::default();
+    for f in found {
+        all.files.extend(f.files);
+        all.problems.extend(f.problems);
+    }
+    (all.files, all.problems)
+}
+
+/// A top-level entry of `content/`: a folder to walk, or anything else.
+enum Part {
+    Folder(PathBuf),
+    Entry(walkdir::Result<walkdir::DirEntry>),
+}
+
+#[derive(Default)]
+struct Found {
+    files: Vec<SourceFile>,
+    problems: Vec<Diagnostic>,
+}
+
+struct Finder<'a> {
+    root: &'a Path,
+    output: &'a Path,
+    content: &'a Path,
+    canonical_root: PathBuf,
+}
+
+impl Finder<'_> {
+    /// `dir` and what is under it down to `max_depth`, in file-name order,
+    /// without what the build ignores.
+    fn walk(&self, dir: &Path, max_depth: usize) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + '_ {
+        WalkDir::new(dir)
+            .max_depth(max_depth)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored(self.root, self.output, e.path()))
+    }
+
+    /// Records one entry of the walk: a source file, or a problem with it.
+    fn visit(&self, entry: walkdir::Result<walkdir::DirEntry>, found: &mut Found) {
+        let root = self.root;
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().map(|p| display_rel(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
-                problems.push(Diagnostic::error(path, format!("cannot read this folder entry: {err}")));
-                continue;
+                found.problems.push(Diagnostic::error(path, format!("cannot read this folder entry: {err}")));
+                return;
             }
         };
         let path = entry.path();
@@ -72,40 +135,39 @@ pub fn discover(root: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>
             // A link may point anywhere; only links that stay inside the site
             // folder are followed, so content can never publish `/etc/passwd`.
             match path.canonicalize() {
-                Ok(target) if target.starts_with(&canonical_root) => is_file = target.is_file(),
+                Ok(target) if target.starts_with(&self.canonical_root) => is_file = target.is_file(),
                 Ok(_) => {
-                    problems.push(
+                    found.problems.push(
                         Diagnostic::error(&site_rel, "this symbolic link points outside the site folder")
                             .help("copy the file into the site instead"),
                     );
-                    continue;
+                    return;
                 }
                 Err(_) => {
-                    problems.push(Diagnostic::error(&site_rel, "this symbolic link is broken or forms a loop"));
-                    continue;
+                    found.problems.push(Diagnostic::error(&site_rel, "this symbolic link is broken or forms a loop"));
+                    return;
                 }
             }
         }
         if !is_file {
-            continue;
+            return;
         }
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-            problems.push(
+            found.problems.push(
                 Diagnostic::error(&site_rel, "the file name is not valid UTF-8")
                     .help("rename the file using UTF-8 characters"),
             );
-            continue;
+            return;
         };
-        let content_rel = display_rel(&content, path);
+        let content_rel = display_rel(self.content, path);
         if content_rel.contains('\\') || path.to_str().is_none() {
-            problems.push(
+            found.problems.push(
                 Diagnostic::error(&site_rel, "the path has characters masthead cannot publish").help("rename the file"),
             );
-            continue;
+            return;
         }
-        files.push(SourceFile { kind: classify_name(name), path: path.to_path_buf(), site_rel, content_rel });
+        found.files.push(SourceFile { kind: classify_name(name), path: path.to_path_buf(), site_rel, content_rel });
     }
-    (files, problems)
 }
 
 /// The largest Markdown file masthead reads. The longest newspaper stories
@@ -181,6 +243,56 @@ mod tests {
         assert_eq!((d.to_string(), dir.as_str()), ("2023-09-05".to_string(), "2023/2023-09-05"));
         assert!(folder_date("misc/a.md").is_none());
         assert!(folder_date("2023-09-05.md").is_none());
+    }
+
+    #[test]
+    fn walks_folders_in_parallel_in_the_order_of_one_walk() {
+        let site = tempfile::tempdir().unwrap();
+        let content = site.path().join(CONTENT_DIR);
+        for rel in [
+            "2023-09-06/b.md",
+            "2023-09-05/world/z.md",
+            "2023-09-05/a.md",
+            "2023-09-05/_edition.md",
+            "2023-09-05/world/deeper/y.jpg",
+            "about.txt",
+            "0-first.md",
+            "2023-09-05/.hidden.md",
+            ".drafts/c.md",
+            "2023-09-07/",
+        ] {
+            let path = content.join(rel);
+            std::fs::create_dir_all(if rel.ends_with('/') { &path } else { path.parent().unwrap() }).unwrap();
+            if !rel.ends_with('/') {
+                std::fs::write(&path, "x").unwrap();
+            }
+        }
+        let (files, problems) = discover(site.path(), &site.path().join("public"));
+        assert!(problems.is_empty());
+        let one_walk: Vec<String> = WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| display_rel(&content, e.path()))
+            .collect();
+        let found: Vec<&str> = files.iter().map(|f| f.content_rel.as_str()).collect();
+        assert_eq!(
+            found,
+            [
+                "0-first.md",
+                "2023-09-05/_edition.md",
+                "2023-09-05/a.md",
+                "2023-09-05/world/deeper/y.jpg",
+                "2023-09-05/world/z.md",
+                "2023-09-06/b.md",
+                "about.txt"
+            ]
+        );
+        assert_eq!(found, one_walk);
+        assert_eq!(files[1].kind, SourceKind::EditionNote);
+        assert_eq!(files[1].site_rel, "content/2023-09-05/_edition.md");
     }
 
     #[test]
