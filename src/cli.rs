@@ -209,7 +209,8 @@ impl BuildArgs {
     }
 
     fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
-        let opts = self.options(g);
+        let mut opts = self.options(g);
+        opts.exit_after = true;
         let bar = out.progress_bar();
         let result = build::build(&opts, bar.as_ref());
         if let Some(bar) = bar {
@@ -229,6 +230,7 @@ impl CheckArgs {
         let mut opts = BuildOptions::new(&g.source);
         opts.strict = self.strict;
         opts.clock = g.clock;
+        opts.exit_after = true;
         let report = build::check(&opts)?;
         out.report(&report, "Checked");
         Ok(())

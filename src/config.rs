@@ -291,6 +291,10 @@ pub struct BuildOptions {
     pub strict: bool,
     /// "Today" in the site's time zone; `None` means the real clock.
     pub clock: Option<jiff::civil::DateTime>,
+    /// The process ends after this build, so the loaded site is left for the
+    /// system to take back with the process instead of being freed piece by
+    /// piece (a fifth of a second for 100,000 articles).
+    pub exit_after: bool,
 }
 
 impl BuildOptions {
@@ -307,6 +311,7 @@ impl BuildOptions {
             future: Future::Exclude,
             strict: false,
             clock: None,
+            exit_after: false,
         }
     }
 

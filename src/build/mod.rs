@@ -8,7 +8,7 @@
 
 mod write;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -118,6 +118,11 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let mut report = report(&site, 0, started, opts.output.clone(), work(stats, &theme));
     report.phases =
         Phases { load: loaded - started, plan: planned - loaded, render: planned.elapsed(), swap: Duration::ZERO };
+    if opts.exit_after {
+        std::mem::forget(pages);
+        std::mem::forget(renderer);
+        std::mem::forget(site);
+    }
     Ok(report)
 }
 
@@ -130,7 +135,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let loaded = Instant::now();
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
-    let page_paths: BTreeSet<String> = pages.iter().map(|p| renderer.output(p)).collect();
+    let page_paths: HashSet<String> = pages.par_iter().map(|p| renderer.output(p)).collect();
     let copies = render::copies(&site, &theme, |p| page_paths.contains(p))?;
     let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
     if let Some(bar) = progress {
@@ -165,6 +170,13 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
                 render: written - planned,
                 swap: written.elapsed(),
             };
+            if opts.exit_after {
+                std::mem::forget(pages);
+                std::mem::forget(page_paths);
+                std::mem::forget(copies);
+                std::mem::forget(renderer);
+                std::mem::forget(site);
+            }
             Ok(report)
         }
         Err(failure) => {
@@ -194,7 +206,7 @@ fn publish_photos(site: &Site, cache: &images::Cache, writer: &Writer<'_>) -> Re
 }
 
 /// Empties a recycled folder of everything this build will not write.
-fn prune(dir: &Path, site: &Site, pages: &BTreeSet<String>, copies: &[render::CopyFile]) -> Result<(), Failure> {
+fn prune(dir: &Path, site: &Site, pages: &HashSet<String>, copies: &[render::CopyFile]) -> Result<(), Failure> {
     let photos = site.images.iter().flat_map(|i| i.variants.iter().map(|v| v.output.as_str()));
     let files: HashSet<&str> = pages
         .iter()
@@ -231,7 +243,7 @@ fn write_all(
     renderer: &Renderer<'_>,
     site: &Site,
     pages: &[Page],
-    page_paths: &BTreeSet<String>,
+    page_paths: &HashSet<String>,
     copies: &[render::CopyFile],
     writer: &Writer<'_>,
     progress: Option<&indicatif::ProgressBar>,
@@ -290,16 +302,16 @@ fn insert_folders<'p>(path: &'p str, mut insert: impl FnMut(&'p str) -> bool) {
 
 /// Folders that hold exactly one page and nothing else (no other file, no
 /// folder): the page's writer can make its folder with one `mkdir`.
-fn own_folders<'p>(pages: &'p BTreeSet<String>, copies: &'p [render::CopyFile]) -> BTreeSet<&'p str> {
+fn own_folders<'p>(pages: &'p HashSet<String>, copies: &'p [render::CopyFile]) -> HashSet<&'p str> {
     let mut files: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for folder in pages.iter().chain(copies.iter().map(|c| &c.path)).filter_map(|p| parent(p)) {
         *files.entry(folder).or_default() += 1;
     }
-    let mut ancestors = BTreeSet::new();
+    let mut ancestors = HashSet::new();
     for &folder in files.keys() {
         insert_folders(folder, |f| ancestors.insert(f));
     }
-    let page_folders: BTreeSet<&str> = pages.iter().filter_map(|p| parent(p)).collect();
+    let page_folders: HashSet<&str> = pages.iter().filter_map(|p| parent(p)).collect();
     files
         .into_iter()
         .filter(|&(f, n)| n == 1 && !ancestors.contains(f) && page_folders.contains(f))
@@ -674,7 +686,7 @@ mod tests {
 
     #[test]
     fn a_page_alone_in_its_folder_owns_it() {
-        let pages: BTreeSet<String> =
+        let pages: HashSet<String> =
             ["index.html", "2023/09/05/index.html", "2023/09/05/a/index.html", "tags/x/index.html"]
                 .into_iter()
                 .chain(["tags/x/page/2/index.html", "x/y/z/index.html"])
@@ -682,7 +694,8 @@ mod tests {
                 .collect();
         let copy = |p: &str| render::CopyFile { path: p.into(), source: CopySource::Builtin(b"") };
         let copies = [copy("2023/09/05/photo.jpg"), copy("css/daily.css"), copy("files/one.pdf")];
-        let own: Vec<&str> = own_folders(&pages, &copies).into_iter().collect();
+        let mut own: Vec<&str> = own_folders(&pages, &copies).into_iter().collect();
+        own.sort_unstable();
         // Not `tags/x` (it holds `page/`), `2023/09/05` (two files and a folder) or the
         // folders of copies.
         assert_eq!(own, vec!["2023/09/05/a", "tags/x/page/2", "x/y/z"]);
