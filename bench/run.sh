@@ -9,7 +9,9 @@
 # deleting files before timing, default 400; then until the disk's discards have stopped
 # for 15 s, at most 600 s in all), MEM_GUARD_MIB (kill a build when the machine's
 # MemAvailable drops below this, default 1024), KEEP_OUTPUTS=1 (keep this run's outputs),
-# RESET_CACHES=0 (do not drop the kernel's caches before each run, see reset_caches in lib.sh).
+# RESET_CACHES=0 (do not drop the kernel's caches before each run, see reset_caches in lib.sh),
+# INTERLEAVE=1 (the sizes take turns, run by run, instead of one size after the other; the
+# report's "Scaling" table then also gives each round's ratio between sizes).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -241,32 +243,58 @@ REPORT=$WORK/results-$STAMP.md
     echo
     echo "- masthead commit: \`$COMMIT\`; Hugo: \`$HUGO_VERSION\`"
     echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(free -h | awk '/^Mem:/ {print $2}') RAM, $(uname -sr)"
-    echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating, each into a fresh folder; medians"
+    echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating$([ "${INTERLEAVE:-0}" = 1 ] && echo ', sizes taking turns'), each into a fresh folder; medians"
     echo
 } > "$REPORT"
 
+declare -A CLOCKS
+declare -A OK
 for size in "${SIZES[@]}"; do
     corpus=$WORK/corpus-$size
     mkdir -p "$OUTROOT/$size"
+    : > "$OUTROOT/$size/runs.txt"
+    CLOCKS[$size]=$(clock_of "$corpus")
+    log "size $size: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["articles"], "articles,", m["editions"], "editions,", m["avg_body_words"], "words each")' "$corpus/corpus.json") (clock ${CLOCKS[$size]})"
+    OK[$size/masthead]=0 OK[$size/hugo]=0
+    has_tool masthead && OK[$size/masthead]=1
+    has_tool hugo && OK[$size/hugo]=1
+done
+
+# run_round SIZE LABEL ORDER...: one run of each tool still working at SIZE
+run_round() {
+    local size=$1 label=$2 tool
+    shift 2
     results=$OUTROOT/$size/runs.txt
-    : > "$results"
-    CLOCK=$(clock_of "$corpus")
-    log "size $size: $(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(m["articles"], "articles,", m["editions"], "editions,", m["avg_body_words"], "words each")' "$corpus/corpus.json") (clock $CLOCK)"
-    ok_m=0 ok_h=0
-    has_tool masthead && ok_m=1
-    has_tool hugo && ok_h=1
+    CLOCK=${CLOCKS[$size]}
+    for tool in "$@"; do
+        if [ "${OK[$size/$tool]}" = 1 ]; then run_one "$tool" "$size" "$label" || OK[$size/$tool]=0; fi
+    done
+}
+# ABBA order, so neither tool always runs right after the other's writes.
+order_of() { if (($1 % 2)); then echo masthead hugo; else echo hugo masthead; fi; }
+if [ "${INTERLEAVE:-0}" = 1 ]; then
+    # Sizes take turns, so a drift of the machine's speed over the minutes of the benchmark
+    # falls on every size alike and the ratios between sizes are measured in the same minutes.
     for ((w = 1; w <= WARMUP; w++)); do
-        [ $ok_m = 1 ] && { run_one masthead "$size" "warmup$w" || ok_m=0; }
-        [ $ok_h = 1 ] && { run_one hugo "$size" "warmup$w" || ok_h=0; }
+        for size in "${SIZES[@]}"; do run_round "$size" "warmup$w" masthead hugo; done
     done
     for ((i = 1; i <= RUNS; i++)); do
-        # ABBA order, so neither tool always runs right after the other's writes.
-        if ((i % 2)); then order=(masthead hugo); else order=(hugo masthead); fi
-        for tool in "${order[@]}"; do
-            if [ "$tool" = masthead ] && [ $ok_m = 1 ]; then run_one masthead "$size" "$i" || ok_m=0; fi
-            if [ "$tool" = hugo ] && [ $ok_h = 1 ]; then run_one hugo "$size" "$i" || ok_h=0; fi
+        for size in "${SIZES[@]}"; do
+            # shellcheck disable=SC2046
+            run_round "$size" "$i" $(order_of "$i")
         done
     done
+else
+    for size in "${SIZES[@]}"; do
+        for ((w = 1; w <= WARMUP; w++)); do run_round "$size" "warmup$w" masthead hugo; done
+        # shellcheck disable=SC2046
+        for ((i = 1; i <= RUNS; i++)); do run_round "$size" "$i" $(order_of "$i"); done
+    done
+fi
+
+for size in "${SIZES[@]}"; do
+    corpus=$WORK/corpus-$size
+    results=$OUTROOT/$size/runs.txt
     python3 - "$results" "$size" "$corpus/corpus.json" "$RUNS" >> "$REPORT" <<'PY'
 import json, os, statistics, sys
 path, size, meta_path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -341,6 +369,45 @@ print("```\n</details>\n")
 PY
     log "size $size done"
 done
+
+# How the time grows with the size: for each tool and each pair of successive sizes, the
+# ratio of the median walls and, when the sizes took turns (INTERLEAVE=1), the ratio of each
+# round's two runs, which were measured a minute apart.
+if [ ${#SIZES[@]} -gt 1 ]; then
+    python3 - "$OUTROOT" "$WORK" "${INTERLEAVE:-0}" "${SIZES[@]}" >> "$REPORT" <<'PY'
+import json, statistics, sys
+outroot, work, interleaved, sizes = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4:]
+
+def walls(size, tool):
+    runs = {}
+    for line in open(f"{outroot}/{size}/runs.txt"):
+        f = line.split()
+        if f[0] == tool and not f[1].startswith("warmup") and f[8] == "0":
+            runs[f[1]] = float(f[2])
+    return runs
+
+def articles(size):
+    return json.load(open(f"{work}/corpus-{size}/corpus.json"))["articles"]
+
+print("## Scaling\n")
+print("| tool | sizes | articles × | median wall | wall × | per-round wall × (median) |")
+print("|---|---|---:|---|---:|---|")
+for tool in ("masthead", "hugo"):
+    for a, b in zip(sizes, sizes[1:]):
+        wa, wb = walls(a, tool), walls(b, tool)
+        if not wa or not wb:
+            continue
+        ma, mb = statistics.median(wa.values()), statistics.median(wb.values())
+        paired = "—"
+        if interleaved:
+            rs = [wb[k] / wa[k] for k in sorted(wa, key=int) if k in wb and wa[k] > 0]
+            if rs:
+                paired = ", ".join(f"{r:.2f}" for r in rs) + f" ({statistics.median(rs):.2f})"
+        print(f"| {tool} | {a} → {b} | {articles(b) / articles(a):.0f} | {ma:.2f} → {mb:.2f} s "
+              f"| {mb / ma:.2f} | {paired} |")
+print()
+PY
+fi
 
 echo
 cat "$REPORT"
