@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod fingerprint;
 pub mod fs;
 pub mod images;
 pub mod incremental;

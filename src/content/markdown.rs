@@ -108,7 +108,7 @@ pub fn render(
 /// The hash kept with rendered HTML, for the preview server's fingerprints.
 pub fn hash_html(html: &str) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::hash::DefaultHasher::new();
+    let mut hasher = crate::fingerprint::hasher();
     html.hash(&mut hasher);
     hasher.finish()
 }

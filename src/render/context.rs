@@ -161,7 +161,7 @@ impl<'a> ArticleCardView<'a> {
             draft: a.draft,
             hash: 0,
         };
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = crate::fingerprint::hasher();
         (card.title, card.url, card.summary, card.byline, card.authors, card.section, card.tags).hash(&mut hasher);
         (&card.photo, card.draft).hash(&mut hasher);
         card.hash = hasher.finish();

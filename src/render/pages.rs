@@ -185,7 +185,7 @@ impl<'a> Renderer<'a> {
         let links = site.editions.iter().map(|e| EditionLinkView::new(site, e)).collect();
         let site_view = SiteView::new(site);
         let site_hash = {
-            let mut hasher = std::hash::DefaultHasher::new();
+            let mut hasher = crate::fingerprint::hasher();
             serde_json::to_string(&site_view).unwrap_or_default().hash(&mut hasher);
             hasher.finish()
         };
@@ -314,7 +314,7 @@ impl<'a> Renderer<'a> {
     /// what it extends and includes) and its context. Equal fingerprints
     /// mean an unchanged page, so a rebuild renders only the others.
     pub fn fingerprint(&self, page: &Page) -> u64 {
-        let mut hasher = std::hash::DefaultHasher::new();
+        let mut hasher = crate::fingerprint::hasher();
         match self.prepare_for(page, Purpose::Fingerprint) {
             Prepared::Template { name, ctx, path } => {
                 (self.site_hash, name, self.theme.template_hash(name), path, ctx).hash(&mut hasher);

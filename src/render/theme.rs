@@ -205,7 +205,7 @@ fn closure_hash(name: &str, sources: &BTreeMap<&str, &str>) -> u64 {
             }
         }
     }
-    let mut hasher = std::hash::DefaultHasher::new();
+    let mut hasher = crate::fingerprint::hasher();
     for n in seen {
         (n, sources.get(n)).hash(&mut hasher);
     }
