@@ -122,6 +122,9 @@ impl Finder<'_> {
         let root = self.root;
         let entry = match entry {
             Ok(entry) => entry,
+            // A folder removed between being listed and being read is simply
+            // gone: a preview rebuild may start in the middle of an `rm -r`.
+            Err(err) if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => return,
             Err(err) => {
                 let path = err.path().map(|p| display_rel(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
                 found.problems.push(Diagnostic::error(path, format!("cannot read this folder entry: {err}")));
@@ -293,6 +296,22 @@ mod tests {
         assert_eq!(found, one_walk);
         assert_eq!(files[1].kind, SourceKind::EditionNote);
         assert_eq!(files[1].site_rel, "content/2023-09-05/_edition.md");
+    }
+
+    #[test]
+    fn a_folder_gone_before_it_is_walked_is_skipped() {
+        let site = tempfile::tempdir().unwrap();
+        let content = site.path().join(CONTENT_DIR);
+        let finder = Finder {
+            root: site.path(),
+            output: &site.path().join("public"),
+            content: &content,
+            canonical_root: site.path().to_path_buf(),
+        };
+        let mut found = Found::default();
+        finder.walk(&content.join("2023-09-05"), usize::MAX).for_each(|entry| finder.visit(entry, &mut found));
+        assert!(found.files.is_empty());
+        assert!(found.problems.is_empty(), "{:?}", found.problems);
     }
 
     #[test]

@@ -76,29 +76,34 @@ impl<'a> From<&'a Photo> for PhotoView<'a> {
     }
 }
 
-/// `Serialize` for the views whose fields are written out by their
-/// `serialize_fields` (see [`ArticleCardView::serialize_fields`]), with the
-/// number of fields each writes.
-macro_rules! serialize_by_fields {
-    ($($view:ident: $len:literal),* $(,)?) => {$(
+/// `serialize_fields` and `Serialize` for a view whose fields are written
+/// out one by one, each under its own name: first the fields of the view it
+/// `embeds` (if any), then its own. (Written out rather than with
+/// `#[serde(flatten)]`, which makes the view a map whose keys Tera allocates
+/// one by one: on taxonomy pages that cost as much as the cards themselves.)
+/// A new field of such a view goes into its list here.
+macro_rules! view_fields {
+    ($view:ident $(embeds $inner:ident: $inner_view:ident)? { $($field:ident),+ $(,)? }) => {
+        impl $view<'_> {
+            /// How many fields `serialize_fields` writes.
+            const FIELDS: usize = 0 $(+ $inner_view::FIELDS)? $(+ { let _ = stringify!($field); 1 })+;
+
+            fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
+                $(self.$inner.serialize_fields(s)?;)?
+                $(s.serialize_field(stringify!($field), &self.$field)?;)+
+                Ok(())
+            }
+        }
+
         impl Serialize for $view<'_> {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut s = serializer.serialize_struct(stringify!($view), $len)?;
+                let mut s = serializer.serialize_struct(stringify!($view), Self::FIELDS)?;
                 self.serialize_fields(&mut s)?;
                 s.end()
             }
         }
-    )*};
+    };
 }
-
-serialize_by_fields!(
-    EditionLinkView: 5,
-    ArticleCardView: 9,
-    EditionView: 14,
-    ListedArticleView: 10,
-    ArchiveEditionView: 7,
-    ArticleView: 22,
-);
 
 #[derive(Debug, Clone, Hash)]
 pub struct EditionLinkView<'a> {
@@ -119,16 +124,9 @@ impl<'a> EditionLinkView<'a> {
             url: &e.url,
         }
     }
-
-    /// Writes the link's fields into `s`; see [`ArticleCardView::serialize_fields`].
-    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
-        s.serialize_field("date", &self.date)?;
-        s.serialize_field("date_display", &self.date_display)?;
-        s.serialize_field("short_date", &self.short_date)?;
-        s.serialize_field("title", self.title)?;
-        s.serialize_field("url", self.url)
-    }
 }
+
+view_fields!(EditionLinkView { date, date_display, short_date, title, url });
 
 /// An article as listings show it. Its `Hash` is a hash of all its fields
 /// computed once per article ([`ArticleCardView::new`]), so pages listing
@@ -169,24 +167,7 @@ impl<'a> ArticleCardView<'a> {
     }
 }
 
-impl ArticleCardView<'_> {
-    /// Writes the card's fields into `s`, for the card's own serialisation
-    /// and for the views that hold a card's fields and more. (Written out
-    /// rather than with `#[serde(flatten)]`, which makes the view a map whose
-    /// keys Tera allocates one by one: on taxonomy pages that cost as much as
-    /// the cards themselves.)
-    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
-        s.serialize_field("title", self.title)?;
-        s.serialize_field("url", self.url)?;
-        s.serialize_field("summary", self.summary)?;
-        s.serialize_field("byline", self.byline)?;
-        s.serialize_field("authors", self.authors)?;
-        s.serialize_field("section", &self.section)?;
-        s.serialize_field("tags", self.tags)?;
-        s.serialize_field("photo", &self.photo)?;
-        s.serialize_field("draft", &self.draft)
-    }
-}
+view_fields!(ArticleCardView { title, url, summary, byline, authors, section, tags, photo, draft });
 
 impl Hash for ArticleCardView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -194,8 +175,7 @@ impl Hash for ArticleCardView<'_> {
     }
 }
 
-/// An edition page's edition: its link's fields and the rest. Its
-/// fields are written out in `serialize_fields`: a new field goes there too.
+/// An edition page's edition: its link's fields and the rest.
 #[derive(Debug, Hash)]
 pub struct EditionView<'a> {
     pub link: EditionLinkView<'a>,
@@ -210,21 +190,9 @@ pub struct EditionView<'a> {
     pub next: Option<EditionLinkView<'a>>,
 }
 
-impl EditionView<'_> {
-    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
-        self.link.serialize_fields(s)?;
-        s.serialize_field("summary", self.summary)?;
-        s.serialize_field("permalink", &self.permalink)?;
-        s.serialize_field("note_html", self.note_html)?;
-        s.serialize_field("photo", &self.photo)?;
-        s.serialize_field("scheduled", &self.scheduled)?;
-        s.serialize_field("article_count", &self.article_count)?;
-        s.serialize_field("articles", &self.articles)?;
-        s.serialize_field("prev", &self.prev)?;
-        s.serialize_field("next", &self.next)?;
-        Ok(())
-    }
-}
+view_fields!(EditionView embeds link: EditionLinkView {
+    summary, permalink, note_html, photo, scheduled, article_count, articles, prev, next,
+});
 
 /// An article in a listing (taxonomy pages): its card's fields and its edition.
 #[derive(Debug, Hash)]
@@ -233,13 +201,7 @@ pub struct ListedArticleView<'a> {
     pub edition: EditionLinkView<'a>,
 }
 
-impl ListedArticleView<'_> {
-    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
-        self.card.serialize_fields(s)?;
-        s.serialize_field("edition", &self.edition)?;
-        Ok(())
-    }
-}
+view_fields!(ListedArticleView embeds card: ArticleCardView { edition });
 
 /// A taxonomy (`sections`, `tags`, `authors`).
 #[derive(Debug, Serialize, Hash)]
@@ -292,14 +254,7 @@ pub struct ArchiveEditionView<'a> {
     pub article_count: usize,
 }
 
-impl ArchiveEditionView<'_> {
-    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
-        self.link.serialize_fields(s)?;
-        s.serialize_field("summary", self.summary)?;
-        s.serialize_field("article_count", &self.article_count)?;
-        Ok(())
-    }
-}
+view_fields!(ArchiveEditionView embeds link: EditionLinkView { summary, article_count });
 
 #[derive(Debug, Serialize, Hash)]
 pub struct LinkView<'a> {
@@ -307,8 +262,7 @@ pub struct LinkView<'a> {
     pub url: &'a str,
 }
 
-/// An article page's article: its card's fields and the rest. Its
-/// fields are written out in `serialize_fields`: a new field goes there too.
+/// An article page's article: its card's fields and the rest.
 #[derive(Debug, Hash)]
 pub struct ArticleView<'a> {
     pub card: ArticleCardView<'a>,
@@ -330,25 +284,10 @@ pub struct ArticleView<'a> {
     pub author_links: Vec<TermLinkView<'a>>,
 }
 
-impl ArticleView<'_> {
-    fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
-        self.card.serialize_fields(s)?;
-        s.serialize_field("slug", self.slug)?;
-        s.serialize_field("permalink", &self.permalink)?;
-        s.serialize_field("body_html", &self.body_html)?;
-        s.serialize_field("published", &self.published)?;
-        s.serialize_field("updated", &self.updated)?;
-        s.serialize_field("json_ld", &self.json_ld)?;
-        s.serialize_field("extra", &self.extra)?;
-        s.serialize_field("scheduled", &self.scheduled)?;
-        s.serialize_field("prev", &self.prev)?;
-        s.serialize_field("next", &self.next)?;
-        s.serialize_field("section_url", &self.section_url)?;
-        s.serialize_field("tag_links", &self.tag_links)?;
-        s.serialize_field("author_links", &self.author_links)?;
-        Ok(())
-    }
-}
+view_fields!(ArticleView embeds card: ArticleCardView {
+    slug, permalink, body_html, published, updated, json_ld, extra, scheduled, prev, next, section_url, tag_links,
+    author_links,
+});
 
 /// A term name and its page.
 #[derive(Debug, Serialize, Hash)]
@@ -443,6 +382,7 @@ pub fn html_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
     use crate::content::byline;
 
     #[test]
@@ -452,5 +392,16 @@ mod tests {
         assert_eq!(byline(&names(&["Ana"])), "By Ana");
         assert_eq!(byline(&names(&["Ana", "Tom"])), "By Ana and Tom");
         assert_eq!(byline(&names(&["A", "B", "C"])), "By A, B and C");
+    }
+
+    #[test]
+    fn written_out_views_count_their_fields_with_those_they_embed() {
+        // Each key once: an embedded view's field is never also the view's own.
+        assert_eq!(EditionLinkView::FIELDS, 5);
+        assert_eq!(ArticleCardView::FIELDS, 9);
+        assert_eq!(EditionView::FIELDS, 14);
+        assert_eq!(ListedArticleView::FIELDS, 10);
+        assert_eq!(ArchiveEditionView::FIELDS, 7);
+        assert_eq!(ArticleView::FIELDS, 22);
     }
 }
