@@ -48,6 +48,18 @@ def main():
         if time.monotonic() - t0 > 120: sys.exit("server did not start")
         time.sleep(0.01)
     startup = time.monotonic() - t0
+    # The other pages follow the front page; note when the article's page
+    # and when the last of them are served.
+    while "<html" not in fetch(base + a.url):
+        if time.monotonic() - t0 > 120: sys.exit("the article was not served")
+        time.sleep(0.01)
+    article_ready = time.monotonic() - t0
+    while True:
+        with cond:
+            done = next((ts for ts, l in lines if l.startswith("Rendered the other")), None)
+        if done is not None or time.monotonic() - t0 > 120: break
+        time.sleep(0.01)
+    all_ready = (done - t0) if done is not None else float("nan")
 
     def measure(path, write, needle):
         with cond: seen = len(lines)
@@ -83,7 +95,8 @@ def main():
         if had_templates: os.remove(os.path.join(tpl_dir, "article.html"))
         else: shutil.rmtree(tpl_dir, ignore_errors=True)
         proc.terminate(); proc.wait()
-    print(f"serve start-up (process start to first page served): {startup*1000:.0f} ms")
+    print(f"serve start-up (process start to first page served): {startup*1000:.0f} ms; "
+          f"the article's page {article_ready*1000:.0f} ms; every page {all_ready*1000:.0f} ms")
     for kind, rs in results.items():
         if not rs: continue
         w = [r[0]*1000 for r in rs]; s = [r[1]*1000 for r in rs]

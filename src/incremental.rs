@@ -21,7 +21,7 @@ use crate::content::cache::{LoadCache, LoadStats, Stamp};
 use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::listings::Listings;
-use crate::render::{self, CopySource, Page, Renderer, Theme};
+use crate::render::{self, CopySource, Page, Renderer, StartUp, Theme};
 use crate::serve::state::{Body, Snapshot};
 
 /// What one rebuild did.
@@ -77,6 +77,8 @@ pub struct Engine {
     defer_first: bool,
     /// Pages the last rebuild left for [`Engine::render_deferred`].
     deferred: Vec<Page>,
+    /// How many of them [`Engine::render_deferred`] renders at a time.
+    deferred_chunk: usize,
 }
 
 /// How much a rebuild did.
@@ -113,6 +115,7 @@ impl Engine {
             unfingerprinted: false,
             defer_first: false,
             deferred: Vec::new(),
+            deferred_chunk: DEFERRED_CHUNK,
         }
     }
 
@@ -203,16 +206,17 @@ impl Engine {
         Ok(self.publish(changed, Work { rendered, stats, articles, photos }, times))
     }
 
-    /// Makes the first rebuild leave the pages that can wait (the
-    /// newsletters, slow to render and not what an editor opens first) for
+    /// Makes the first rebuild render only the pages a browser opens first
+    /// (the front page, the not-found page) and leave the others for
     /// [`Engine::render_deferred`], so the server starts serving sooner.
-    /// Until they are rendered, snapshots are marked `pending` and the server
-    /// holds a request for a missing file until they are.
+    /// Until they are all rendered, snapshots are marked `pending` and the
+    /// server holds a request for a missing file until it is there.
     pub fn defer_slow_pages(&mut self) {
         self.defer_first = true;
     }
 
-    /// Renders the pages the last rebuild deferred; `None` if there are none.
+    /// Renders the next batch of pages the last rebuild deferred;
+    /// `None` once there are none left.
     pub fn render_deferred(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
         if self.deferred.is_empty() {
             return Ok(None);
@@ -221,9 +225,13 @@ impl Engine {
         let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return Ok(None) };
         let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
         let kept = &self.kept;
+        let chunk: Vec<Page> = self.deferred.drain(..self.deferred_chunk.min(self.deferred.len())).collect();
         let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
-            self.deferred.par_iter().map(|page| render_or_keep(&renderer, page, kept, None)).collect();
-        self.deferred.clear();
+            chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept, None)).collect();
+        if results.iter().any(Result::is_err) {
+            // The error is reported now; a later rebuild renders every page.
+            self.deferred.clear();
+        }
         let pages = render::collect(results).map_err(|d| last.site.with_warnings(d))?;
         let articles = last.site.article_count();
         let (changed, rendered) = keep_rendered(&mut self.kept, pages);
@@ -297,6 +305,10 @@ impl Engine {
     }
 }
 
+/// How many deferred pages [`Engine::render_deferred`] renders at a time:
+/// each batch is served as soon as it is rendered.
+pub const DEFERRED_CHUNK: usize = 1024;
+
 /// What [`render_changed`] made.
 struct RenderPass {
     outputs: HashMap<String, Kept>,
@@ -308,7 +320,8 @@ struct RenderPass {
 }
 
 /// Fingerprints every page, renders those that changed, and lists copies.
-/// With `defer`, pages that [`Page::can_wait`] are left out and returned.
+/// With `defer`, only the pages a browser opens first are rendered; the
+/// others are returned in the order [`Page::start_up`] gives them.
 fn render_changed(
     site: &Site,
     theme: &Theme,
@@ -316,7 +329,9 @@ fn render_changed(
     defer: bool,
 ) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
-    let (deferred, pages): (Vec<Page>, Vec<Page>) = renderer.pages().into_iter().partition(|p| defer && p.can_wait());
+    let (mut deferred, pages): (Vec<Page>, Vec<Page>) =
+        renderer.pages().into_iter().partition(|p| defer && p.start_up().0 != StartUp::BeforeServing);
+    deferred.sort_by_key(Page::start_up);
     let deferred_paths: BTreeSet<String> = deferred.iter().map(|p| renderer.output(p)).collect();
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
         .par_iter()
@@ -500,19 +515,38 @@ mod tests {
     }
 
     #[test]
-    fn deferred_newsletters_follow_the_first_snapshot() {
+    fn start_up_serves_the_front_page_then_the_rest_in_batches_newest_edition_first() {
         let dir = site();
+        std::fs::write(
+            dir.path().join("site.yaml"),
+            "title: T\nbase_url: https://x.org/\nnewsletter: {enabled: true}\n",
+        )
+        .unwrap();
         let mut engine = Engine::new(BuildOptions::new(dir.path()));
         engine.defer_slow_pages();
+        engine.deferred_chunk = 3;
         let first = engine.rebuild().unwrap();
         assert!(first.snapshot.pending);
-        assert!(!first.snapshot.files.contains_key("2023/09/05/newsletter.html"));
-        assert!(first.snapshot.files.contains_key("2023/09/05/b/index.html"));
-        let rest = engine.render_deferred().unwrap().expect("the newsletters were deferred");
-        assert!(!rest.snapshot.pending);
-        assert_eq!(rest.changed.len(), 4, "{:?}", rest.changed);
-        assert_same_as_fresh(&engine, &rest.snapshot);
-        assert!(engine.render_deferred().unwrap().is_none());
+        for served in ["index.html", "404.html", "css/daily.css"] {
+            assert!(first.snapshot.files.contains_key(served), "{served} is served at once");
+        }
+        assert!(!first.snapshot.files.contains_key("2023/09/06/c/index.html"));
+        let mut batches = Vec::new();
+        while let Some(batch) = engine.render_deferred().unwrap() {
+            batches.push(batch);
+        }
+        let (last, before) = batches.split_last().expect("pages were deferred");
+        assert!(before.iter().all(|b| b.snapshot.pending && b.changed.len() == 3));
+        assert!(!last.snapshot.pending);
+        assert_same_as_fresh(&engine, &last.snapshot);
+        // Pages of one batch render in parallel; the batches come in order.
+        let batch_of = |path: &str| {
+            batches.iter().position(|b| b.changed.iter().any(|p| p == path)).unwrap_or_else(|| panic!("{path}"))
+        };
+        assert_eq!(batch_of("2023/09/06/c/index.html"), 0, "the newest edition first");
+        assert!(batch_of("2023/09/05/a/index.html") <= batch_of("tags/t/index.html"));
+        assert!(batch_of("tags/t/index.html") <= batch_of("2023/09/06/newsletter.html"));
+        assert_eq!(batch_of("2023/09/05/newsletter.txt"), batches.len() - 1, "the newsletters last");
         // Later rebuilds render everything at once.
         let again = engine.rebuild().unwrap();
         assert!(!again.snapshot.pending && again.changed.is_empty(), "{:?}", again.changed);

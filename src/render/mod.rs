@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use crate::content::Site;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-pub use pages::{Page, Renderer};
+pub use pages::{Page, Renderer, StartUp};
 pub use theme::Theme;
 
 /// A rendered page: where it goes, relative to the output folder, and its bytes.

@@ -213,7 +213,7 @@ async fn site_file(shared: &Shared, uri: &Uri) -> Response {
     let lacks = |s: &Snapshot| candidates.iter().all(|path| !s.files.contains_key(path));
     if snapshot.pending && lacks(&snapshot) {
         // Just after start-up some pages are still being rendered.
-        snapshot = shared.complete_snapshot(PENDING_WAIT).await;
+        snapshot = shared.snapshot_when(|s| !lacks(s), PENDING_WAIT).await;
     }
     let found =
         candidates.iter().enumerate().find_map(|(i, path)| snapshot.files.get(path).map(|body| (i, path, body)));

@@ -74,7 +74,11 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     let shared = Shared::new(Snapshot::default());
     match engine.rebuild() {
         Ok(first) => {
-            report.line(&format!("Built {} articles into memory in {} ms", first.articles, first.elapsed.as_millis()));
+            report.line(&format!(
+                "Loaded {} articles and rendered the front page in {} ms",
+                first.articles,
+                first.elapsed.as_millis()
+            ));
             if first.photos.encoded + first.photos.cached > 0 {
                 report.line(&photos_line(&first));
             }
@@ -170,12 +174,22 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
 }
 
 /// Renders and serves the pages the last rebuild left for later (see
-/// [`Engine::defer_slow_pages`]).
+/// [`Engine::defer_slow_pages`]), each batch as soon as it is rendered.
 fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
-    match engine.render_deferred() {
-        Ok(Some(rebuild)) => shared.publish(rebuild.snapshot, reload_for(&rebuild.changed)),
-        Ok(None) => {}
-        Err(diags) => fail(shared, &diags, report),
+    let started = std::time::Instant::now();
+    let mut rendered = 0;
+    loop {
+        match engine.render_deferred() {
+            Ok(Some(rebuild)) => {
+                rendered += rebuild.rendered;
+                shared.publish(rebuild.snapshot, reload_for(&rebuild.changed));
+            }
+            Ok(None) => break,
+            Err(diags) => return fail(shared, &diags, report),
+        }
+    }
+    if rendered > 0 {
+        report.line(&format!("Rendered the other {rendered} pages in {} ms", started.elapsed().as_millis()));
     }
 }
 

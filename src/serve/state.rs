@@ -88,9 +88,9 @@ impl Shared {
         }
     }
 
-    /// The first snapshot with no pages pending (or the current one after
-    /// `limit`, or if rebuilds stop).
-    pub async fn complete_snapshot(&self, limit: std::time::Duration) -> Arc<Snapshot> {
+    /// The first snapshot with no pages pending or for which `enough` holds
+    /// (or the current one after `limit`, or if rebuilds stop).
+    pub async fn snapshot_when(&self, enough: impl Fn(&Snapshot) -> bool, limit: std::time::Duration) -> Arc<Snapshot> {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let published = self.published.notified();
@@ -98,7 +98,7 @@ impl Shared {
             // Registered before the check, so a publish in between is not missed.
             published.as_mut().enable();
             let snapshot = self.snapshot();
-            if !snapshot.pending || tokio::time::timeout_at(deadline, published).await.is_err() {
+            if !snapshot.pending || enough(&snapshot) || tokio::time::timeout_at(deadline, published).await.is_err() {
                 return snapshot;
             }
         }
@@ -118,5 +118,44 @@ impl Shared {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Reload> {
         self.reload.subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn snapshot(files: &[&str], pending: bool, generation: u64) -> Snapshot {
+        let files = files.iter().map(|f| (f.to_string(), Body::Bytes(Arc::from(&b"x"[..])))).collect();
+        Snapshot { files, generation, pending }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_for_a_page_not_rendered_yet_waits_for_the_batch_that_has_it() {
+        let shared = Shared::new(snapshot(&["index.html"], true, 1));
+        let waiter = {
+            let shared = Arc::clone(&shared);
+            tokio::spawn(async move {
+                let has = |s: &Snapshot| s.files.contains_key("old/index.html");
+                shared.snapshot_when(has, Duration::from_secs(20)).await.generation
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        shared.publish(snapshot(&["index.html", "new/index.html"], true, 2), None);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished(), "a batch without the page does not end the wait");
+        shared.publish(snapshot(&["index.html", "new/index.html", "old/index.html"], true, 3), None);
+        assert_eq!(waiter.await.unwrap(), 3, "the batch with the page ends it, before the last batch");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wait_ends_when_nothing_is_pending_or_at_the_limit() {
+        let shared = Shared::new(snapshot(&["index.html"], true, 1));
+        let never = |_: &Snapshot| false;
+        let timed_out = shared.snapshot_when(never, Duration::from_millis(30)).await;
+        assert_eq!(timed_out.generation, 1);
+        shared.publish(snapshot(&["index.html"], false, 2), None);
+        assert_eq!(shared.snapshot_when(never, Duration::from_secs(20)).await.generation, 2);
     }
 }
