@@ -51,9 +51,13 @@ pub(super) fn assemble(
     cache: &mut LoadCache,
 ) -> Result<Site, Diagnostics> {
     let root = opts.source.clone();
-    let (files, walk_problems) = discover(&root, &opts.output);
+    let ((files, walk_problems), parsed) = on_reading_threads(|| {
+        let found = discover(&root, &opts.output);
+        let parsed = parse_files(&found.0, cache);
+        (found, parsed)
+    });
     let mut diags = Diagnostics(walk_problems);
-    let (groups, asset_files) = group(parse_files(&files, cache), &mut diags);
+    let (groups, asset_files) = group(parsed, &mut diags);
 
     let mut planner = Planner {
         config: &config,
@@ -98,6 +102,29 @@ pub(super) fn assemble(
         return Err(diags);
     }
     Ok(Site { root, config, base, today, editions: published, assets, images, skipped, warnings: diags })
+}
+
+/// How many reading threads per core [`on_reading_threads`] uses.
+const READERS_PER_CORE: usize = 4;
+
+/// Runs `work` (the walk of `content/` and the parse of its files) on more
+/// threads than there are cores. When the files are not in the system's
+/// cache, reading them waits on the disk: with one thread per core a core
+/// would sit idle during each wait; with several, others parse meanwhile
+/// (a cold 10k load: 1.0 s on 2 threads, 0.7–0.85 s on 8).
+fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads() * READERS_PER_CORE)
+            .thread_name(|i| format!("masthead-read-{i}"))
+            .build()
+            .ok()
+    });
+    match pool {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
 }
 
 /// Reads and parses every file, or takes the cached parse of a file whose
