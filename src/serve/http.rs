@@ -201,8 +201,9 @@ fn text(status: StatusCode, body: &'static str) -> Response {
     (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
-/// How long a request for a page not rendered yet waits (start-up only).
-const PENDING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a request for a page not rendered yet waits (start-up only;
+/// rendering all of a 100,000-article site takes about 20 s).
+const PENDING_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
 
 async fn site_file(shared: &Shared, uri: &Uri) -> Response {
     let candidates = match resolve(uri.path()) {

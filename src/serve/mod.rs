@@ -182,7 +182,10 @@ fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) 
         match engine.render_deferred() {
             Ok(Some(rebuild)) => {
                 rendered += rebuild.rendered;
-                shared.publish(rebuild.snapshot, reload_for(&rebuild.changed));
+                // Nothing to reload: no tab shows these pages yet (a request for
+                // one waits for its batch), and the snapshot before them, which
+                // brought the stylesheets, already reloaded every tab.
+                shared.publish(rebuild.snapshot, None);
             }
             Ok(None) => break,
             Err(diags) => return fail(shared, &diags, report),
