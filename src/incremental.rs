@@ -9,7 +9,7 @@
 //! it patches the kept site and re-renders just the pages that show those
 //! bodies, without walking the site or fingerprinting every page.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,11 +72,12 @@ pub struct Engine {
     served: imbl::HashMap<String, Body>,
     /// The first rebuild skipped fingerprints; see [`Engine::fill_fingerprints`].
     unfingerprinted: bool,
-    /// Whether the first rebuild leaves slow pages for later; see
-    /// [`Engine::defer_slow_pages`].
+    /// Whether the first rebuild renders only the front page; see
+    /// [`Engine::render_front_page_first`].
     defer_first: bool,
-    /// Pages the last rebuild left for [`Engine::render_deferred`].
-    deferred: Vec<Page>,
+    /// Pages the last rebuild left for [`Engine::render_deferred`], in the
+    /// order they are rendered.
+    deferred: VecDeque<Page>,
     /// How many of them [`Engine::render_deferred`] renders at a time.
     deferred_chunk: usize,
 }
@@ -114,7 +115,7 @@ impl Engine {
             served: imbl::HashMap::new(),
             unfingerprinted: false,
             defer_first: false,
-            deferred: Vec::new(),
+            deferred: VecDeque::new(),
             deferred_chunk: DEFERRED_CHUNK,
         }
     }
@@ -211,7 +212,7 @@ impl Engine {
     /// [`Engine::render_deferred`], so the server starts serving sooner.
     /// Until they are all rendered, snapshots are marked `pending` and the
     /// server holds a request for a missing file until it is there.
-    pub fn defer_slow_pages(&mut self) {
+    pub fn render_front_page_first(&mut self) {
         self.defer_first = true;
     }
 
@@ -225,7 +226,8 @@ impl Engine {
         let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return Ok(None) };
         let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
         let kept = &self.kept;
-        let chunk: Vec<Page> = self.deferred.drain(..self.deferred_chunk.min(self.deferred.len())).collect();
+        let batch = self.deferred_chunk.min(self.deferred.len());
+        let chunk: Vec<Page> = self.deferred.drain(..batch).collect();
         let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
             chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept, None)).collect();
         if results.iter().any(Result::is_err) {
@@ -307,7 +309,7 @@ impl Engine {
 
 /// How many deferred pages [`Engine::render_deferred`] renders at a time:
 /// each batch is served as soon as it is rendered.
-pub const DEFERRED_CHUNK: usize = 1024;
+const DEFERRED_CHUNK: usize = 1024;
 
 /// What [`render_changed`] made.
 struct RenderPass {
@@ -316,7 +318,7 @@ struct RenderPass {
     rendered: usize,
     listings: Arc<Listings>,
     /// Pages left for [`Engine::render_deferred`].
-    deferred: Vec<Page>,
+    deferred: VecDeque<Page>,
 }
 
 /// Fingerprints every page, renders those that changed, and lists copies.
@@ -332,7 +334,7 @@ fn render_changed(
     let (mut deferred, pages): (Vec<Page>, Vec<Page>) =
         renderer.pages().into_iter().partition(|p| defer && p.start_up().0 != StartUp::BeforeServing);
     deferred.sort_by_key(Page::start_up);
-    let deferred_paths: BTreeSet<String> = deferred.iter().map(|p| renderer.output(p)).collect();
+    let deferred_paths = renderer.outputs(&deferred);
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
         .par_iter()
         // The first rebuild has nothing to compare with.
@@ -348,7 +350,7 @@ fn render_changed(
         };
         outputs.insert(copy.path, Kept::Copy { source: copy.source, stamp });
     }
-    Ok(RenderPass { outputs, rendered, listings: renderer.listings(), deferred })
+    Ok(RenderPass { outputs, rendered, listings: renderer.listings(), deferred: deferred.into() })
 }
 
 /// Page `page` as kept: its kept bytes when `fingerprint` matches theirs,
@@ -523,7 +525,7 @@ mod tests {
         )
         .unwrap();
         let mut engine = Engine::new(BuildOptions::new(dir.path()));
-        engine.defer_slow_pages();
+        engine.render_front_page_first();
         engine.deferred_chunk = 3;
         let first = engine.rebuild().unwrap();
         assert!(first.snapshot.pending);

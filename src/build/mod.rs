@@ -135,7 +135,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let loaded = Instant::now();
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
-    let page_paths: HashSet<String> = pages.par_iter().map(|p| renderer.output(p)).collect();
+    let page_paths = renderer.outputs(&pages);
     let copies = render::copies(&site, &theme, |p| page_paths.contains(p))?;
     let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
     if let Some(bar) = progress {

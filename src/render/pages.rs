@@ -286,6 +286,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// The file a page is written to, relative to the output folder.
+    /// The output paths of `pages`, computed in parallel: what static files
+    /// must not overwrite.
+    pub fn outputs(&self, pages: &[Page]) -> std::collections::HashSet<String> {
+        pages.par_iter().map(|p| self.output(p)).collect()
+    }
+
     pub fn output(&self, page: &Page) -> String {
         let site = self.site;
         match *page {

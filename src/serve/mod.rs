@@ -70,7 +70,7 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
         Watch::No => None,
     };
     let mut engine = Engine::new(opts.build.clone());
-    engine.defer_slow_pages();
+    engine.render_front_page_first();
     let shared = Shared::new(Snapshot::default());
     match engine.rebuild() {
         Ok(first) => {
@@ -174,7 +174,7 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
 }
 
 /// Renders and serves the pages the last rebuild left for later (see
-/// [`Engine::defer_slow_pages`]), each batch as soon as it is rendered.
+/// [`Engine::render_front_page_first`]), each batch as soon as it is rendered.
 fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
     let started = std::time::Instant::now();
     let mut rendered = 0;
