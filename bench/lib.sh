@@ -12,6 +12,15 @@ clock_of() {
 # ones) would pay for earlier ones. So, as root, drop the clean page, dentry and inode caches
 # (the caller has synced) and read the given folders back in (the tool's corpus, as a warm
 # edit-build loop has it). RESET_CACHES=0 turns this off.
+#
+# Then wait SETTLE_MEMORY seconds (default 30; 0 skips the wait). This VM's balloon hands
+# memory the guest has freed back to the host after some seconds (free page reporting), and
+# the first touch of memory handed back costs several times a touch of memory freed a moment
+# ago (bench/coldmem.py measures it: about 0.8 s more per GB here). Dropping the caches frees
+# the last run's output pages: 2.6 GB after a 100k build, a tenth of that after a 10k one.
+# Without the wait a run would find as much warm memory as the run before it left, and a
+# 10k build after a 100k build would be measured on warm memory while a 100k build after a
+# 10k build pays for cold memory. After the wait every run starts on memory in the same state.
 reset_caches() {  # reset_caches DIR...
     [ "${RESET_CACHES:-1}" = 1 ] && [ -w /proc/sys/vm/drop_caches ] || return 0
     echo 3 > /proc/sys/vm/drop_caches
@@ -19,5 +28,6 @@ reset_caches() {  # reset_caches DIR...
     for dir in "$@"; do
         [ -d "$dir" ] && find "$dir" -type f -print0 | xargs -0 -r cat > /dev/null
     done
+    sleep "${SETTLE_MEMORY:-30}"
     return 0
 }

@@ -10,8 +10,11 @@
 # for 15 s, at most 600 s in all), MEM_GUARD_MIB (kill a build when the machine's
 # MemAvailable drops below this, default 1024), KEEP_OUTPUTS=1 (keep this run's outputs),
 # RESET_CACHES=0 (do not drop the kernel's caches before each run, see reset_caches in lib.sh),
+# SETTLE_MEMORY (seconds to wait after dropping them, default 30, see lib.sh),
 # INTERLEAVE=1 (the sizes take turns, run by run, instead of one size after the other; the
-# report's "Scaling" table then also gives each round's ratio between sizes).
+# report's "Scaling" table then also gives each round's ratio between sizes). TOOLS may also
+# name `copy`: `cp -r` of masthead's first untimed output of the size into a fresh folder,
+# timed like a build, the floor that the file system sets (it needs masthead and WARMUP ≥ 1).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -198,7 +201,12 @@ run_one() {
     local tfile=$OUTROOT/$size/$tool-$label.time errf=$OUTROOT/$size/$tool-$label.err
     local rc=0 busy0 busy1
     sync  # the previous run's writeback must not land in this one
-    reset_caches "$corpus/$tool"
+    if [ "$tool" = copy ]; then
+        COPY_FROM=$OUTROOT/$size/masthead-warmup1
+        reset_caches "$COPY_FROM"
+    else
+        reset_caches "$corpus/$tool"
+    fi
     busy0=$(busy_ticks)
     case "$tool" in
         masthead)
@@ -207,6 +215,9 @@ run_one() {
             ;;
         hugo)
             timed "$tfile" "$errf" "$HUGO" --quiet -s "$corpus/hugo" -d "$out" || rc=$?
+            ;;
+        copy)
+            timed "$tfile" "$errf" cp -r "$COPY_FROM" "$out" || rc=$?
             ;;
     esac
     busy1=$(busy_ticks)
@@ -232,8 +243,8 @@ run_one() {
     if [ "$tool" = masthead ]; then
         log "$tool $size run $label: $(grep -a 'Built ' "$errf" | tail -n 1) [$files files]"
     else
-        [ -s "$errf" ] && { log "hugo printed on stderr:"; head -n 20 "$errf" | sed 's/^/    /' >&2; }
-        log "$tool $size run $label: ${t%% *} s [$files files]"
+        [ -s "$errf" ] && { log "$tool printed on stderr:"; head -n 20 "$errf" | sed 's/^/    /' >&2; }
+        log "$tool $size run $label: ${t%% *} s [$files files]"  # hugo or copy
     fi
 }
 
@@ -243,7 +254,7 @@ REPORT=$WORK/results-$STAMP.md
     echo
     echo "- masthead commit: \`$COMMIT\`; Hugo: \`$HUGO_VERSION\`"
     echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(free -h | awk '/^Mem:/ {print $2}') RAM, $(uname -sr)"
-    echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating$([ "${INTERLEAVE:-0}" = 1 ] && echo ', sizes taking turns'), each into a fresh folder; medians"
+    echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating$([ "${INTERLEAVE:-0}" = 1 ] && echo ', sizes taking turns'), each into a fresh folder, caches reset and memory left ${SETTLE_MEMORY:-30} s to settle before each; medians"
     echo
 } > "$REPORT"
 
@@ -258,6 +269,13 @@ for size in "${SIZES[@]}"; do
     OK[$size/masthead]=0 OK[$size/hugo]=0
     has_tool masthead && OK[$size/masthead]=1
     has_tool hugo && OK[$size/hugo]=1
+    OK[$size/copy]=0
+    if has_tool copy; then
+        if has_tool masthead && [ "$WARMUP" -ge 1 ]; then OK[$size/copy]=1; else
+            log "copy needs masthead among TOOLS and WARMUP ≥ 1: it copies masthead's first output"
+            exit 2
+        fi
+    fi
 done
 
 # run_round SIZE LABEL ORDER...: one run of each tool still working at SIZE
@@ -271,12 +289,12 @@ run_round() {
     done
 }
 # ABBA order, so neither tool always runs right after the other's writes.
-order_of() { if (($1 % 2)); then echo masthead hugo; else echo hugo masthead; fi; }
+order_of() { if (($1 % 2)); then echo masthead hugo copy; else echo copy hugo masthead; fi; }
 if [ "${INTERLEAVE:-0}" = 1 ]; then
     # Sizes take turns, so a drift of the machine's speed over the minutes of the benchmark
     # falls on every size alike and the ratios between sizes are measured in the same minutes.
     for ((w = 1; w <= WARMUP; w++)); do
-        for size in "${SIZES[@]}"; do run_round "$size" "warmup$w" masthead hugo; done
+        for size in "${SIZES[@]}"; do run_round "$size" "warmup$w" masthead hugo copy; done
     done
     for ((i = 1; i <= RUNS; i++)); do
         for size in "${SIZES[@]}"; do
@@ -286,7 +304,7 @@ if [ "${INTERLEAVE:-0}" = 1 ]; then
     done
 else
     for size in "${SIZES[@]}"; do
-        for ((w = 1; w <= WARMUP; w++)); do run_round "$size" "warmup$w" masthead hugo; done
+        for ((w = 1; w <= WARMUP; w++)); do run_round "$size" "warmup$w" masthead hugo copy; done
         # shellcheck disable=SC2046
         for ((i = 1; i <= RUNS; i++)); do run_round "$size" "$i" $(order_of "$i"); done
     done
@@ -299,7 +317,7 @@ for size in "${SIZES[@]}"; do
 import json, os, statistics, sys
 path, size, meta_path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 meta = json.load(open(meta_path))
-rows = {"masthead": [], "hugo": []}
+rows = {"masthead": [], "hugo": [], "copy": []}
 failed = set()
 seen = set()
 for line in open(path):
@@ -351,6 +369,9 @@ for tool in ("masthead", "hugo"):
         print(f"\n**{tool} failed on this corpus (see the run log).**")
     if rows[tool] and len(rows[tool]) != runs:
         print(f"\n{tool}: only {len(rows[tool])} of {runs} runs succeeded.")
+if rows["copy"]:
+    print(f"\n`cp -r` of masthead's output (the floor): median wall {med('copy', 'wall'):.2f} s "
+          f"({spread('copy')}), CPU {med('copy', 'cpu'):.2f} s; masthead/copy {ratio(med('masthead', 'wall'), med('copy', 'wall'))}.")
 others = {}
 for l in open(path):
     f = l.split()
@@ -392,7 +413,7 @@ def articles(size):
 print("## Scaling\n")
 print("| tool | sizes | articles × | median wall | wall × | per-round wall × (median) |")
 print("|---|---|---:|---|---:|---|")
-for tool in ("masthead", "hugo"):
+for tool in ("masthead", "hugo", "copy"):
     for a, b in zip(sizes, sizes[1:]):
         wa, wb = walls(a, tool), walls(b, tool)
         if not wa or not wb:
