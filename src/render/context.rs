@@ -81,12 +81,21 @@ impl<'a> From<&'a Photo> for PhotoView<'a> {
 /// `embeds` (if any), then its own. (Written out rather than with
 /// `#[serde(flatten)]`, which makes the view a map whose keys Tera allocates
 /// one by one: on taxonomy pages that cost as much as the cards themselves.)
-/// A new field of such a view goes into its list here.
+/// A new field of such a view goes into its list here, or into `skip` if
+/// templates never see it; a field in neither does not compile (`listed`
+/// names every field, without `..`).
 macro_rules! view_fields {
-    ($view:ident $(embeds $inner:ident: $inner_view:ident)? { $($field:ident),+ $(,)? }) => {
+    ($view:ident $(embeds $inner:ident: $inner_view:ident)? { $($field:ident),+ $(,)? } $(skip { $($skip:ident),+ })?) => {
         impl $view<'_> {
             /// How many fields `serialize_fields` writes.
             const FIELDS: usize = 0 $(+ $inner_view::FIELDS)? $(+ { let _ = stringify!($field); 1 })+;
+
+            /// Never called: fails to compile when the list above misses a
+            /// field of the view.
+            #[allow(dead_code)]
+            fn listed(&self) {
+                let $view { $($inner: _,)? $($field: _,)+ $($($skip: _),+)? } = self;
+            }
 
             fn serialize_fields<S: SerializeStruct>(&self, s: &mut S) -> Result<(), S::Error> {
                 $(self.$inner.serialize_fields(s)?;)?
@@ -167,7 +176,7 @@ impl<'a> ArticleCardView<'a> {
     }
 }
 
-view_fields!(ArticleCardView { title, url, summary, byline, authors, section, tags, photo, draft });
+view_fields!(ArticleCardView { title, url, summary, byline, authors, section, tags, photo, draft } skip { hash });
 
 impl Hash for ArticleCardView<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
