@@ -16,7 +16,7 @@ clock_of() {
 # Then wait SETTLE_MEMORY seconds (default 30; 0 skips the wait). This VM's balloon hands
 # memory the guest has freed back to the host after some seconds (free page reporting), and
 # the first touch of memory handed back costs several times a touch of memory freed a moment
-# ago (bench/coldmem.py measures it: about 0.8 s more per GB here). Dropping the caches frees
+# ago (bench/coldmem.py measures it: about 1 s more per GB here). Dropping the caches frees
 # the last run's output pages: 2.6 GB after a 100k build, a tenth of that after a 10k one.
 # Without the wait a run would find as much warm memory as the run before it left, and a
 # 10k build after a 100k build would be measured on warm memory while a 100k build after a
