@@ -36,6 +36,10 @@ SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1k 10k)
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+if has_tool copy && ! { has_tool masthead && [ "$WARMUP" -ge 1 ]; }; then
+    log "copy needs masthead among TOOLS and WARMUP ≥ 1: it copies masthead's first output"
+    exit 2
+fi
 
 # One run.sh at a time (a second one would measure the first one's load and deletes).
 mkdir -p "$WORK"
@@ -270,12 +274,7 @@ for size in "${SIZES[@]}"; do
     has_tool masthead && OK[$size/masthead]=1
     has_tool hugo && OK[$size/hugo]=1
     OK[$size/copy]=0
-    if has_tool copy; then
-        if has_tool masthead && [ "$WARMUP" -ge 1 ]; then OK[$size/copy]=1; else
-            log "copy needs masthead among TOOLS and WARMUP ≥ 1: it copies masthead's first output"
-            exit 2
-        fi
-    fi
+    has_tool copy && OK[$size/copy]=1
 done
 
 # run_round SIZE LABEL ORDER...: one run of each tool still working at SIZE

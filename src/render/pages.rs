@@ -285,13 +285,13 @@ impl<'a> Renderer<'a> {
         urls.div_ceil(self.sitemap_limit).max(1)
     }
 
-    /// The file a page is written to, relative to the output folder.
     /// The output paths of `pages`, computed in parallel: what static files
     /// must not overwrite.
     pub fn outputs(&self, pages: &[Page]) -> std::collections::HashSet<String> {
         pages.par_iter().map(|p| self.output(p)).collect()
     }
 
+    /// The file a page is written to, relative to the output folder.
     pub fn output(&self, page: &Page) -> String {
         let site = self.site;
         match *page {
