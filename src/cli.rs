@@ -463,6 +463,12 @@ impl Printer {
                     grouped(w.unchanged),
                     plural(r.files, "output file"),
                 ));
+                if w.kept > 0 {
+                    self.line(&format!(
+                        "{} had not changed since this folder was last built and were not rendered",
+                        plural(w.kept, "page"),
+                    ));
+                }
             }
         }
         if !r.skipped.drafts.is_empty() {

@@ -3,9 +3,11 @@
 //! written, so a failed build leaves the previous site untouched. A marker
 //! file tells masthead which folders it may replace. The site a build
 //! replaces is kept as the spare (`.<name>.masthead-spare`) and becomes the
-//! next build's temporary folder, where only changed files are rewritten
-//! (see [`write`]).
+//! next build's temporary folder, where only pages whose inputs changed are
+//! rendered (see [`manifest`]) and only changed files rewritten (see
+//! [`write`]).
 
+mod manifest;
 mod write;
 
 use std::collections::HashSet;
@@ -74,8 +76,12 @@ pub struct Work {
     pub templates_rendered: usize,
     /// Photo files encoded, and taken from the cache.
     pub photos: images::Stats,
-    /// Output files that already held their bytes (in a recycled folder).
+    /// Output files that already held their bytes (in a recycled folder),
+    /// `kept` included.
     pub unchanged: usize,
+    /// Pages not even rendered: their inputs and their file in the recycled
+    /// folder were as the build that wrote it left them (see `manifest`).
+    pub kept: usize,
 }
 
 /// Why a build failed: problems in the site, or something else (disk, refusal).
@@ -145,22 +151,42 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
 
     let reuse = site.config.reuse_previous_build;
     let staging = Staging::create(&output, reuse)?;
+    // With the site kept for reuse, a manifest of its pages lets the build
+    // that recycles this folder skip the pages that stay the same.
+    let key = if reuse { manifest::binary_key() } else { None };
+    let (staging_id, output_id) = (manifest::identity(&staging.dir), manifest::identity(&output));
+    let mut manifests = match &key {
+        Some(key) if staging.recycled => manifest::take(&staging.dir, key),
+        _ => Default::default(),
+    };
+    let known = staging_id.as_ref().and_then(|id| manifests.remove(id)).unwrap_or_default();
+    let carried = output_id.as_ref().and_then(|id| manifests.remove(id).map(|m| (id.as_str(), m)));
     let writer = Writer::new(&staging.dir, staging.recycled);
+    let writer = if key.is_some() { writer.with_stamps() } else { writer };
     let pruned = if staging.recycled { prune(&staging.dir, &site, &page_paths, &copies) } else { Ok(()) };
     let cache = images::Cache::in_site(&opts.source);
     // Photos are made (or found in the cache) while pages render.
     let (result, photos) = rayon::join(
-        || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, progress)),
+        || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, &known, progress)),
         || publish_photos(&site, &cache, &writer),
     );
-    let result = result.and(photos);
+    let result = result.and_then(|entries| photos.map(|photos| (entries, photos)));
     match result {
-        Ok(photos) => {
-            let unchanged = writer.unchanged();
+        Ok((entries, photos)) => {
+            let kept = entries.iter().filter(|e| e.kept).count();
+            let unchanged = writer.unchanged() + kept;
             let written = Instant::now();
             let mut previous = staging.swap_into(&output)?;
             previous.keep = reuse;
-            let work = Work { photos, unchanged, ..work(stats, &theme) };
+            // The replaced site becomes the spare: it keeps the manifests.
+            if let (Some(key), Some(id), Some(spare)) = (&key, &staging_id, &previous.dir) {
+                let pages = entries.iter().map(|e| (e.path.as_str(), e.entry));
+                let carried = carried.as_ref().map(|(id, m)| (*id, m));
+                // Without them the build after next renders every page, as a
+                // first build does: no reason to fail this one.
+                let _ = manifest::write(spare, key, (id, pages), carried);
+            }
+            let work = Work { photos, unchanged, kept, ..work(stats, &theme) };
             let mut report =
                 report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
@@ -193,6 +219,7 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
         templates_rendered: theme.renders(),
         photos: images::Stats::default(),
         unchanged: 0,
+        kept: 0,
     }
 }
 
@@ -238,7 +265,18 @@ fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Wo
     }
 }
 
-/// Renders and writes every page and copies every file into `dir`, in parallel.
+/// A page as this build left it, for the manifest.
+struct Written {
+    path: String,
+    entry: manifest::Entry,
+    /// Left as it was, not rendered.
+    kept: bool,
+}
+
+/// Renders and writes every page and copies every file into `dir`, in
+/// parallel; a page `known` shows unchanged is left as it is. With stamps
+/// on, says what each page's file is now.
+#[allow(clippy::too_many_arguments)]
 fn write_all(
     renderer: &Renderer<'_>,
     site: &Site,
@@ -246,8 +284,9 @@ fn write_all(
     page_paths: &HashSet<String>,
     copies: &[render::CopyFile],
     writer: &Writer<'_>,
+    known: &manifest::Manifest,
     progress: Option<&indicatif::ProgressBar>,
-) -> Result<(), Failure> {
+) -> Result<Vec<Written>, Failure> {
     // Folders are made by the first file written into them, in parallel.
     let own = own_folders(page_paths, copies);
     let tick = || {
@@ -255,31 +294,40 @@ fn write_all(
             bar.inc(1);
         }
     };
-    let rendered: Vec<Result<(), Diagnostic>> = pages
+    let rendered: Vec<Result<Option<Written>, Diagnostic>> = pages
         .par_iter()
         .map(|page| {
-            let file = renderer.render(page)?;
+            let (prepared, fingerprint) = renderer.prepare_keyed(page);
+            if let Some(entry) = known.holds(writer.root(), prepared.path(), fingerprint) {
+                tick();
+                return Ok(Some(Written { path: prepared.path().to_string(), entry, kept: true }));
+            }
+            let file = renderer.render_prepared(page, prepared)?;
             let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
             // A page alone in its folder (most articles) makes the folder
             // first, rather than trying to write and failing.
             if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
                 writer.folder(folder).map_err(failed)?;
             }
-            writer.write(&file.path, &file.bytes).map_err(failed)?;
+            let stamp = writer.write(&file.path, &file.bytes).map_err(failed)?;
             tick();
-            Ok(())
+            Ok(stamp.map(|stamp| Written {
+                path: file.path,
+                entry: manifest::Entry { fingerprint, stamp },
+                kept: false,
+            }))
         })
         .collect();
-    render::collect(rendered).map_err(|d| site.with_warnings(d))?;
+    let written = render::collect(rendered).map_err(|d| site.with_warnings(d))?;
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
-            CopySource::Builtin(bytes) => writer.write(&c.path, bytes)?,
+            CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,
             CopySource::File(path) => writer.copy(&c.path, path)?,
         }
         tick();
         Ok(())
     })?;
-    Ok(())
+    Ok(written.into_iter().flatten().collect())
 }
 
 /// The folder of an output path, if it has one.

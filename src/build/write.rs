@@ -18,18 +18,30 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context as _, Result};
 use walkdir::WalkDir;
 
+use super::manifest::FileStamp;
 use crate::fs;
 
 /// Writes files under `root`, making folders as they are needed.
 pub(super) struct Writer<'a> {
     root: &'a Path,
     recycled: bool,
+    /// Whether [`Writer::write`] reports the stamp of each file it leaves.
+    stamps: bool,
     unchanged: AtomicUsize,
 }
 
 impl<'a> Writer<'a> {
     pub(super) fn new(root: &'a Path, recycled: bool) -> Self {
-        Writer { root, recycled, unchanged: AtomicUsize::new(0) }
+        Writer { root, recycled, stamps: false, unchanged: AtomicUsize::new(0) }
+    }
+
+    /// Makes [`Writer::write`] report each file's stamp, for the manifest.
+    pub(super) fn with_stamps(self) -> Self {
+        Writer { stamps: true, ..self }
+    }
+
+    pub(super) fn root(&self) -> &Path {
+        self.root
     }
 
     /// How many files already held the bytes they were to get.
@@ -48,13 +60,19 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Writes `bytes` to the file `rel`.
-    pub(super) fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+    /// Writes `bytes` to the file `rel`; with stamps on, says what the file
+    /// looks like after.
+    pub(super) fn write(&self, rel: &str, bytes: &[u8]) -> Result<Option<FileStamp>> {
         let path = fs::safe_join(self.root, rel)?;
-        if self.already_holds(&path, bytes.len() as u64, &mut &bytes[..])? {
-            return Ok(());
+        if let Some(meta) = self.already_holds(&path, bytes.len() as u64, &mut &bytes[..])? {
+            return Ok(self.stamps.then(|| FileStamp::of(&meta)));
         }
-        self.create(&path, |file| file.write_all(bytes))
+        let file = self.create(&path, |file| file.write_all(bytes))?;
+        if !self.stamps {
+            return Ok(None);
+        }
+        let meta = file.metadata().with_context(|| format!("failed to read `{}`", path.display()))?;
+        Ok(Some(FileStamp::of(&meta)))
     }
 
     /// Copies the file `from` to `rel`.
@@ -63,38 +81,40 @@ impl<'a> Writer<'a> {
         let read = |e| anyhow::Error::new(e).context(format!("failed to read `{}`", from.display()));
         let mut source = File::open(from).map_err(read)?;
         let len = source.metadata().map_err(read)?.len();
-        if self.already_holds(&path, len, &mut source)? {
+        if self.already_holds(&path, len, &mut source)?.is_some() {
             return Ok(());
         }
         source.rewind().map_err(read)?;
         self.create(&path, |file| std::io::copy(&mut source, file).map(|_| ()))
+            .map(drop)
             .with_context(|| format!("failed to copy `{}`", from.display()))
     }
 
     /// In a recycled folder: whether the file at `path` already holds the
-    /// `len` bytes that `content` reads (counted as unchanged if so). Anything
+    /// `len` bytes that `content` reads (counted as unchanged if so; then
+    /// its metadata). Anything
     /// there that is not a plain file of this folder alone (a folder, a link,
     /// a file with other hard links) is removed, so writing never reaches
     /// through it.
-    fn already_holds(&self, path: &Path, len: u64, content: &mut impl Read) -> Result<bool> {
+    fn already_holds(&self, path: &Path, len: u64, content: &mut impl Read) -> Result<Option<std::fs::Metadata>> {
         if !self.recycled {
-            return Ok(false);
+            return Ok(None);
         }
         let meta = match std::fs::symlink_metadata(path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(false),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e).with_context(|| format!("failed to read `{}`", path.display())),
         };
         if meta.is_file() && single_link(&meta) {
             if meta.len() != len {
-                return Ok(false);
+                return Ok(None);
             }
             if let Ok(mut file) = File::open(path) {
                 let held = same(&mut file, content);
                 if held {
                     self.unchanged.fetch_add(1, Ordering::Relaxed);
                 }
-                return Ok(held);
+                return Ok(held.then_some(meta));
             }
         }
         if meta.is_dir() {
@@ -102,7 +122,7 @@ impl<'a> Writer<'a> {
         } else {
             std::fs::remove_file(path).with_context(|| format!("failed to remove `{}`", path.display()))?;
         }
-        Ok(false)
+        Ok(None)
     }
 
     /// Creates the file at `path` and fills it, making its folder first if it
@@ -112,7 +132,7 @@ impl<'a> Writer<'a> {
     /// which where freed blocks are discarded at once (ext4 without a
     /// journal, mounted with `discard`) made rewriting a 100k site twice as
     /// slow as writing a new one.
-    fn create(&self, path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+    fn create(&self, path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<File> {
         let open = || OpenOptions::new().write(true).create(true).truncate(!self.recycled).open(path);
         let mut file = match open() {
             Err(e) if e.kind() == ErrorKind::NotFound => {
@@ -132,7 +152,8 @@ impl<'a> Writer<'a> {
             }
             Ok(())
         });
-        filled.with_context(|| format!("failed to write `{}`", path.display()))
+        filled.with_context(|| format!("failed to write `{}`", path.display()))?;
+        Ok(file)
     }
 }
 

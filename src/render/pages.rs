@@ -127,6 +127,15 @@ pub enum Prepared<'a> {
     Plain { path: String, text: String },
 }
 
+impl Prepared<'_> {
+    /// The file it is written to, relative to the output folder.
+    pub fn path(&self) -> &str {
+        match self {
+            Prepared::Template { path, .. } | Prepared::Plain { path, .. } => path,
+        }
+    }
+}
+
 /// Whether a page is prepared to be rendered or only fingerprinted, which
 /// may skip values derived from others it already hashes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,7 +342,22 @@ impl<'a> Renderer<'a> {
     }
 
     pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
-        match self.prepare(page) {
+        self.render_prepared(page, self.prepare(page))
+    }
+
+    /// The page prepared for rendering, and a hash of everything its bytes
+    /// depend on (as [`Renderer::fingerprint`], but of what is rendered, so
+    /// it costs a hash, not a second preparation). `build` keeps it to skip
+    /// the page next time when it is the same.
+    pub fn prepare_keyed(&self, page: &Page) -> (Prepared<'_>, u64) {
+        let prepared = self.prepare(page);
+        let key = self.hash_prepared(&prepared);
+        (prepared, key)
+    }
+
+    /// Renders what [`Renderer::prepare`] made of `page`.
+    pub fn render_prepared(&self, page: &Page, prepared: Prepared<'_>) -> Result<OutputFile, Diagnostic> {
+        match prepared {
             Prepared::Template { name, ctx, path } => {
                 let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
                 if let Page::Newsletter(_, letter) = *page {
@@ -349,8 +373,12 @@ impl<'a> Renderer<'a> {
     /// what it extends and includes) and its context. Equal fingerprints
     /// mean an unchanged page, so a rebuild renders only the others.
     pub fn fingerprint(&self, page: &Page) -> u64 {
+        self.hash_prepared(&self.prepare_for(page, Purpose::Fingerprint))
+    }
+
+    fn hash_prepared(&self, prepared: &Prepared<'_>) -> u64 {
         let mut hasher = crate::fingerprint::hasher();
-        match self.prepare_for(page, Purpose::Fingerprint) {
+        match prepared {
             Prepared::Template { name, ctx, path } => {
                 (self.site_hash, name, self.theme.template_hash(name), path, ctx).hash(&mut hasher);
             }

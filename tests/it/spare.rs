@@ -165,3 +165,98 @@ fn reuse_previous_build_false_keeps_no_spare() {
     assert!(!names.iter().any(|n| n.starts_with(".public.")), "left beside the output: {names:?}");
     assert_same_tree(&fresh(&site), &snapshot(&site.out()), "output");
 }
+
+/// From a `-v` build's transcript: pages rendered through templates, and pages left
+/// unrendered because the folder's manifest showed them unchanged.
+fn rendered_and_kept(transcript: &str) -> (usize, usize) {
+    let number = |line: &str, word: &str| -> usize {
+        let before = &line[..line.find(word).unwrap_or_else(|| panic!("no `{word}` in {line:?}"))];
+        before.split_whitespace().last().unwrap().replace(',', "").parse().unwrap()
+    };
+    let rendered = transcript
+        .lines()
+        .find(|l| l.contains("through templates"))
+        .map(|l| number(l, "page"))
+        .unwrap_or_else(|| panic!("{transcript}"));
+    let kept = transcript.lines().find(|l| l.contains("were not rendered")).map_or(0, |l| number(l, "page"));
+    (rendered, kept)
+}
+
+#[test]
+fn a_build_into_the_spare_renders_only_the_pages_whose_inputs_changed() {
+    let site = SiteFixture::new("two_editions");
+    let first = site.run(&["-v", "build"]);
+    first.assert_success();
+    let (all, kept) = rendered_and_kept(&first.transcript());
+    assert_eq!(kept, 0, "a first build renders every page");
+    // The second build writes a new folder, the third recycles the first one's, whose
+    // pages nobody recorded (there was no spare to keep the record in).
+    site.build().assert_success();
+    let third = site.run(&["-v", "build"]);
+    third.assert_success();
+    assert_eq!(rendered_and_kept(&third.transcript()), (all, 0), "{}", third.transcript());
+    // The fourth recycles the second one's folder: nothing changed since.
+    let run = site.run(&["-v", "build"]);
+    run.assert_success();
+    let (rendered, kept) = rendered_and_kept(&run.transcript());
+    assert_eq!(rendered, 0, "{}", run.transcript());
+    assert!(kept >= all, "every page is kept: {kept} of {all}");
+    let unchanged = snapshot(&site.out());
+    assert!(spare(&site).join(".masthead-pages").is_file(), "the spare keeps the records");
+    assert!(!unchanged.keys().any(|p| p.contains("masthead-pages")), "the records are never published");
+
+    // A new sentence at the end of one article: its page and the feeds change, the
+    // listings (which show titles and summaries) do not.
+    let market = source(&site, "content/2026-03-03/market-day.md");
+    site.write("content/2026-03-03/market-day.md", &format!("{market}\nThe fishmonger sold out by noon.\n"));
+    let run = site.run(&["-v", "build"]);
+    run.assert_success();
+    assert_eq!(rendered_and_kept(&run.transcript()).0, 1, "only the article page: {}", run.transcript());
+    let page = "2026/03/03/market-day/index.html";
+    assert!(site.read(page).contains("The fishmonger sold out by noon."));
+    let now = snapshot(&site.out());
+    let changed: Vec<&String> = now.keys().filter(|k| unchanged.get(*k) != now.get(*k)).collect();
+    assert!(changed.iter().any(|k| k.as_str() == page) && changed.len() <= 4, "changed: {changed:?}");
+
+    // The next build recycles a folder that missed that edit: it renders the page too.
+    let run = site.run(&["-v", "build"]);
+    run.assert_success();
+    assert_eq!(rendered_and_kept(&run.transcript()).0, 1, "{}", run.transcript());
+
+    // A template every page extends changes every page.
+    let base = site.site().join("templates/base.html");
+    let theme_base = crate::support::repo_root().join("themes/daily/templates/base.html");
+    let text = fs::read_to_string(&theme_base).unwrap();
+    fs::create_dir_all(base.parent().unwrap()).unwrap();
+    fs::write(&base, text.replace("</body>", "<!-- edited -->\n</body>")).unwrap();
+    let run = site.run(&["-v", "build"]);
+    run.assert_success();
+    let (rendered, _) = rendered_and_kept(&run.transcript());
+    let pages = snapshot(&site.out());
+    let web_pages: Vec<&String> =
+        pages.keys().filter(|p| p.ends_with(".html") && !p.ends_with("newsletter.html")).collect();
+    for p in &web_pages {
+        assert!(String::from_utf8_lossy(&pages[*p]).contains("<!-- edited -->"), "{p} missed the edit");
+    }
+    assert!(rendered >= web_pages.len(), "{rendered} rendered, {} pages", web_pages.len());
+    assert_same_tree(&fresh(&site), &snapshot(&site.out()), "after the edits");
+}
+
+#[test]
+fn a_page_changed_by_hand_in_the_spare_is_rendered_again() {
+    let site = SiteFixture::new("two_editions");
+    for _ in 0..3 {
+        site.build().assert_success();
+    }
+    // The spare holds the second build, with a manifest: change a page in it by hand,
+    // keeping its length, and remove another.
+    let page = spare(&site).join("2026/03/02/council-budget/index.html");
+    let text = fs::read_to_string(&page).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(&page, text.replacen("<title>", "<titlf>", 1)).unwrap();
+    fs::remove_file(spare(&site).join("2026/03/03/index.html")).unwrap();
+    let run = site.run(&["-v", "build"]);
+    run.assert_success();
+    assert_eq!(rendered_and_kept(&run.transcript()).0, 2, "{}", run.transcript());
+    assert_same_tree(&fresh(&site), &snapshot(&site.out()), "output");
+}

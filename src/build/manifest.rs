@@ -1,0 +1,260 @@
+//! What a build remembers of the pages it wrote, so that the build which
+//! later recycles the same folder renders only the pages whose inputs
+//! changed.
+//!
+//! For every page: the fingerprint of what its bytes depend on (template,
+//! context; see `Renderer::prepare_keyed`) and the stamp of the file it
+//! wrote (length, inode, modification and change times). A page is skipped
+//! only when both still match: an edit of the file by hand, a copy over it
+//! or a failed build in between changes the stamp, and the page is rendered
+//! again. A manifest read for the wrong folder, or by another masthead
+//! binary, matches nothing, so the worst a lost or stale manifest does is
+//! cost a full render.
+//!
+//! Manifests never sit in the output, which is published, nor anywhere else
+//! outside masthead's own folders: they are kept in the spare, in the file
+//! [`FILE`], which holds the spare's own manifest and the output's. A build
+//! takes the file out of the spare it recycles and, once the new site is in
+//! place, writes the next one into the site it replaced (the new spare).
+//! Each manifest is named after its folder's device and inode, which stay
+//! the same when the folder is renamed into place or aside.
+
+use std::collections::HashMap;
+use std::fs::Metadata;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+/// The first line of a manifest: the format, then the binary's key.
+const HEADER: &str = "masthead-pages 1";
+
+/// A written file as the file system describes it: any change to its bytes
+/// (or a new file in its place) changes one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FileStamp {
+    len: u64,
+    inode: u64,
+    modified: i128,
+    changed: i128,
+}
+
+impl FileStamp {
+    pub(super) fn of(meta: &Metadata) -> FileStamp {
+        let ns = |t: std::io::Result<std::time::SystemTime>| {
+            t.ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(-1, |d| d.as_nanos() as i128)
+        };
+        let (inode, changed) = unix_identity(meta);
+        FileStamp { len: meta.len(), inode, modified: ns(meta.modified()), changed }
+    }
+
+    fn parse(fields: &[&str]) -> Option<FileStamp> {
+        match fields {
+            [len, inode, modified, changed] => Some(FileStamp {
+                len: len.parse().ok()?,
+                inode: inode.parse().ok()?,
+                modified: modified.parse().ok()?,
+                changed: changed.parse().ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn unix_identity(meta: &Metadata) -> (u64, i128) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ino(), i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn unix_identity(_meta: &Metadata) -> (u64, i128) {
+    (0, 0)
+}
+
+/// One page of a manifest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Entry {
+    pub fingerprint: u64,
+    pub stamp: FileStamp,
+}
+
+/// The pages of one output folder, by output path.
+#[derive(Debug, Default)]
+pub(super) struct Manifest {
+    pages: HashMap<String, Entry>,
+}
+
+impl Manifest {
+    /// Whether `rel` under `root` is still the file a page with `fingerprint`
+    /// was written to: the same inputs, and the file untouched since.
+    pub(super) fn holds(&self, root: &Path, rel: &str, fingerprint: u64) -> Option<Entry> {
+        let entry = self.pages.get(rel).filter(|e| e.fingerprint == fingerprint)?;
+        let meta = std::fs::symlink_metadata(root.join(rel)).ok()?;
+        (meta.is_file() && FileStamp::of(&meta) == entry.stamp).then_some(*entry)
+    }
+
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.pages.len()
+    }
+}
+
+/// The name of the file in the spare.
+pub(super) const FILE: &str = ".masthead-pages";
+
+/// Takes the manifests out of `spare` (the file is removed: it must not
+/// reach the output, and a build that fails half way leaves none behind).
+/// Those written by another binary than `key`'s are dropped.
+pub(super) fn take(spare: &Path, key: &str) -> HashMap<String, Manifest> {
+    let file = spare.join(FILE);
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::remove_file(&file);
+    let mut lines = text.lines();
+    if lines.next() != Some(&format!("{HEADER} {key}")) {
+        return HashMap::new();
+    }
+    let mut manifests: HashMap<String, Manifest> = HashMap::new();
+    let mut current = None;
+    for line in lines {
+        if let Some(folder) = line.strip_prefix("folder ") {
+            current = Some(manifests.entry(folder.to_string()).or_default());
+        } else if let (Some(m), Some((path, entry))) = (current.as_deref_mut(), parse_line(line)) {
+            m.pages.insert(path, entry);
+        }
+    }
+    manifests
+}
+
+/// Writes into `spare` the manifest of the folder `built` (its identity and
+/// its pages) and, if known, the manifest `carried` of the spare itself.
+pub(super) fn write<'a>(
+    spare: &Path,
+    key: &str,
+    built: (&str, impl Iterator<Item = (&'a str, Entry)>),
+    carried: Option<(&str, &Manifest)>,
+) -> Result<()> {
+    let file = spare.join(FILE);
+    let write = || -> std::io::Result<()> {
+        let mut out = BufWriter::new(std::fs::File::create(&file)?);
+        writeln!(out, "{HEADER} {key}")?;
+        write_section(&mut out, built.0, built.1)?;
+        if let Some((folder, manifest)) = carried {
+            write_section(&mut out, folder, manifest.pages.iter().map(|(p, e)| (p.as_str(), *e)))?;
+        }
+        out.into_inner().map_err(|e| e.into_error())?.flush()
+    };
+    write().with_context(|| format!("failed to write `{}`", file.display()))
+}
+
+fn write_section<'a>(
+    out: &mut impl Write,
+    folder: &str,
+    pages: impl Iterator<Item = (&'a str, Entry)>,
+) -> std::io::Result<()> {
+    writeln!(out, "folder {folder}")?;
+    for (path, Entry { fingerprint, stamp }) in pages {
+        if !path.contains(['\n', '\r']) && !path.starts_with("folder ") {
+            let FileStamp { len, inode, modified, changed } = stamp;
+            writeln!(out, "{fingerprint:016x} {len} {inode} {modified} {changed} {path}")?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_line(line: &str) -> Option<(String, Entry)> {
+    let mut fields = line.splitn(6, ' ');
+    let fingerprint = u64::from_str_radix(fields.next()?, 16).ok()?;
+    let stamp: Vec<&str> = fields.by_ref().take(4).collect();
+    let stamp = FileStamp::parse(&stamp)?;
+    let path = fields.next()?;
+    Some((path.to_string(), Entry { fingerprint, stamp }))
+}
+
+/// A folder's device and inode, which its manifest is filed under; `None`
+/// where there are none (then nothing is kept).
+pub(super) fn identity(folder: &Path) -> Option<String> {
+    let meta = std::fs::symlink_metadata(folder).ok().filter(Metadata::is_dir)?;
+    folder_identity(&meta)
+}
+
+#[cfg(unix)]
+fn folder_identity(meta: &Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    Some(format!("{:x}-{:x}", meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn folder_identity(_meta: &Metadata) -> Option<String> {
+    None
+}
+
+/// What ties a manifest to the binary that wrote it: its version and the
+/// executable's length and time, so another build of masthead (whose
+/// templates engine or fingerprints may differ) starts over. `None` when
+/// the executable cannot be found; then nothing is skipped.
+pub(super) fn binary_key() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let stamp = FileStamp::of(&std::fs::metadata(exe).ok()?);
+    Some(format!("{}-{}-{}", env!("CARGO_PKG_VERSION"), stamp.len, stamp.modified))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp_of(path: &Path) -> FileStamp {
+        FileStamp::of(&std::fs::symlink_metadata(path).unwrap())
+    }
+
+    #[test]
+    fn a_manifest_holds_pages_whose_file_and_fingerprint_are_unchanged() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (site, spare) = (tmp.path().join("site"), tmp.path().join("spare"));
+        std::fs::create_dir_all(site.join("a b")).unwrap();
+        std::fs::create_dir_all(&spare).unwrap();
+        for rel in ["a b/index.html", "x.html", "y.html"] {
+            std::fs::write(site.join(rel), rel).unwrap();
+        }
+        let entry = |rel: &'static str, fingerprint| (rel, Entry { fingerprint, stamp: stamp_of(&site.join(rel)) });
+        let pages = [entry("a b/index.html", 1), entry("x.html", 2), entry("y.html", 3)];
+        let (id_site, id_spare) = (identity(&site).unwrap(), identity(&spare).unwrap());
+        write(&spare, "k1", (&id_site, pages.into_iter()), None).unwrap();
+
+        // Carried over by the next build, into the other folder.
+        let mut taken = take(&spare, "k1");
+        assert!(!spare.join(FILE).exists(), "taking the file removes it");
+        let manifest = taken.remove(&id_site).unwrap();
+        assert_eq!(manifest.len(), 3);
+        write(&site, "k1", (&id_spare, std::iter::empty()), Some((&id_site, &manifest))).unwrap();
+
+        // Moved under another name: still the same folder.
+        let moved = tmp.path().join("public");
+        std::fs::rename(&site, &moved).unwrap();
+        let mut taken = take(&moved, "k1");
+        assert_eq!(taken.len(), 2);
+        let manifest = taken.remove(&identity(&moved).unwrap()).unwrap();
+        assert!(manifest.holds(&moved, "a b/index.html", 1).is_some());
+        assert!(manifest.holds(&moved, "x.html", 9).is_none(), "another fingerprint");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        std::fs::write(moved.join("y.html"), "y.htmX").unwrap();
+        assert!(manifest.holds(&moved, "y.html", 3).is_none(), "a file changed by hand, same length");
+        assert!(manifest.holds(&moved, "new.html", 3).is_none());
+    }
+
+    #[test]
+    fn another_binarys_manifests_are_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "k1", ("1-2", std::iter::empty()), None).unwrap();
+        assert!(take(tmp.path(), "k2").is_empty());
+        assert!(take(tmp.path(), "k1").is_empty(), "the file is gone either way");
+    }
+
+    #[test]
+    fn a_damaged_line_is_ignored() {
+        assert!(parse_line("zz 1 2 3 4 a.html").is_none());
+        assert!(parse_line("00000000000000ff 1 2 3").is_none());
+        let (path, entry) = parse_line("00000000000000ff 1 2 3 4 with space/index.html").unwrap();
+        assert_eq!((path.as_str(), entry.fingerprint), ("with space/index.html", 255));
+    }
+}
