@@ -90,12 +90,11 @@ impl<'a> Writer<'a> {
             .with_context(|| format!("failed to copy `{}`", from.display()))
     }
 
-    /// In a recycled folder: whether the file at `path` already holds the
-    /// `len` bytes that `content` reads (counted as unchanged if so; then
-    /// its metadata). Anything
-    /// there that is not a plain file of this folder alone (a folder, a link,
-    /// a file with other hard links) is removed, so writing never reaches
-    /// through it.
+    /// In a recycled folder: the metadata of the file at `path` if it already
+    /// holds the `len` bytes that `content` reads (counted as unchanged).
+    /// Anything there that is not a plain file of this folder alone (a
+    /// folder, a link, a file with other hard links) is removed, so writing
+    /// never reaches through it.
     fn already_holds(&self, path: &Path, len: u64, content: &mut impl Read) -> Result<Option<std::fs::Metadata>> {
         if !self.recycled {
             return Ok(None);
