@@ -108,7 +108,9 @@ pub(super) const FILE: &str = ".masthead-pages";
 /// Those written by another binary than `key`'s are dropped.
 pub(super) fn take(spare: &Path, key: &str) -> HashMap<String, Manifest> {
     let file = spare.join(FILE);
-    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    // Only a plain file is read (not a link to who knows what).
+    let plain = std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
+    let text = if plain { std::fs::read_to_string(&file).unwrap_or_default() } else { String::new() };
     let _ = std::fs::remove_file(&file);
     let mut lines = text.lines();
     if lines.next() != Some(&format!("{HEADER} {key}")) {
@@ -136,7 +138,14 @@ pub(super) fn write<'a>(
 ) -> Result<()> {
     let file = spare.join(FILE);
     let write = || -> std::io::Result<()> {
-        let mut out = BufWriter::new(std::fs::File::create(&file)?);
+        // Whatever is there (a link someone planted) goes; the new file is
+        // made, never opened through a link.
+        match std::fs::remove_file(&file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&file)?;
+        let mut out = BufWriter::new(created);
         writeln!(out, "{HEADER} {key}")?;
         write_section(&mut out, built.0, built.1)?;
         if let Some((folder, manifest)) = carried {
@@ -240,6 +249,22 @@ mod tests {
         std::fs::write(moved.join("y.html"), "y.htmX").unwrap();
         assert!(manifest.holds(&moved, "y.html", 3).is_none(), "a file changed by hand, same length");
         assert!(manifest.holds(&moved, "new.html", 3).is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_in_place_of_the_file_is_replaced_not_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (spare, outside) = (tmp.path().join("spare"), tmp.path().join("mine.txt"));
+        std::fs::create_dir_all(&spare).unwrap();
+        std::fs::write(&outside, "mine").unwrap();
+        std::os::unix::fs::symlink(&outside, spare.join(FILE)).unwrap();
+        assert!(take(&spare, "k").is_empty(), "a link is not read, only removed");
+        assert!(!spare.join(FILE).exists() && outside.exists());
+        std::os::unix::fs::symlink(&outside, spare.join(FILE)).unwrap();
+        write(&spare, "k", ("1-2", std::iter::empty()), None).unwrap();
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "mine");
+        assert!(std::fs::symlink_metadata(spare.join(FILE)).unwrap().is_file());
     }
 
     #[test]
