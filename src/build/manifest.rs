@@ -90,7 +90,7 @@ impl Manifest {
     /// was written to: the same inputs, and the file untouched since.
     pub(super) fn holds(&self, root: &Path, rel: &str, fingerprint: u64) -> Option<Entry> {
         let entry = self.pages.get(rel).filter(|e| e.fingerprint == fingerprint)?;
-        let meta = std::fs::symlink_metadata(root.join(rel)).ok()?;
+        let meta = std::fs::symlink_metadata(crate::fs::safe_join(root, rel).ok()?).ok()?;
         (meta.is_file() && FileStamp::of(&meta) == entry.stamp).then_some(*entry)
     }
 
