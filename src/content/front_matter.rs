@@ -128,6 +128,10 @@ const NESTED_TOO_DEEPLY: (&str, &str) = (
     "front matter holds plain keys and short lists; move deeply nested data out of it",
 );
 
+/// The escapes of a double-quoted YAML value that can make a NUL (`\0`,
+/// `\x00`, `\u0000`, `\U00000000`); no other escape can.
+const NUL_ESCAPES: [&str; 4] = ["\\0", "\\x", "\\u", "\\U"];
+
 /// What the typed parse does not see: duplicate keys in free-form maps, and
 /// NUL characters. YAML refuses control characters written as such, but
 /// escapes in quoted values (`"\0"`, `"\x07"`) still make them. A NUL is
@@ -135,10 +139,11 @@ const NESTED_TOO_DEEPLY: (&str, &str) = (
 /// characters (a stray escape from wire copy) are kept in the data and
 /// dropped where a page or feed cannot carry them (`render::escape`).
 fn check_values(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> {
-    // Only when there is something to find: an escape, or a free-form `extra`
-    // map, whose duplicate keys the typed parse lets through (the last one
-    // would win silently). Other front matter is parsed once.
-    if !yaml.contains('\\') && !yaml.contains("extra") {
+    // Only when there is something to find: an escape that can make a NUL,
+    // or a free-form `extra` map, whose duplicate keys the typed parse lets
+    // through (the last one would win silently). Other front matter, quoted
+    // speech (`\"`) in a summary included, is parsed once.
+    if !NUL_ESCAPES.iter().any(|e| yaml.contains(e)) && !yaml.contains("extra") {
         return Ok(());
     }
     // Nesting is bounded by serde_yaml's recursion limit, so the walk is too.
@@ -156,8 +161,7 @@ fn check_values(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> 
     if !has_control(&value) {
         return Ok(());
     }
-    let escapes = ["\\0", "\\x", "\\u", "\\U"];
-    let line = yaml.lines().position(|l| escapes.iter().any(|e| l.contains(e))).map(|i| line_offset + i + 1);
+    let line = yaml.lines().position(|l| NUL_ESCAPES.iter().any(|e| l.contains(e))).map(|i| line_offset + i + 1);
     Err(FrontMatterError {
         line,
         col: None,
@@ -384,7 +388,13 @@ mod tests {
 
     #[test]
     fn escaped_nul_characters_are_refused_other_controls_kept() {
-        for yaml in ["title: \"a\\0b\"\n", "title: \"\\x00\"\n", "title: A\nextra: {k: \"\\u0000\"}\n"] {
+        let nuls = [
+            "title: \"a\\0b\"\n",
+            "title: \"\\x00\"\n",
+            "title: A\nextra: {k: \"\\u0000\"}\n",
+            "title: \"say \\\"hi\\\" \\U00000000\"\n",
+        ];
+        for yaml in nuls {
             let e = parse::<Extra>(yaml, 1).unwrap_err();
             assert!(e.message.contains("NUL control character"), "{yaml}: {}", e.message);
         }
@@ -392,6 +402,8 @@ mod tests {
         assert_eq!(kept.title, "\u{1b}[31m red\u{7}");
         let ok: Extra = parse("title: \"tab\\there\\nnewline\"\n", 1).unwrap();
         assert_eq!(ok.title, "tab\there\nnewline");
+        let quoted: Extra = parse("title: \"\\\"Not yet,\\\" she said \\\\0\"\n", 1).unwrap();
+        assert_eq!(quoted.title, "\"Not yet,\" she said \\0");
     }
 
     #[test]
