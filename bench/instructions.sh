@@ -19,10 +19,7 @@ WORK=$BENCH/work
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1k 10k)
 
-if ! command -v valgrind >/dev/null; then
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y valgrind
-fi
+command -v valgrind >/dev/null || install_from_debian valgrind
 MASTHEAD=${MASTHEAD:-$ROOT/target/release/masthead}
 [ -x "$MASTHEAD" ] || (cd "$ROOT" && cargo build --release --quiet)
 

@@ -31,3 +31,9 @@ reset_caches() {  # reset_caches DIR...
     sleep "${SETTLE_MEMORY:-30}"
     return 0
 }
+
+# install_from_debian PKG...: installs Debian packages (as root, without questions).
+install_from_debian() {
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "$@"
+}

@@ -56,8 +56,7 @@ command -v hyperfine >/dev/null || missing+=(hyperfine)
 [ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]} from Debian"
-    apt-get update
-    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+    install_from_debian "${missing[@]}"
 fi
 command -v python3 >/dev/null || { log "python3 is needed for bench/gen.py"; exit 1; }
 
