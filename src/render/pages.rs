@@ -205,6 +205,9 @@ pub struct Renderer<'a> {
     /// first use, so a renderer for a few pages skips it.
     cards: OnceLock<Vec<Vec<ArticleCardView<'a>>>>,
     listings: Arc<Listings>,
+    /// Every URL of the sitemap with its last change, built once on first
+    /// use: each part of a long sitemap takes its slice of the one list.
+    sitemap: OnceLock<Vec<(String, jiff::Timestamp)>>,
     /// [`SITEMAP_LIMIT`]; lower in tests.
     sitemap_limit: usize,
 }
@@ -235,6 +238,7 @@ impl<'a> Renderer<'a> {
             links,
             cards: OnceLock::new(),
             listings,
+            sitemap: OnceLock::new(),
             sitemap_limit: SITEMAP_LIMIT,
         }
     }
@@ -402,11 +406,11 @@ impl<'a> Renderer<'a> {
                 feeds::atom(site, &title, &format!("/sections/{}/feed.xml", term.slug), &newest(&term.articles))
             }
             Page::Sitemap => match self.sitemap_parts() {
-                1 => extras::sitemap(site, &extras::sitemap_entries(site, &self.listing_urls())),
+                1 => extras::sitemap(site, self.sitemap_entries()),
                 parts => extras::sitemap_index(site, parts),
             },
             Page::SitemapPart(n) => {
-                let entries = extras::sitemap_entries(site, &self.listing_urls());
+                let entries = self.sitemap_entries();
                 let start = ((n - 1) * self.sitemap_limit).min(entries.len());
                 let end = (start + self.sitemap_limit).min(entries.len());
                 extras::sitemap(site, &entries[start..end])
@@ -415,6 +419,10 @@ impl<'a> Renderer<'a> {
             Page::Alias(e, a, _) => extras::redirect(site, &site.editions[e].articles[a].url),
             _ => String::new(),
         }
+    }
+
+    fn sitemap_entries(&self) -> &[(String, jiff::Timestamp)] {
+        self.sitemap.get_or_init(|| extras::sitemap_entries(self.site, &self.listing_urls()))
     }
 
     /// URLs (with prefix) of the archive and taxonomy pages, for the sitemap.
