@@ -15,6 +15,10 @@
 # report's "Scaling" table then also gives each round's ratio between sizes). TOOLS may also
 # name `copy`: `cp -r` of masthead's first untimed output of the size into a fresh folder,
 # timed like a build, the floor that the file system sets (it needs masthead and WARMUP ≥ 1).
+# WRITEBACK=held (hold the kernel's background writeback of written files off during each timed
+# run, so no size has any of its own writeback inside its time; default `kernel`: the
+# machine's own settings, under which a build writing more than about 1.5 GB has part of
+# its output written back to disk while it runs, and a smaller one has none; see README.md).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -97,10 +101,46 @@ if [ -d "$WORK/out" ] && [ -n "$(ls -A "$WORK/out" 2>/dev/null)" ]; then
     rm -rf "$WORK/out"
     deleted=1
 fi
+# The kernel's writeback settings, as found, to restore at the end (WRITEBACK=held).
+WRITEBACK=${WRITEBACK:-kernel}
+WB_KEYS=(vm.dirty_background_bytes vm.dirty_background_ratio vm.dirty_bytes vm.dirty_ratio vm.dirty_expire_centisecs)
+declare -A WB_SAVED
+case "$WRITEBACK" in
+    kernel) ;;
+    held)
+        if [ ! -w /proc/sys/vm/dirty_background_bytes ]; then
+            log "WRITEBACK=held needs root (it sets vm.dirty_*): measuring with the kernel's settings"
+            WRITEBACK=kernel
+        fi
+        ;;
+    *) log "unknown WRITEBACK '$WRITEBACK' (use kernel or held)"; exit 2 ;;
+esac
+writeback_hold() {  # lets up to 8 GiB of written files wait in memory, for up to an hour
+    local k
+    for k in "${WB_KEYS[@]}"; do WB_SAVED[$k]=$(sysctl -n "$k"); done
+    sysctl -q vm.dirty_bytes=17179869184 vm.dirty_background_bytes=8589934592 \
+        vm.dirty_expire_centisecs=360000
+}
+writeback_restore() {  # a *_bytes and its *_ratio exclude each other: set the non-zero one
+    [ ${#WB_SAVED[@]} -gt 0 ] || return 0
+    local pair
+    for pair in dirty_background dirty; do
+        if [ "${WB_SAVED[vm.${pair}_bytes]}" != 0 ]; then
+            sysctl -q "vm.${pair}_bytes=${WB_SAVED[vm.${pair}_bytes]}"
+        else
+            sysctl -q "vm.${pair}_ratio=${WB_SAVED[vm.${pair}_ratio]}"
+        fi
+    done
+    sysctl -q "vm.dirty_expire_centisecs=${WB_SAVED[vm.dirty_expire_centisecs]}"
+    WB_SAVED=()
+}
+# pages the kernel has written to disk so far (all files, all processes)
+pages_written() { awk '/^nr_written / {print $2; exit}' /proc/vmstat; }
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUTROOT=$WORK/out/$STAMP
 mkdir -p "$OUTROOT"
 cleanup() {
+    writeback_restore
     if [ "${KEEP_OUTPUTS:-0}" = 1 ]; then
         log "keeping outputs in $OUTROOT"
     else
@@ -202,7 +242,7 @@ run_one() {
     local tool=$1 size=$2 label=$3 corpus=$WORK/corpus-$2
     local out=$OUTROOT/$size/$tool-$label
     local tfile=$OUTROOT/$size/$tool-$label.time errf=$OUTROOT/$size/$tool-$label.err
-    local rc=0 busy0 busy1
+    local rc=0 busy0 busy1 written0 written1
     sync  # the previous run's writeback must not land in this one
     if [ "$tool" = copy ]; then
         COPY_FROM=$OUTROOT/$size/masthead-warmup1
@@ -210,7 +250,9 @@ run_one() {
     else
         reset_caches "$corpus/$tool"
     fi
+    if [ "$WRITEBACK" = held ]; then writeback_hold; fi
     busy0=$(busy_ticks)
+    written0=$(pages_written)
     case "$tool" in
         masthead)
             timed "$tfile" "$errf" \
@@ -224,6 +266,8 @@ run_one() {
             ;;
     esac
     busy1=$(busy_ticks)
+    written1=$(pages_written)
+    writeback_restore
     local files=0 bytes=0
     if [ -d "$out" ]; then
         files=$(find "$out" -type f | wc -l)
@@ -237,7 +281,8 @@ run_one() {
     local others
     others=$(awk -v b="$((busy1 - busy0))" -v hz="$HZ" -v t="$t" \
         'BEGIN {split(t, f, " "); o = b / hz - f[2] - f[3]; if (o < 0) o = 0; printf "%.2f", o}')
-    echo "$tool $label $t $files $bytes $rc $others" >> "$results"
+    local written_mb=$(((written1 - written0) * $(getconf PAGESIZE) / 1048576))
+    echo "$tool $label $t $files $bytes $rc $others $written_mb" >> "$results"
     if [ "$rc" != 0 ]; then
         log "$tool ($size, run $label) FAILED with exit status $rc:"
         sed 's/^/    /' "$errf" | head -n 40 >&2
@@ -258,6 +303,11 @@ REPORT=$WORK/results-$STAMP.md
     echo "- masthead commit: \`$COMMIT\`; Hugo: \`$HUGO_VERSION\`"
     echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(free -h | awk '/^Mem:/ {print $2}') RAM, $(uname -sr)"
     echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating$([ "${INTERLEAVE:-0}" = 1 ] && echo ', sizes taking turns'), each into a fresh folder, caches reset and memory left ${SETTLE_MEMORY:-30} s to settle before each; medians"
+    if [ "$WRITEBACK" = held ]; then
+        echo "- the kernel's background writeback held off during each timed run (WRITEBACK=held): each run's output is written to disk after its clock stops, whatever its size"
+    else
+        echo "- the kernel's own writeback settings (WRITEBACK=kernel): a run's output is written to disk during the run once enough of it waits in memory, after the run otherwise"
+    fi
     echo
 } > "$REPORT"
 
@@ -380,8 +430,17 @@ if others:
           + " and ".join(f"{statistics.median(v):.2f} CPU (max {max(v):.2f}) during {t}'s"
                          for t, v in others.items())
           + f" (of {os.cpu_count()} CPUs); 0 is a quiet machine.")
+written = {}
+for l in open(path):
+    f = l.split()
+    if len(f) > 10 and not f[1].startswith("warmup"):
+        written.setdefault(f[0], []).append(int(f[10]))
+if written:
+    print("\nWritten to disk by the kernel during the timed runs (any file, MB): a median of "
+          + " and ".join(f"{statistics.median(v):,.0f} (max {max(v):,}) during {t}'s" for t, v in written.items())
+          + ".")
 print("\n<details><summary>runs (wall s, user s, sys s, max RSS KiB, files, bytes, exit, "
-      "others' CPU s during the run)</summary>\n")
+      "others' CPU s during the run, MB written to disk during the run)</summary>\n")
 print("```")
 print(open(path).read().rstrip())
 print("```\n</details>\n")
