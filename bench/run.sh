@@ -17,7 +17,7 @@
 # timed like a build, the floor that the file system sets (it needs masthead and WARMUP ≥ 1).
 # WRITEBACK=held (hold the kernel's background writeback of written files off during each timed
 # run, so no size has any of its own writeback inside its time; default `kernel`: the
-# machine's own settings, under which a build writing more than about 1.5 GB has part of
+# machine's own settings, under which a build writing more than about 2 GB has part of
 # its output written back to disk while it runs, and a smaller one has none; see README.md).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
@@ -104,7 +104,7 @@ fi
 # The kernel's writeback settings, as found, to restore at the end (WRITEBACK=held).
 WRITEBACK=${WRITEBACK:-kernel}
 WB_KEYS=(vm.dirty_background_bytes vm.dirty_background_ratio vm.dirty_bytes vm.dirty_ratio vm.dirty_expire_centisecs)
-declare -A WB_SAVED
+declare -A WB_SAVED=()
 case "$WRITEBACK" in
     kernel) ;;
     held)
