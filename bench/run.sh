@@ -15,10 +15,10 @@
 # report's "Scaling" table then also gives each round's ratio between sizes). TOOLS may also
 # name `copy`: `cp -r` of masthead's first untimed output of the size into a fresh folder,
 # timed like a build, the floor that the file system sets (it needs masthead and WARMUP ≥ 1).
-# WRITEBACK=held (hold the kernel's background writeback of written files off during each timed
-# run, so no size has any of its own writeback inside its time; default `kernel`: the
-# machine's own settings, under which a build writing more than about 2 GB has part of
-# its output written back to disk while it runs, and a smaller one has none; see README.md).
+# WRITEBACK=held (raise the kernel's writeback thresholds during each timed run, so that no
+# size reaches them inside its time; default `kernel`: the machine's own settings, under
+# which a build writing more than about 2 GB has part of its output written back to disk
+# while it runs, and a smaller one has none; see README.md).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -136,6 +136,7 @@ writeback_restore() {  # a *_bytes and its *_ratio exclude each other: set the n
 }
 # pages the kernel has written to disk so far (all files, all processes)
 pages_written() { awk '/^nr_written / {print $2; exit}' /proc/vmstat; }
+PAGE_BYTES=$(getconf PAGESIZE)
 STAMP=$(date +%Y%m%d-%H%M%S)
 OUTROOT=$WORK/out/$STAMP
 mkdir -p "$OUTROOT"
@@ -281,7 +282,7 @@ run_one() {
     local others
     others=$(awk -v b="$((busy1 - busy0))" -v hz="$HZ" -v t="$t" \
         'BEGIN {split(t, f, " "); o = b / hz - f[2] - f[3]; if (o < 0) o = 0; printf "%.2f", o}')
-    local written_mb=$(((written1 - written0) * $(getconf PAGESIZE) / 1048576))
+    local written_mb=$(((written1 - written0) * PAGE_BYTES / 1048576))
     echo "$tool $label $t $files $bytes $rc $others $written_mb" >> "$results"
     if [ "$rc" != 0 ]; then
         log "$tool ($size, run $label) FAILED with exit status $rc:"
@@ -304,7 +305,7 @@ REPORT=$WORK/results-$STAMP.md
     echo "- machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(free -h | awk '/^Mem:/ {print $2}') RAM, $(uname -sr)"
     echo "- $RUNS timed runs per tool and size (after $WARMUP untimed), alternating$([ "${INTERLEAVE:-0}" = 1 ] && echo ', sizes taking turns'), each into a fresh folder, caches reset and memory left ${SETTLE_MEMORY:-30} s to settle before each; medians"
     if [ "$WRITEBACK" = held ]; then
-        echo "- the kernel's background writeback held off during each timed run (WRITEBACK=held): each run's output is written to disk after its clock stops, whatever its size"
+        echo "- the kernel's background writeback held off during each timed run (WRITEBACK=held): no run reaches the kernel's thresholds, whatever its size (the last column of the runs shows what was written anyway)"
     else
         echo "- the kernel's own writeback settings (WRITEBACK=kernel): a run's output is written to disk during the run once enough of it waits in memory, after the run otherwise"
     fi
@@ -420,21 +421,22 @@ for tool in ("masthead", "hugo"):
 if rows["copy"]:
     print(f"\n`cp -r` of masthead's output (the floor): median wall {med('copy', 'wall'):.2f} s "
           f"({spread('copy')}), CPU {med('copy', 'cpu'):.2f} s; masthead/copy {ratio(med('masthead', 'wall'), med('copy', 'wall'))}.")
-others = {}
+# Other processes' CPU per second of the run, and MB written to disk, from the timed runs
+# (older rows lack these columns).
+others, written = {}, {}
 for l in open(path):
     f = l.split()
-    if len(f) > 9 and not f[1].startswith("warmup"):
+    if f[1].startswith("warmup"):
+        continue
+    if len(f) > 9:
         others.setdefault(f[0], []).append(float(f[9]) / max(float(f[2]), 0.01))
+    if len(f) > 10:
+        written.setdefault(f[0], []).append(int(f[10]))
 if others:
     print("\nOther processes on the machine used, during the timed runs, a median of "
           + " and ".join(f"{statistics.median(v):.2f} CPU (max {max(v):.2f}) during {t}'s"
                          for t, v in others.items())
           + f" (of {os.cpu_count()} CPUs); 0 is a quiet machine.")
-written = {}
-for l in open(path):
-    f = l.split()
-    if len(f) > 10 and not f[1].startswith("warmup"):
-        written.setdefault(f[0], []).append(int(f[10]))
 if written:
     print("\nWritten to disk by the kernel during the timed runs (any file, MB): a median of "
           + " and ".join(f"{statistics.median(v):,.0f} (max {max(v):,}) during {t}'s" for t, v in written.items())
