@@ -33,8 +33,17 @@ pub fn sitemap_index(site: &Site, parts: usize) -> String {
     x
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times this thread built the list of [`sitemap_entries`]:
+    /// the tests hold a long sitemap's parts to one list between them.
+    pub static ENTRIES_BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Every page of the sitemap with its last change, in output order.
 pub fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jiff::Timestamp)> {
+    #[cfg(test)]
+    ENTRIES_BUILT.with(|n| n.set(n.get() + 1));
     let latest = site.editions.last().map(|e| day_start(site, e.date)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let mut out = vec![(site.base.root.clone(), latest)];
     for e in &site.editions {

@@ -747,6 +747,8 @@ mod tests {
         let site = crate::content::load(&BuildOptions::new(dir.path())).unwrap();
         let theme = Theme::load(dir.path(), &site.config).unwrap();
         let mut renderer = Renderer::new(&site, &theme);
+        let built = || super::extras::ENTRIES_BUILT.with(std::cell::Cell::get);
+        let before = built();
         let single = renderer.render(&Page::Sitemap).unwrap();
         let urls = String::from_utf8(single.bytes).unwrap().matches("<url>").count();
         assert!(urls > 5, "{urls}");
@@ -767,5 +769,7 @@ mod tests {
             listed += count;
         }
         assert_eq!(listed, urls, "every URL is in exactly one part");
+        // A site of N pages in N / limit parts must not list its URLs per part.
+        assert_eq!(built() - before, 1, "the sitemap and its parts share one list of URLs");
     }
 }
