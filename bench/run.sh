@@ -19,6 +19,10 @@
 # size reaches them inside its time; default `kernel`: the machine's own settings, under
 # which a build writing more than about 2 GB has part of its output written back to disk
 # while it runs, and a smaller one has none; see README.md).
+# MEMORY=backed (turn this VM's free page reporting off for the whole benchmark and touch the
+# free memory once first, so that no run waits for the host to supply memory; default
+# `kernel`: memory as the VM has it, where a build touching more than about 2 GB of fresh
+# memory pays the host for the rest and a smaller one does not; see README.md).
 #
 # Every run writes into a fresh output folder; nothing is deleted between timed runs (on this
 # ext4 disk, creating thousands of files within a minute or two of deleting thousands is
@@ -134,6 +138,35 @@ writeback_restore() {  # a *_bytes and its *_ratio exclude each other: set the n
     sysctl -q "vm.dirty_expire_centisecs=${WB_SAVED[vm.dirty_expire_centisecs]}"
     WB_SAVED=()
 }
+# MEMORY=backed: free page reporting off for the whole benchmark, and the machine's free memory
+# touched once, so that every run's memory is backed by the host from the start.
+MEMORY=${MEMORY:-kernel}
+REPORTING=/sys/module/page_reporting/parameters/page_reporting_order
+REPORTING_SAVED=
+case "$MEMORY" in
+    kernel) ;;
+    backed)
+        if [ ! -w "$REPORTING" ]; then
+            log "MEMORY=backed needs root and a kernel with free page reporting ($REPORTING): measuring memory as it is"
+            MEMORY=kernel
+        fi
+        ;;
+    *) log "unknown MEMORY '$MEMORY' (use kernel or backed)"; exit 2 ;;
+esac
+memory_back() {  # no free block is large enough to be reported once the order is past the largest
+    local orders avail_mib
+    REPORTING_SAVED=$(cat "$REPORTING")
+    orders=$(awk '/zone/ {print NF - 4; exit}' /proc/buddyinfo)
+    echo "$orders" > "$REPORTING"
+    avail_mib=$(awk '/^MemAvailable:/ {print int($2 / 1024); exit}' /proc/meminfo)
+    log "free page reporting off (order $REPORTING_SAVED → $orders); touching $((avail_mib - 3072)) MiB once"
+    python3 "$BENCH/coldmem.py" --fill $((avail_mib - 3072)) >&2
+}
+memory_restore() {
+    [ -n "$REPORTING_SAVED" ] || return 0
+    echo "$REPORTING_SAVED" > "$REPORTING"
+    REPORTING_SAVED=
+}
 # pages the kernel has written to disk so far (all files, all processes)
 pages_written() { awk '/^nr_written / {print $2; exit}' /proc/vmstat; }
 PAGE_BYTES=$(getconf PAGESIZE)
@@ -142,6 +175,7 @@ OUTROOT=$WORK/out/$STAMP
 mkdir -p "$OUTROOT"
 cleanup() {
     writeback_restore
+    memory_restore
     if [ "${KEEP_OUTPUTS:-0}" = 1 ]; then
         log "keeping outputs in $OUTROOT"
     else
@@ -211,6 +245,7 @@ if [ "$least" -ge 0 ] && [ "$SETTLE" -gt 0 ]; then
     log "files were deleted recently: waiting ≥${least}s and until the disk's discards stop"
     settle "$least"
 fi
+if [ "$MEMORY" = backed ]; then memory_back; fi
 
 # --- measuring ------------------------------------------------------------------------
 HZ=$(getconf CLK_TCK)
@@ -308,6 +343,11 @@ REPORT=$WORK/results-$STAMP.md
         echo "- the kernel's background writeback held off during each timed run (WRITEBACK=held): no run reaches the kernel's thresholds, whatever its size (the last column of the runs shows what was written anyway)"
     else
         echo "- the kernel's own writeback settings (WRITEBACK=kernel): a run's output is written to disk during the run once enough of it waits in memory, after the run otherwise"
+    fi
+    if [ "$MEMORY" = backed ]; then
+        echo "- memory backed by the host throughout (MEMORY=backed): free page reporting off and the free memory touched once before the first run, so no run waits for the host to supply memory"
+    else
+        echo "- memory as the VM has it (MEMORY=kernel): memory freed earlier may have gone back to the host, and a run's first touch of it waits for the host"
     fi
     echo
 } > "$REPORT"
