@@ -6,7 +6,8 @@ clock_of() {
 }
 
 # Every run starts from the same kernel caches. The kernel keeps every inode it has seen in a
-# hash table of fixed size (65,536 buckets on this VM, see `dmesg | grep Inode-cache`), and
+# hash table whose size is fixed at boot (65,536 buckets on an earlier boot of this VM,
+# 2,097,152 on the boot of 2026-11-28; see `dmesg | grep Inode-cache`), and
 # creating a file walks one bucket: with the million inodes earlier runs left behind, file
 # creation costs several times what it costs on a fresh machine, and later runs (the 100k
 # ones) would pay for earlier ones. So, as root, drop the clean page, dentry and inode caches
