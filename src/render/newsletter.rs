@@ -192,7 +192,9 @@ pub fn is_address(text: &str) -> bool {
 pub fn finish(letter: Letter, rendered: String) -> Result<String, String> {
     match letter {
         Letter::Html => inline_css(&rendered),
-        Letter::Text => Ok(wrap_text(&rendered)),
+        // Text files have no escaping of their own: controls from the site
+        // (a title holding `\u{1b}[2J`) would reach the reader's terminal or mail client.
+        Letter::Text => Ok(wrap_text(&super::escape::plain_text(&rendered))),
     }
 }
 

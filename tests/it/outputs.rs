@@ -1,0 +1,75 @@
+//! What leaves masthead: nothing a site's files hold may reach a terminal as a control
+//! sequence, a text output or an email header as a control character or a line break,
+//! or a page as a `javascript:` link; and the preview server's answers cost a client
+//! that stops reading almost nothing, for no longer than the write deadline.
+
+use crate::support::SiteFixture;
+
+/// What a site's file may hold to attack a terminal: clear the screen, set the window
+/// title, ring the bell; DEL, NEL (U+0085) and a CSI (U+009B) besides.
+const HOSTILE: &str = "\\e[2J\\e]0;PWNED\\a\\x7F\\x85\\x9B";
+
+/// Whether `text` holds a control character other than newline and tab.
+fn has_control(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_control() && *c != '\n' && *c != '\t')
+}
+
+// Regression: a photo `src` holding ESC/BEL was printed raw in the error, so a file could
+// clear the terminal or retitle its window.
+#[test]
+fn control_characters_in_errors_are_shown_escaped() {
+    let site = SiteFixture::new("minimal");
+    site.write(
+        "content/2026-03-02/only-story.md",
+        &format!("---\ntitle: The only story\nphoto: {{src: \"{HOSTILE}\"}}\n---\nNothing else happened.\n"),
+    );
+    for command in ["check", "build"] {
+        let run = site.run(&[command]);
+        run.assert_code(1);
+        assert_eq!(has_control(&run.stderr), None, "`{command}` printed a raw control character:\n{:?}", run.stderr);
+        let error = run.error_about("content/2026-03-02/only-story.md");
+        assert_eq!(error.line, Some(3), "{}", run.transcript());
+        assert!(error.message.contains("\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}\\u{7f}\\u{85}\\u{9b}"), "{}", error.raw);
+    }
+}
+
+// Regression: `masthead editions` printed an edition's title with its ESC/BEL as they were.
+#[test]
+fn control_characters_in_the_editions_listing_are_shown_escaped() {
+    let site = SiteFixture::new("newsletter");
+    site.write("content/2026-05-05/_edition.md", &format!("---\ntitle: \"Ovens{HOSTILE} on\"\n---\n"));
+    let run = site.run(&["editions"]);
+    run.assert_success();
+    assert_eq!(has_control(&run.stdout), None, "raw control character:\n{:?}", run.stdout);
+    assert!(run.stdout.contains("Ovens\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}\\u{7f}\\u{85}\\u{9b} on"), "{}", run.stdout);
+}
+
+// Regression: `newsletter.txt` kept ESC, DEL and U+0085 from an edition title, and the
+// `.eml` Subject kept them and a CR/LF, so a title could add a header of its own.
+#[test]
+fn control_characters_are_stripped_from_text_outputs_and_email_headers() {
+    let site = SiteFixture::new("newsletter");
+    let title = format!("Ovens{HOSTILE} on\\r\\nBcc: everyone@attacker.example");
+    site.write(
+        "content/2026-05-05/_edition.md",
+        &format!("---\ntitle: \"{title}\"\nsummary: \"The bakery\\e[31m school\\r opens.\"\n---\n"),
+    );
+    site.build().assert_success();
+    let text = site.read("2026/05/05/newsletter.txt");
+    assert_eq!(has_control(&text), None, "newsletter.txt holds a control character:\n{text:?}");
+    assert!(text.contains("Ovens[2J]0;PWNED on"), "{text}");
+    assert!(text.contains("The bakery[31m school opens."), "{text}");
+    for file in ["robots.txt", "sitemap.xml", "feed.xml", "2026/05/05/newsletter.html"] {
+        assert_eq!(has_control(&site.read(file).replace('\r', "")), None, "{file}");
+    }
+
+    let run = site.run(&["newsletter", "2026-05-05", "--format", "eml"]);
+    run.assert_success();
+    let message = mail_parser::MessageParser::default().parse(run.stdout.as_bytes()).expect("a parseable message");
+    let subject = message.subject().expect("a Subject");
+    assert_eq!(subject, "Ovens[2J]0;PWNED  on  Bcc: everyone@attacker.example", "{subject:?}");
+    assert!(message.bcc().is_none(), "the title added a Bcc header");
+    let head = &run.stdout[..run.stdout.find("\r\n\r\n").expect("a header block")];
+    assert!(!head.lines().any(|l| l.starts_with("Bcc")), "{head}");
+    assert_eq!(has_control(&message.body_text(0).unwrap().replace('\r', "")), None);
+}
