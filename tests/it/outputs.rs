@@ -73,3 +73,58 @@ fn control_characters_are_stripped_from_text_outputs_and_email_headers() {
     assert!(!head.lines().any(|l| l.starts_with("Bcc")), "{head}");
     assert_eq!(has_control(&message.body_text(0).unwrap().replace('\r', "")), None);
 }
+
+// Regression: `newsletter.unsubscribe: "javascript:alert(1)"` (or `data:`) was published
+// as the unsubscribe link.
+#[test]
+fn an_unsubscribe_link_must_be_a_web_or_mail_link_or_a_merge_tag() {
+    let site = SiteFixture::new("newsletter");
+    let yaml = |unsubscribe: &str| {
+        format!("title: T\nbase_url: https://gazette.example.org/\nnewsletter:\n  unsubscribe: \"{unsubscribe}\"\n")
+    };
+    for bad in ["javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:text/html;base64,PHNjcmlwdD4="] {
+        site.write("site.yaml", &yaml(bad));
+        for command in ["check", "build"] {
+            let run = site.run(&[command]);
+            run.assert_code(1);
+            let error = run.error_about("site.yaml");
+            assert_eq!(error.line, Some(4), "{}", run.transcript());
+            assert!(error.text().contains("only `https:`, `http:` and `mailto:`"), "{}", error.raw);
+        }
+        assert!(!site.out().join("2026/05/05/newsletter.html").exists(), "{bad}: a site was written");
+    }
+    for good in ["https://gazette.example.org/unsubscribe", "mailto:leave@gazette.example.org", "{{unsubscribe}}"] {
+        site.write("site.yaml", &yaml(good));
+        site.build().assert_success();
+        let html = site.read("2026/05/05/newsletter.html");
+        assert!(html.contains(&format!("href=\"{good}\"")), "{good} not published:\n{html}");
+    }
+}
+
+// Regression: a `base_url` holding `"><script>` was accepted and written raw into
+// robots.txt (and a line break could add a rule of its own).
+#[test]
+fn a_base_url_with_markup_or_controls_is_refused_at_its_line() {
+    let site = SiteFixture::new("minimal");
+    for bad in ["https://news.example.com/\\\"><script>alert(1)</script>", "https://news.example.com/\\nDisallow: /"] {
+        site.write("site.yaml", &format!("title: Minimal\nbase_url: \"{bad}\"\n"));
+        let run = site.build();
+        run.assert_code(1);
+        let error = run.error_about("site.yaml");
+        assert_eq!(error.line, Some(2), "{}", run.transcript());
+        assert!(error.text().contains("`base_url` may not hold"), "{}", error.raw);
+        assert_eq!(has_control(&run.stderr), None);
+        assert!(!run.stderr.contains("\nDisallow"), "{}", run.stderr);
+        assert!(!site.exists("robots.txt"), "a site was written");
+    }
+    site.write("site.yaml", "title: Minimal\nbase_url: https://news.example.com/daily/\n");
+    let run = site.run(&["build", "--base-url", "https://x.org/\"><script>"]);
+    run.assert_code(1);
+    assert!(run.stderr.contains("`base_url` may not hold `\"`"), "{}", run.transcript());
+    assert!(!site.exists("robots.txt"));
+    site.build().assert_success();
+    assert_eq!(
+        site.read("robots.txt"),
+        "User-agent: *\nAllow: /\n\nSitemap: https://news.example.com/daily/sitemap.xml\n"
+    );
+}
