@@ -3,7 +3,13 @@
 //! or a page as a `javascript:` link; and the preview server's answers cost a client
 //! that stops reading almost nothing, for no longer than the write deadline.
 
+use std::io::Write;
+use std::net::TcpStream;
+use std::thread;
+use std::time::{Duration, Instant};
+
 use crate::support::SiteFixture;
+use crate::support::serve::{Server, poll};
 
 /// What a site's file may hold to attack a terminal: clear the screen, set the window
 /// title, ring the bell; DEL, NEL (U+0085) and a CSI (U+009B) besides.
@@ -127,4 +133,89 @@ fn a_base_url_with_markup_or_controls_is_refused_at_its_line() {
         site.read("robots.txt"),
         "User-agent: *\nAllow: /\n\nSitemap: https://news.example.com/daily/sitemap.xml\n"
     );
+}
+
+/// A `kB` field of `/proc/<pid>/status`, in KiB.
+fn status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server's status");
+    let line = status.lines().find_map(|l| l.strip_prefix(field)).expect("the field");
+    line.trim().trim_end_matches("kB").trim().parse().expect("a number")
+}
+
+/// How many sockets the process holds open.
+fn sockets(pid: u32) -> usize {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return 0 };
+    fds.flatten()
+        .filter(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target.to_string_lossy().starts_with("socket:")))
+        .count()
+}
+
+/// Clients that ask for the big page, and for the big static file, and never read.
+const STALLED_PAGE: usize = 50;
+const STALLED_FILE: usize = 20;
+/// The write deadline the server is started with (milliseconds).
+const DEADLINE_MS: u64 = 3000;
+
+// Regression: 50 connections that asked for a 9.9 MB page and never read grew `serve`
+// from 162 MB to 620 MB (each held its own copy of the page, with the live-reload
+// script injected), and the memory stayed after they went away.
+#[test]
+fn stalled_clients_share_the_page_and_are_dropped_after_the_write_deadline() {
+    let site = SiteFixture::new("minimal");
+    let paragraph = "A long paragraph of the record, set down so the page weighs ten megabytes. ";
+    let body: String = (0..13_000).map(|i| format!("{i}: {}\n\n", paragraph.repeat(10))).collect();
+    site.write("content/2026-03-02/record.md", &format!("---\ntitle: The record\n---\n{body}"));
+    let static_page = format!("<!doctype html><body>{}</body>", "<p>static</p>\n".repeat(750_000));
+    site.write("static/big.html", &static_page);
+
+    let deadline = DEADLINE_MS.to_string();
+    let mut server = Server::start_with_env(&site, &[], &[("MASTHEAD_SERVE_WRITE_TIMEOUT_MS", &deadline)]);
+    let pid = server.pid();
+    let page = server.get("/2026/03/02/record/");
+    assert_eq!(page.status, 200);
+    assert!(page.body.len() > 9_500_000, "the page is {} bytes", page.body.len());
+    assert_eq!(server.get("/big.html").body.len(), static_page.len() + crate::support::serve::LIVERELOAD_TAG.len());
+    let base_rss = status_kib(pid, "VmRSS:");
+    let base_sockets = sockets(pid);
+
+    let ask = |path: &str| {
+        let mut stream = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n\r\n", server.port);
+        stream.write_all(request.as_bytes()).expect("send the request");
+        stream
+    };
+    let started = Instant::now();
+    let mut stalled: Vec<TcpStream> = (0..STALLED_PAGE).map(|_| ask("/2026/03/02/record/")).collect();
+    stalled.extend((0..STALLED_FILE).map(|_| ask("/big.html")));
+    // Let the server write until every connection's buffers are full.
+    thread::sleep(Duration::from_millis(DEADLINE_MS / 2));
+    let stalled_rss = status_kib(pid, "VmRSS:");
+    let open = sockets(pid);
+    server.assert_alive("with stalled clients");
+
+    // The deadline passes; the server closes every stalled connection.
+    let closed = poll(Duration::from_millis(DEADLINE_MS) + Duration::from_secs(15), || {
+        let now = sockets(pid);
+        if now <= base_sockets + 2 { Ok(started.elapsed()) } else { Err(format!("{now} sockets still open")) }
+    });
+    let after_rss = status_kib(pid, "VmRSS:");
+    let hwm = status_kib(pid, "VmHWM:");
+    let growth = stalled_rss.saturating_sub(base_rss);
+    let clients = (STALLED_PAGE + STALLED_FILE) as u64;
+    eprintln!(
+        "serve RSS: {base_rss} KiB at rest, {stalled_rss} KiB with {clients} stalled clients (+{growth} KiB, \
+         {} KiB each), {after_rss} KiB after they were dropped; VmHWM {hwm} KiB; sockets {base_sockets} → {open}; \
+         closed after {closed:?}",
+        growth / clients
+    );
+    assert!(open >= base_sockets + STALLED_PAGE, "the stalled connections were not all open ({open})");
+    let closed = closed.unwrap_or_else(|e| panic!("stalled connections were not closed after the deadline: {e}"));
+    assert!(closed >= Duration::from_millis(DEADLINE_MS), "closed before the deadline: {closed:?}");
+    // A stalled client may cost at most 1 MiB; the page is 10 MB.
+    assert!(growth <= clients * 1024, "{clients} stalled clients grew the server by {growth} KiB");
+    assert!(after_rss <= base_rss + 32 * 1024, "memory did not return: {base_rss} KiB → {after_rss} KiB");
+    assert!(hwm <= 1024 * 1024, "peak {hwm} KiB");
+    // The server still answers, with the whole page.
+    assert_eq!(server.get("/2026/03/02/record/").body.len(), page.body.len());
+    drop(stalled);
 }
