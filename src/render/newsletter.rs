@@ -212,7 +212,7 @@ pub fn is_address(text: &str) -> bool {
                 && domain.contains('.')
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
-                && !text.contains(|c: char| c.is_whitespace() || "<>()[],;:\"\\".contains(c))
+                && !text.contains(|c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c))
                 && !domain.contains('@')
         }
         None => false,
@@ -342,7 +342,15 @@ mod tests {
         for ok in ["news@example.com", "a.b+c@mail.example.org"] {
             assert!(is_address(ok), "{ok}");
         }
-        for bad in ["", "news", "@example.com", "news@localhost", "a b@example.com", "<a@example.com>"] {
+        for bad in [
+            "",
+            "news",
+            "@example.com",
+            "news@localhost",
+            "a b@example.com",
+            "<a@example.com>",
+            "a\u{1b}]0;x\u{7}@x.org",
+        ] {
             assert!(!is_address(bad), "{bad}");
         }
         let config = |tag: &str| Newsletter { unsubscribe: tag.into(), ..Newsletter::default() };
