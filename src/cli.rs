@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::build::{self, BuildReport, Failure};
 use crate::config::{BuildOptions, Drafts, Future};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, printable};
 
 /// masthead: a static site generator for daily editions.
 #[derive(Debug, Parser)]
@@ -372,15 +372,23 @@ impl Printer {
         Printer { quiet: g.quiet, verbose: g.verbose, color, terminal }
     }
 
-    #[allow(clippy::print_stderr)]
+    /// A line for people; what it quotes from the site (titles, paths)
+    /// cannot send control sequences to the terminal.
     fn line(&self, text: &str) {
+        self.raw_line(&printable(text));
+    }
+
+    /// A line already made printable, with this program's own colour codes.
+    #[allow(clippy::print_stderr)]
+    fn raw_line(&self, text: &str) {
         eprintln!("{text}");
     }
 
-    /// Results meant for other programs (paths, listings) go to stdout.
+    /// Results meant for other programs (paths, listings) go to stdout,
+    /// escaped as [`Printer::line`] is.
     #[allow(clippy::print_stdout)]
     fn stdout(&self, text: &str) {
-        println!("{text}");
+        println!("{}", printable(text));
     }
 
     /// Bytes for other programs (a newsletter for `sendmail`), as they are.
@@ -402,7 +410,7 @@ impl Printer {
     fn diagnostics(&self, ds: &Diagnostics) {
         for d in ds.iter() {
             if d.is_error() || !self.quiet {
-                self.line(&d.render(self.color));
+                self.raw_line(&d.render(self.color));
             }
         }
     }
@@ -493,17 +501,19 @@ impl Printer {
             Failure::Site(ds) => {
                 self.diagnostics(ds);
                 let errors = ds.error_count();
-                self.line(&self.paint_error(&format!(
+                self.raw_line(&self.paint_error(&format!(
                     "{} in {}; nothing was written",
                     plural(errors, "error"),
                     plural(ds.files_with_errors(), "file")
                 )));
             }
-            Failure::Other(e) => self.line(&self.paint_error(&format!("{e:#}"))),
+            Failure::Other(e) => self.raw_line(&self.paint_error(&format!("{e:#}"))),
         }
     }
 
+    /// `error: <text>`, with `text` made printable.
     fn paint_error(&self, text: &str) -> String {
+        let text = printable(text);
         if self.color { format!("\x1b[1;31merror\x1b[0m: {text}") } else { format!("error: {text}") }
     }
 }

@@ -222,7 +222,12 @@ impl SiteConfig {
                 out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
             }
         }
-        out.extend(crate::render::newsletter::check_config(&self.newsletter).into_iter().map(|m| at("newsletter", m)));
+        out.extend(crate::render::newsletter::check_config(&self.newsletter).into_iter().map(|m| {
+            // `newsletter.unsubscribe: …` is reported at the `unsubscribe:` line.
+            let key = m.strip_prefix("newsletter.").and_then(|rest| rest.split_once(':')).map(|(key, _)| key);
+            let line = key.and_then(|key| nested_key_line(text, "newsletter", key));
+            Diagnostic::error(CONFIG_FILE, m).with_line(line.or_else(|| front_matter::key_line(text, 0, "newsletter")))
+        }));
         out
     }
 
@@ -230,6 +235,18 @@ impl SiteConfig {
     pub fn publication(&self) -> &str {
         self.publication.as_deref().unwrap_or(&self.title)
     }
+}
+
+/// The line of `key:` inside the top-level block `section:` of `text`
+/// (1-based), if it is written there on a line of its own.
+fn nested_key_line(text: &str, section: &str, key: &str) -> Option<usize> {
+    let start = front_matter::key_line(text, 0, section)?;
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .take_while(|(_, line)| line.is_empty() || line.starts_with([' ', '\t', '#']))
+        .find(|(_, line)| line.trim_start().strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')))
+        .map(|(i, _)| i + 1)
 }
 
 /// A validated base URL: the absolute form (always ending in `/`) and its
@@ -242,6 +259,13 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(url: &str) -> Result<BaseUrl, String> {
+        if let Some(c) = url.chars().find(|c| !is_url_char(*c)) {
+            return Err(format!(
+                "`base_url` may not hold {}: `{}`",
+                describe_char(c),
+                crate::diagnostic::printable(url).replace('\n', "\\u{a}").replace('\t', "\\u{9}")
+            ));
+        }
         let rest = url
             .strip_prefix("https://")
             .or_else(|| url.strip_prefix("http://"))
@@ -264,6 +288,41 @@ impl BaseUrl {
         let origin = &self.absolute[..self.absolute.len() - self.root.len()];
         format!("{origin}{path_with_root}")
     }
+}
+
+/// Whether `c` may appear in a URL written in `site.yaml`. Spaces, controls
+/// and the characters that end an HTML attribute, a tag or a line of
+/// `robots.txt` (`"`, `'`, `<`, `>`, `` ` ``, `\`, `{`, `}`, `|`, `^`) are
+/// refused, so a URL can be written into any output as it is. Other
+/// characters (non-ASCII letters of a path) are allowed.
+pub fn is_url_char(c: char) -> bool {
+    !c.is_control() && !c.is_whitespace() && !"\"'<>`\\{}|^".contains(c)
+}
+
+/// A character named for a message: ``the character `\u{1b}` ``, `a space`, `` `"` ``.
+fn describe_char(c: char) -> String {
+    if c == ' ' {
+        "a space".to_string()
+    } else if c.is_control() || c.is_whitespace() {
+        format!("the character `{}`", c.escape_unicode())
+    } else {
+        format!("`{c}`")
+    }
+}
+
+/// The schemes a URL from `site.yaml` may use: anything else
+/// (`javascript:`, `data:`, `file:`, `vbscript:`) could run code or read
+/// files when a reader clicks it.
+pub const URL_SCHEMES: [&str; 3] = ["https:", "http:", "mailto:"];
+
+/// The scheme of `url` (`javascript:`, lowercase), if it starts with one:
+/// a letter, then letters, digits, `+`, `-` or `.`, then `:`.
+pub fn url_scheme(url: &str) -> Option<String> {
+    let (scheme, _) = url.split_once(':')?;
+    let mut chars = scheme.chars();
+    let starts = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    (starts && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        .then(|| format!("{}:", scheme.to_ascii_lowercase()))
 }
 
 /// Whether drafts are part of the output.
@@ -371,10 +430,29 @@ mod tests {
         assert_eq!(errs.len(), 1);
         assert_eq!(
             (errs[0].line, errs[0].message.as_str()),
-            (Some(3), "newsletter.from: `desk` is not an email address")
+            (Some(4), "newsletter.from: `desk` is not an email address")
         );
         let errs = SiteConfig::parse("title: X\nbase_url: https://x.org/\nnewsletter:\n  footr: Hi\n").unwrap_err();
         assert_eq!(errs[0].help.as_deref(), Some("did you mean `footer`?"));
+    }
+
+    #[test]
+    fn urls_from_site_yaml_are_web_or_mail_links_without_markup() {
+        let yaml = "title: X\nbase_url: https://x.org/\nnewsletter:\n  from: desk@x.org\n  unsubscribe: \"javascript:alert(1)\"\n";
+        let errs = SiteConfig::parse(yaml).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, Some(5), "at the `unsubscribe:` line: {}", errs[0]);
+        assert!(errs[0].message.contains("`javascript:`"), "{}", errs[0]);
+        for bad in ["https://x.org/\"><script>", "https://x.org/\u{1b}[2J", "https://x.org/a b", "https://x.org/<"] {
+            let err = BaseUrl::parse(bad).unwrap_err();
+            assert!(!err.contains('\u{1b}'), "{err}");
+        }
+        for ok in ["https://x.org/", "http://127.0.0.1:1111/", "https://x.org/zeitung/über/", "https://x.org/a%20b/"] {
+            assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(url_scheme("JavaScript:x").as_deref(), Some("javascript:"));
+        assert_eq!(url_scheme("{{unsubscribe}}"), None);
+        assert_eq!(url_scheme("*|UNSUB|*"), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! column where there is one, a plain message and an optional hint. Loading
 //! collects them across every file so one run reports everything at once.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -80,10 +81,11 @@ impl Diagnostic {
             Severity::Warning => ("warning", "\x1b[1;33m"),
         };
         let label = if color { format!("{paint}{label}\x1b[0m") } else { label.to_string() };
-        let mut out = format!("{label}: {}: {}", self.location(), self.message);
+        // Paths, messages and hints quote the site's files: escape what they hold.
+        let mut out = format!("{label}: {}: {}", printable(&self.location()), printable(&self.message));
         if let Some(help) = &self.help {
             out.push_str("\n  help: ");
-            out.push_str(help);
+            out.push_str(&printable(help));
         }
         out
     }
@@ -172,6 +174,31 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+/// `text` safe to print on a terminal: C0 controls (but newline and tab),
+/// DEL and the C1 controls are shown as `\u{1b}`, `\u{7f}`, `\u{85}`, so a
+/// title or file name cannot clear the screen, set the window title or hide
+/// a line (`\r`). Every message masthead prints for people passes through
+/// here. Borrowed when there is nothing to escape.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unprintable) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_unprintable(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A character [`printable`] escapes: a control character other than newline and tab.
+fn is_unprintable(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
 /// The valid name closest to `unknown`, if one is close enough to be a
 /// likely typo ("titel" → "title").
 pub fn suggest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
@@ -202,6 +229,18 @@ mod tests {
         assert_eq!(d.to_string(), "error: content/a.md:3:8: unknown key `titel`\n  help: did you mean `title`?");
         let w = Diagnostic::warning("content/b.md", "photo has no `credit`");
         assert_eq!(w.to_string(), "warning: content/b.md: photo has no `credit`");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_sent_to_the_terminal() {
+        assert!(matches!(printable("plain · text\nnext\tline"), Cow::Borrowed(_)));
+        assert_eq!(printable("\u{1b}[2J\u{1b}]0;PWNED\u{7}"), "\\u{1b}[2J\\u{1b}]0;PWNED\\u{7}");
+        assert_eq!(printable("a\rb\u{7f}c\u{85}d\u{9b}e\0"), "a\\u{d}b\\u{7f}c\\u{85}d\\u{9b}e\\u{0}");
+        let d = Diagnostic::at("content/\u{1b}x.md", 2, None, "photo `\u{1b}[2J` not found").help("\u{7}");
+        let shown = d.render(true);
+        assert_eq!(shown.matches('\u{1b}').count(), 2, "only the colour codes remain: {shown:?}");
+        assert!(shown.contains("content/\\u{1b}x.md:2: photo `\\u{1b}[2J` not found"), "{shown:?}");
+        assert!(shown.ends_with("help: \\u{7}"), "{shown:?}");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use clap::ValueEnum;
 use crate::build::{self, Failure};
 use crate::config::BuildOptions;
 use crate::content::{Edition, Site};
+use crate::render::escape::header_text;
 use crate::render::newsletter::{Letter, is_address};
 use crate::render::{Page, Renderer};
 
@@ -129,9 +130,11 @@ fn host(base_url: &str) -> &str {
 /// in the site's domain, and the edition's title as subject.
 pub fn message(site: &Site, edition: &Edition, env: &Envelope, html: &str, text: &str) -> std::io::Result<Vec<u8>> {
     let id = format!("{}.{:x}.newsletter@{}", edition.date, env.date.as_nanosecond(), host(&site.base.absolute));
+    // Header values come from the site: no line breaks or controls in them.
+    let (from_name, subject) = (header_text(&env.from_name), header_text(&edition.title));
     let mut builder = mail_builder::MessageBuilder::new()
-        .from((env.from_name.as_str(), env.from.as_str()))
-        .subject(edition.title.as_str())
+        .from((from_name.as_str(), env.from.as_str()))
+        .subject(subject.as_str())
         .date(env.date.as_second())
         .message_id(id)
         .text_body(text)

@@ -49,6 +49,30 @@ pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
     if has_forbidden(text) { text.chars().filter(|c| !forbidden(*c)).collect::<String>().into() } else { text.into() }
 }
 
+/// `text` for a plain-text file (`newsletter.txt`): the [`forbidden`]
+/// characters and carriage returns (which let one line print over another)
+/// removed, newlines and tabs kept. Borrowed when there is nothing to remove.
+pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if has_forbidden(text) || text.contains('\r') {
+        text.chars().filter(|c| !forbidden(*c) && *c != '\r').collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
+/// `text` for one header line of an email: line breaks, tabs and other
+/// breaking spaces (`\u{85}`, `\u{2028}`) become spaces, so no text can start
+/// a header of its own; other controls are removed.
+pub fn header_text(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => Some(' '),
+            c if c.is_control() || forbidden(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
 /// JSON to embed in a `<script>` element: `<`, `>` and `&` as `\u` escapes so
 /// no value can close the element or open a comment, and the characters HTML
 /// forbids escaped too, so the JSON still holds them.
@@ -74,6 +98,13 @@ pub fn json_for_script(value: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_files_lose_controls_and_headers_lose_line_breaks() {
+        assert_eq!(plain_text("a\u{1b}[2J\r\nb\u{7f}\u{85}\tc\n"), "a[2J\nb\tc\n");
+        assert!(matches!(plain_text("plain\n\ttext · é"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(header_text("Title\r\nBcc: x@y.org\u{1b}]0;PWNED\u{7}\u{85}end"), "Title  Bcc: x@y.org]0;PWNED end");
+    }
 
     #[test]
     fn forbids_controls_and_non_characters_only() {

@@ -57,7 +57,30 @@ pub fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jif
 
 /// `robots.txt`, pointing at the sitemap.
 pub fn robots(site: &Site) -> String {
-    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", site.base.absolute)
+    format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", url_for_text(&site.base.absolute))
+}
+
+/// `url` for a line of a text file: every character a URL from `site.yaml`
+/// may not hold (a line break, a space, `<`) percent-encoded, so nothing can
+/// end the line or add another. `site.yaml`'s URLs are checked already; this
+/// holds whatever reaches here.
+fn url_for_text(url: &str) -> std::borrow::Cow<'_, str> {
+    use crate::config::is_url_char;
+    if url.chars().all(is_url_char) {
+        return url.into();
+    }
+    let mut out = String::with_capacity(url.len() + 16);
+    for c in url.chars() {
+        if is_url_char(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out.into()
 }
 
 /// A redirect page for an old URL: a meta refresh, a canonical link and a
@@ -71,4 +94,19 @@ pub fn redirect(site: &Site, target_url: &str) -> String {
          <p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
         lang = crate::render::context::html_escape(&site.config.language),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::url_for_text;
+
+    #[test]
+    fn urls_in_text_files_cannot_break_the_line() {
+        assert_eq!(url_for_text("https://x.org/daily/"), "https://x.org/daily/");
+        assert_eq!(
+            url_for_text("https://x.org/\"><script>\nDisallow: /"),
+            "https://x.org/%22%3E%3Cscript%3E%0ADisallow:%20/"
+        );
+        assert_eq!(url_for_text("https://x.org/\u{85}"), "https://x.org/%C2%85");
+    }
 }

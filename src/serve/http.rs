@@ -5,7 +5,6 @@
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,6 +18,7 @@ use percent_encoding::percent_decode_str;
 use tokio::net::TcpListener;
 use tokio::sync::broadcast::{self, error::RecvError};
 
+use super::body::{FileBody, Pieces};
 use super::livereload::{self, EVENTS_PATH, SCRIPT_PATH, SCRIPT_TAG};
 use super::state::{Body, Reload, Shared, Snapshot};
 
@@ -248,57 +248,62 @@ async fn not_found(shared: &Shared, snapshot: &Snapshot) -> Response {
     }
     let page = Bytes::from_static(b"<!doctype html><title>Not found</title><h1>Not found</h1>");
     let (content_type, body) = prepare("404.html", page, shared.current_error().as_deref());
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    respond(StatusCode::NOT_FOUND, content_type, axum::body::Body::new(body))
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: axum::body::Body) -> Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// The response for one snapshot file, or `None` if a copied file can no
 /// longer be read (or is not a regular file), which the caller turns into
 /// a 404: the server has no terminal to report to, and the next rebuild
 /// will report the problem.
+///
+/// Neither kind of body is copied for the connection: a rendered page is
+/// sent as slices of the snapshot's bytes, a copied file is read a chunk at
+/// a time as the client takes it (see [`super::body`]).
 async fn file_response(shared: &Shared, path: &str, body: &Body, status: StatusCode) -> Option<Response> {
-    let bytes = match body {
-        Body::Bytes(bytes) => Bytes::from_owner(Arc::clone(bytes)),
+    let error = shared.current_error();
+    match body {
+        Body::Bytes(bytes) => {
+            let (content_type, body) = prepare(path, Bytes::from_owner(Arc::clone(bytes)), error.as_deref());
+            Some(respond(status, content_type, axum::body::Body::new(body)))
+        }
         Body::File(file) => {
             let file = file.clone();
-            let read = tokio::task::spawn_blocking(move || read_regular_file(&file)).await.ok()?;
-            Bytes::from(read.ok()?)
+            let content_type = content_type(path);
+            let snippet = content_type.starts_with("text/html").then(|| snippet(error.as_deref()));
+            let open = move || {
+                let body = FileBody::open(&file)?;
+                match snippet {
+                    Some(snippet) => body.inject(snippet),
+                    None => Ok(body),
+                }
+            };
+            let body = tokio::task::spawn_blocking(open).await.ok()?.ok()?;
+            Some(respond(status, content_type, axum::body::Body::new(body)))
         }
-    };
-    let (content_type, bytes) = prepare(path, bytes, shared.current_error().as_deref());
-    Some((status, [(header::CONTENT_TYPE, content_type)], bytes).into_response())
+    }
 }
 
-/// Reads a file copied from the site folder, refusing symlinks so that a
-/// link in `static/` cannot expose files outside the site.
-fn read_regular_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let meta = std::fs::symlink_metadata(path)?;
-    if !meta.file_type().is_file() {
-        let message = format!("`{}` is not a regular file", path.display());
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, message));
+/// What goes into every served HTML page: the error overlay while the site
+/// is broken, and the live-reload script.
+fn snippet(error: Option<&str>) -> Bytes {
+    match error {
+        Some(error) => Bytes::from(format!("{error}{SCRIPT_TAG}")),
+        None => Bytes::from_static(SCRIPT_TAG.as_bytes()),
     }
-    std::fs::read(path)
 }
 
 /// The content type of an output file and its body as served: HTML gets the
 /// live-reload script, and the error overlay while the site is broken.
-fn prepare(path: &str, body: Bytes, error: Option<&str>) -> (&'static str, Bytes) {
+fn prepare(path: &str, body: Bytes, error: Option<&str>) -> (&'static str, Pieces) {
     let content_type = content_type(path);
     if !content_type.starts_with("text/html") {
-        return (content_type, body);
+        return (content_type, Pieces::new([body]));
     }
-    let snippet = format!("{}{SCRIPT_TAG}", error.unwrap_or_default());
-    (content_type, Bytes::from(inject(&body, &snippet)))
-}
-
-/// Inserts `snippet` before the last `</body` (any case), or at the end.
-fn inject(html: &[u8], snippet: &str) -> Vec<u8> {
-    const CLOSE: &[u8] = b"</body";
-    let at = html.windows(CLOSE.len()).rposition(|window| window.eq_ignore_ascii_case(CLOSE)).unwrap_or(html.len());
-    let mut out = Vec::with_capacity(html.len() + snippet.len());
-    out.extend_from_slice(&html[..at]);
-    out.extend_from_slice(snippet.as_bytes());
-    out.extend_from_slice(&html[at..]);
-    out
+    (content_type, Pieces::injected(body, snippet(error)))
 }
 
 fn content_type(path: &str) -> &'static str {

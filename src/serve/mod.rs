@@ -3,6 +3,7 @@
 //! tells open pages to reload. The rebuild loop owns the [`Engine`]; the
 //! HTTP side sees only [`state::Shared`].
 
+pub mod body;
 pub mod http;
 pub mod listen;
 pub mod livereload;

@@ -17,6 +17,7 @@ mod load;
 mod markdown;
 mod newsletter;
 mod newsroom;
+mod outputs;
 mod photos;
 mod safety;
 mod schedule;

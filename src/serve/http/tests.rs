@@ -99,7 +99,10 @@ fn allows_any_host_when_bound_to_every_interface() {
 
 #[test]
 fn injects_the_script_into_html_only() {
-    let page = |html: &'static str| prepare("a/index.html", Bytes::from_static(html.as_bytes()), None);
+    let page = |html: &'static str| {
+        let (content_type, body) = prepare("a/index.html", Bytes::from_static(html.as_bytes()), None);
+        (content_type, String::from_utf8(body.to_vec()).unwrap())
+    };
     let (content_type, body) = page("<html><body><p>Hi</p></body></html>");
     assert_eq!(content_type, "text/html; charset=utf-8");
     assert_eq!(body, format!("<html><body><p>Hi</p>{SCRIPT_TAG}</body></html>"));
@@ -111,13 +114,13 @@ fn injects_the_script_into_html_only() {
     assert_eq!(page("<p>fragment").1, format!("<p>fragment{SCRIPT_TAG}"));
 
     let (content_type, css) = prepare("css/daily.css", Bytes::from_static(b"/* </body> */"), Some("<div>x</div>"));
-    assert_eq!((content_type, &css[..]), ("text/css; charset=utf-8", &b"/* </body> */"[..]));
+    assert_eq!((content_type, &css.to_vec()[..]), ("text/css; charset=utf-8", &b"/* </body> */"[..]));
 }
 
 #[test]
 fn injects_the_overlay_while_the_site_is_broken() {
     let (_, body) = prepare("404.html", Bytes::from_static(b"<body>x</body>"), Some("<div id=o></div>"));
-    assert_eq!(body, format!("<body>x<div id=o></div>{SCRIPT_TAG}</body>"));
+    assert_eq!(String::from_utf8(body.to_vec()).unwrap(), format!("<body>x<div id=o></div>{SCRIPT_TAG}</body>"));
 }
 
 #[test]

@@ -52,12 +52,21 @@ impl Server {
         Server::start_in(fixture.root(), "site", extra, Ready::Announced)
     }
 
+    /// As `start`, with these environment variables set for the server.
+    pub(crate) fn start_with_env(fixture: &SiteFixture, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        Server::start_in_with_env(fixture.root(), "site", extra, Ready::Announced, env)
+    }
+
     /// As `start`, for the site folder `cwd/site_name`.
     pub(crate) fn start_in(cwd: &Path, site_name: &str, extra: &[&str], ready: Ready) -> Server {
+        Server::start_in_with_env(cwd, site_name, extra, ready, &[])
+    }
+
+    fn start_in_with_env(cwd: &Path, site_name: &str, extra: &[&str], ready: Ready, env: &[(&str, &str)]) -> Server {
         let mut last = String::new();
         // A free port can be taken between our probe and the server's bind: try again.
         for _ in 0..3 {
-            match Server::try_start(cwd, site_name, extra, ready) {
+            match Server::try_start(cwd, site_name, extra, ready, env) {
                 Ok(server) => return server,
                 Err(e) => last = e,
             }
@@ -65,13 +74,20 @@ impl Server {
         panic!("`masthead serve --watch` did not start:\n{last}");
     }
 
-    fn try_start(cwd: &Path, site_name: &str, extra: &[&str], ready: Ready) -> Result<Server, String> {
+    fn try_start(
+        cwd: &Path,
+        site_name: &str,
+        extra: &[&str],
+        ready: Ready,
+        env: &[(&str, &str)],
+    ) -> Result<Server, String> {
         let port = free_port();
         let port_s = port.to_string();
         let mut args =
             vec!["-s", site_name, "--color", "never", "--clock", CLOCK, "serve", "--watch", "--port", &port_s];
         args.extend_from_slice(extra);
-        let mut child = super::masthead_command(cwd, &args).spawn().expect("spawn masthead serve");
+        let mut child =
+            super::masthead_command(cwd, &args).envs(env.iter().copied()).spawn().expect("spawn masthead serve");
         let stderr = Arc::new(Mutex::new(String::new()));
         let drains = vec![
             drain_into(child.stdout.take().unwrap(), Arc::new(Mutex::new(String::new()))),
