@@ -122,6 +122,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let results: Vec<Result<(), Diagnostic>> = pages.par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| site.with_warnings(d))?;
     let mut report = report(&site, 0, started, opts.output.clone(), work(stats, &theme));
+    report.warnings.extend(theme.notes.0.iter().cloned());
     report.phases =
         Phases { load: loaded - started, plan: planned - loaded, render: planned.elapsed(), swap: Duration::ZERO };
     if opts.exit_after {
@@ -190,6 +191,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
             let mut report =
                 report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
+            report.warnings.extend(theme.notes.0.iter().cloned());
             report.phases = Phases {
                 load: loaded - started,
                 plan: planned - loaded,

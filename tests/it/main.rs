@@ -17,6 +17,7 @@ mod load;
 mod markdown;
 mod newsletter;
 mod newsroom;
+mod paths;
 mod photos;
 mod safety;
 mod schedule;

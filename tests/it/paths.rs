@@ -1,0 +1,139 @@
+//! Files the site does not own (SPEC §9): symbolic links are followed only inside the site
+//! folder, masthead's own folders beside the output are never followed through a link,
+//! and every output path content decides is checked while loading, so `check` finds what
+//! `build` would trip over and no content writes a hidden file.
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::Path;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::support::serve::{REBUILD_WAIT, Server, poll};
+use crate::support::{SiteFixture, parse_diagnostics};
+
+const SECRET: &str = "TOP-SECRET-7f3a: not for publication";
+
+/// A folder beside the site (outside it) holding a secret file, a template and a story.
+fn outside(site: &SiteFixture) -> std::path::PathBuf {
+    let dir = site.root().join("outside");
+    fs::create_dir_all(dir.join("2026-03-02")).unwrap();
+    fs::write(dir.join("secret.txt"), SECRET).unwrap();
+    fs::write(dir.join("article.html"), SECRET).unwrap();
+    fs::write(dir.join("2026-03-02/leak.md"), format!("---\ntitle: Leak\n---\n{SECRET}\n")).unwrap();
+    dir
+}
+
+/// `check` and `build` both fail with an error about `rel` naming `target`, and nothing
+/// is written.
+fn assert_refused_link(site: &SiteFixture, rel: &str, target: &Path) {
+    for command in ["check", "build"] {
+        let run = site.run(&[command]);
+        run.assert_failure();
+        let err = run.error_about(rel);
+        assert!(err.text().contains("outside the site folder"), "{command}: {}", err.raw);
+        let target = target.canonicalize().unwrap().display().to_string();
+        assert!(err.text().contains(&target), "{command}: the error should name `{target}`: {}", err.raw);
+        assert!(!site.out().exists(), "{command} wrote an output folder\n{}", run.transcript());
+    }
+}
+
+// Regression: `ln -s /etc static` published /etc; `content/`, `templates/`, a theme and
+// `site.yaml` linked out of the site were read as well.
+#[test]
+fn site_folders_linked_out_of_the_site_are_errors_in_check_and_build() {
+    for rel in ["static", "content", "templates", "themes", "site.yaml"] {
+        let site = SiteFixture::new("minimal");
+        let out = outside(&site);
+        let target = if rel == "site.yaml" {
+            fs::rename(site.site().join("site.yaml"), out.join("site.yaml")).unwrap();
+            out.join("site.yaml")
+        } else {
+            if rel == "content" {
+                fs::remove_dir_all(site.site().join("content")).unwrap();
+            }
+            out.clone()
+        };
+        symlink(&target, site.site().join(rel)).unwrap();
+        // A link to a folder is named as one: `static/`.
+        let shown = if target.is_dir() { format!("{rel}/") } else { rel.to_string() };
+        assert_refused_link(&site, &shown, &target);
+    }
+}
+
+// Regression: a link inside `static/` or `content/` pointing out of the site was skipped
+// without a word (static) and must be an error naming the link and its target.
+#[test]
+fn links_in_static_and_content_pointing_out_of_the_site_are_errors() {
+    let site = SiteFixture::new("minimal");
+    let out = outside(&site);
+    symlink(out.join("secret.txt"), site.site().join("content/2026-03-02/leak.txt")).unwrap();
+    assert_refused_link(&site, "content/2026-03-02/leak.txt", &out.join("secret.txt"));
+    fs::remove_file(site.site().join("content/2026-03-02/leak.txt")).unwrap();
+
+    fs::create_dir_all(site.site().join("static/css")).unwrap();
+    symlink(out.join("secret.txt"), site.site().join("static/css/leak.css")).unwrap();
+    assert_refused_link(&site, "static/css/leak.css", &out.join("secret.txt"));
+    symlink(&out, site.site().join("static/docs")).unwrap();
+    let run = site.build();
+    run.assert_failure();
+    for rel in ["static/css/leak.css", "static/docs/"] {
+        assert!(run.error_about(rel).text().contains("outside the site folder"), "{}", run.transcript());
+    }
+}
+
+// Regression: links that stay inside the site folder are followed (files and folders).
+#[test]
+fn links_inside_the_site_are_followed() {
+    let site = SiteFixture::new("minimal");
+    site.write("shared/a.css", "body{}\n");
+    fs::create_dir_all(site.site().join("static")).unwrap();
+    symlink("../shared/a.css", site.site().join("static/in.css")).unwrap();
+    symlink("../shared", site.site().join("static/shared")).unwrap();
+    site.build().assert_success();
+    assert_eq!(site.read("in.css"), "body{}\n");
+    assert_eq!(site.read("shared/a.css"), "body{}\n");
+}
+
+// Regression: `static/.well-known/` is published; other hidden files of `static/` are
+// left out with a warning naming them, not silently.
+#[test]
+fn static_well_known_is_published_and_other_hidden_files_are_noted() {
+    let site = SiteFixture::new("minimal");
+    site.write("static/.well-known/security.txt", "Contact: mailto:desk@example.com\n");
+    site.write("static/.htaccess", "Deny from all\n");
+    site.write("static/css/.DS_Store", "junk");
+    let run = site.build();
+    run.assert_success();
+    assert!(site.exists(".well-known/security.txt"), "{:?}", site.output_files());
+    assert!(!site.exists(".htaccess") && !site.exists("css/.DS_Store"), "{:?}", site.output_files());
+    for rel in ["static/.htaccess", "static/css/.DS_Store"] {
+        let warned = run.warnings().into_iter().any(|w| w.path.as_deref() == Some(rel));
+        assert!(warned, "no warning about {rel}\n{}", run.transcript());
+    }
+    let about_well_known = run.warnings().into_iter().any(|w| w.path.is_some_and(|p| p.contains(".well-known")));
+    assert!(!about_well_known, "{}", run.transcript());
+}
+
+// Regression: `serve --watch` applies the same rule: a link out of the site added while
+// it runs is an error on the terminal, and its target is never served.
+#[test]
+fn serve_reports_a_link_out_of_the_site_and_never_serves_its_target() {
+    let site = SiteFixture::new("serve");
+    let out = outside(&site);
+    let server = Server::start(&site, &[]);
+    symlink(out.join("secret.txt"), server.site.join("static/leak.txt")).unwrap();
+    let diag = poll(REBUILD_WAIT, || {
+        parse_diagnostics(&server.stderr())
+            .into_iter()
+            .find(|d| d.path.as_deref() == Some("static/leak.txt"))
+            .ok_or_else(|| "no diagnostic yet".to_string())
+    })
+    .unwrap_or_else(|_| panic!("no `error: static/leak.txt` on stderr\n{}", server.context()));
+    assert!(diag.raw.starts_with("error: ") && diag.text().contains("outside the site folder"), "{}", diag.raw);
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < deadline {
+        assert!(!server.get("/leak.txt").text().contains(SECRET), "served the target of a link out of the site");
+        thread::sleep(Duration::from_millis(100));
+    }
+}
