@@ -10,7 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::serve::{REBUILD_WAIT, Server, poll};
-use crate::support::{SiteFixture, parse_diagnostics};
+use crate::support::{SiteFixture, parse_diagnostics, snapshot};
 
 const SECRET: &str = "TOP-SECRET-7f3a: not for publication";
 
@@ -136,4 +136,39 @@ fn serve_reports_a_link_out_of_the_site_and_never_serves_its_target() {
         assert!(!server.get("/leak.txt").text().contains(SECRET), "served the target of a link out of the site");
         thread::sleep(Duration::from_millis(100));
     }
+}
+
+// Regression: a link named like masthead's temporary, old or spare folder made the next
+// build empty (or write its page list into) another site's marked output folder.
+#[test]
+fn planted_links_at_masthead_own_folder_names_are_removed_as_links() {
+    let site = SiteFixture::new("minimal");
+    site.build().assert_success();
+    let names = [".public.masthead-tmp-4000000000", ".public.masthead-old-4000000001", ".public.masthead-spare"];
+    let mut theirs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let dir = site.root().join(format!("elsewhere-{i}/public"));
+        fs::create_dir_all(dir.join("2025/01/01")).unwrap();
+        fs::write(
+            dir.join(".masthead-output"),
+            "This folder is written by masthead build and replaced on every build.\n",
+        )
+        .unwrap();
+        fs::write(dir.join("index.html"), "<p>another site</p>\n").unwrap();
+        fs::write(dir.join("2025/01/01/users-notes.txt"), "a user's file\n").unwrap();
+        symlink(&dir, site.site().join(name)).unwrap();
+        theirs.push((dir.clone(), snapshot(&dir)));
+    }
+    for _ in 0..2 {
+        site.build().assert_success();
+        for (dir, before) in &theirs {
+            assert_eq!(&snapshot(dir), before, "{} changed", dir.display());
+            assert!(!dir.join(".masthead-pages").exists());
+        }
+        for name in names {
+            let left = fs::symlink_metadata(site.site().join(name));
+            assert!(left.is_err() || !left.unwrap().file_type().is_symlink(), "the link {name} is still there");
+        }
+    }
+    assert!(site.exists("index.html"));
 }
