@@ -168,6 +168,53 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// The longest file or folder name common file systems accept, in bytes.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Why `segment` cannot be one name (file or folder) of an output path that
+/// content decides (slugs, aliases, tags, sections, authors, copied files),
+/// if it cannot. `check` and `build` both ask this while loading, so a path
+/// the file system would refuse is reported against its source, never as an
+/// OS error at write time; and no content writes hidden files (SPEC §9).
+pub fn segment_problem(segment: &str) -> Option<String> {
+    let shown = shorten(segment);
+    if segment.is_empty() || segment == "." || segment == ".." {
+        Some(format!("`{shown}` is not a name a path may hold"))
+    } else if segment.contains('\\') {
+        Some(format!("`{shown}` holds a backslash (`\\`), which is not a path separator on the web"))
+    } else if segment.contains(['\0', ':']) || segment.chars().any(char::is_control) {
+        Some(format!("`{shown}` holds a character (`:` or a control character) that file systems refuse"))
+    } else if segment.starts_with('.') {
+        Some(format!("`{shown}` starts with `.`; content never publishes hidden files"))
+    } else if segment.len() > MAX_NAME_BYTES {
+        Some(format!(
+            "`{shown}` is {} bytes long; a file or folder name may be at most {MAX_NAME_BYTES} bytes",
+            segment.len()
+        ))
+    } else {
+        None
+    }
+}
+
+/// The first problem of any segment of a `/`-separated output path.
+pub fn path_problem(path: &str) -> Option<String> {
+    path.split('/').find_map(segment_problem)
+}
+
+/// A long name cut to its start, for messages.
+pub fn shorten(text: &str) -> String {
+    const KEEP: usize = 40;
+    let mut out: String = text
+        .chars()
+        .take(KEEP)
+        .flat_map(|c| if c.is_control() { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
+    if text.chars().nth(KEEP).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// `path` relative to `root` with `/` separators, for messages and URLs.
 pub fn display_rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
@@ -190,6 +237,38 @@ mod tests {
         for bad in ["", "../x", "a/../../x", "/etc/passwd", "a//b", "a\\..\\b", "c:/x", "a/./b", "a/\0/b", "a/"] {
             assert!(safe_join(out, bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn output_names_content_may_make() {
+        let long = "a".repeat(MAX_NAME_BYTES);
+        for ok in ["a", "index.html", "2023", "x.y.z", "caf\u{e9}", long.as_str(), "a-b_c~d"] {
+            assert_eq!(segment_problem(ok), None, "{ok:?}");
+        }
+        let too_long = "a".repeat(MAX_NAME_BYTES + 1);
+        let wide = "\u{e9}".repeat(128); // 256 bytes in 128 characters
+        for (bad, why) in [
+            ("", "not a name"),
+            (".", "not a name"),
+            ("..", "not a name"),
+            ("a\\b.csv", "backslash"),
+            ("x\\..\\y.csv", "backslash"),
+            ("c:", "file systems refuse"),
+            ("a\0b", "file systems refuse"),
+            ("a\u{1b}b", "file systems refuse"),
+            (".htaccess", "starts with `.`"),
+            (".masthead-output", "starts with `.`"),
+            (".well-known", "starts with `.`"),
+            (too_long.as_str(), "256 bytes long"),
+            (wide.as_str(), "256 bytes long"),
+        ] {
+            let problem = segment_problem(bad).unwrap_or_else(|| panic!("{bad:?} should be refused"));
+            assert!(problem.contains(why), "{bad:?}: {problem}");
+        }
+        assert_eq!(path_problem("2023/09/05/a/index.html"), None);
+        assert!(path_problem("a/.htaccess").is_some());
+        assert!(path_problem(&format!("tags/{too_long}/index.html")).is_some());
+        assert!(shorten(&too_long).ends_with('…') && shorten(&too_long).len() < 50);
     }
 
     #[test]

@@ -118,6 +118,10 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let loaded = Instant::now();
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
+    // A file that would overwrite a page fails `build`: so it fails `check`.
+    let page_paths = renderer.outputs(&pages);
+    render::copies(&site, &theme, |p| page_paths.contains(p)).map_err(|d| site.with_warnings(d))?;
+    drop(page_paths);
     let planned = Instant::now();
     let results: Vec<Result<(), Diagnostic>> = pages.par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| site.with_warnings(d))?;
@@ -324,7 +328,10 @@ fn write_all(
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
             CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,
-            CopySource::File(path) => writer.copy(&c.path, path)?,
+            // An OS error names the file that caused it, not only the output.
+            CopySource::File(path) => writer
+                .copy(&c.path, path)
+                .with_context(|| format!("cannot publish `{}`", fs::display_rel(&site.root, path)))?,
         }
         tick();
         Ok(())

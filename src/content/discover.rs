@@ -170,13 +170,30 @@ impl Finder<'_> {
             return;
         };
         let content_rel = display_rel(self.content, path);
-        if content_rel.contains('\\') || path.to_str().is_none() {
+        let Some(raw) = path.strip_prefix(self.content).ok().and_then(Path::to_str) else {
             found.problems.push(
                 Diagnostic::error(&site_rel, "the path has characters masthead cannot publish").help("rename the file"),
             );
             return;
+        };
+        // The name as it is: `display_rel` writes `\` as `/`, and a file
+        // named `a\b.csv` must not be published as `a/b.csv`.
+        let kind = classify_name(name);
+        let problem = match kind {
+            // Copied files keep their path in the output.
+            SourceKind::Asset => crate::fs::path_problem(raw),
+            // Articles are published under their slug; a backslash is still
+            // refused, as on every system that reads it as a separator.
+            _ => raw.split('/').find_map(|s| crate::fs::segment_problem(s).filter(|_| s.contains('\\'))),
+        };
+        if let Some(problem) = problem {
+            found.problems.push(
+                Diagnostic::error(format!("{CONTENT_DIR}/{raw}"), format!("this file cannot be published: {problem}"))
+                    .help("rename the file (letters, digits, `-`, `_` and `.` are safe everywhere)"),
+            );
+            return;
         }
-        found.files.push(SourceFile { kind: classify_name(name), path: path.to_path_buf(), site_rel, content_rel });
+        found.files.push(SourceFile { kind, path: path.to_path_buf(), site_rel, content_rel });
     }
 }
 

@@ -10,9 +10,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::support::serve::{REBUILD_WAIT, Server, poll};
-use crate::support::{SiteFixture, parse_diagnostics, snapshot};
+use crate::support::{Run, SiteFixture, parse_diagnostics, snapshot};
 
 const SECRET: &str = "TOP-SECRET-7f3a: not for publication";
+const STORY: &str = "content/2026-03-02/only-story.md";
 
 /// A folder beside the site (outside it) holding a secret file, a template and a story.
 fn outside(site: &SiteFixture) -> std::path::PathBuf {
@@ -171,4 +172,87 @@ fn planted_links_at_masthead_own_folder_names_are_removed_as_links() {
         }
     }
     assert!(site.exists("index.html"));
+}
+
+/// Writes the story's front matter with one extra line (line 3).
+fn story_with(site: &SiteFixture, line: &str) {
+    site.write(STORY, &format!("---\ntitle: The only story\n{line}\n---\nNothing else happened.\n"));
+}
+
+/// `check` and `build` fail alike with an error about `rel` (at `line`) whose text holds
+/// `fragment`; build writes nothing and shows no bare OS error.
+fn assert_check_equals_build(site: &SiteFixture, rel: &str, line: Option<u32>, fragment: &str) -> Run {
+    let mut last = None;
+    for command in ["check", "build"] {
+        let run = site.run(&[command]);
+        run.assert_failure();
+        let err = run.error_about(rel);
+        assert_eq!(err.line, line, "{command}: {}", err.raw);
+        assert!(err.text().contains(fragment), "{command}: `{fragment}` not in {}", err.raw);
+        assert!(!run.stderr.contains("os error"), "{command}: {}", run.transcript());
+        assert!(!site.out().exists(), "{command} wrote an output folder");
+        last = Some(run);
+    }
+    last.unwrap()
+}
+
+// Regression: a tag, section, author, slug or alias segment over 255 bytes passed `check`
+// and failed `build` with `File name too long (os error 36)`, naming no source file.
+#[test]
+fn names_too_long_for_the_file_system_fail_check_at_their_line() {
+    let long = "a".repeat(300);
+    for key in [
+        format!("tags: [news, {long}]"),
+        format!("section: {long}"),
+        format!("author: [Ada, {long}]"),
+        format!("slug: {long}"),
+        format!("aliases: [/old/{long}/]"),
+    ] {
+        let site = SiteFixture::new("minimal");
+        story_with(&site, &key);
+        assert_check_equals_build(&site, STORY, Some(3), "300 bytes long");
+    }
+}
+
+// Regression: a backslash in a file name under `content/` (`x\..\y.csv`) failed `build`
+// without naming the file, and `a\b.csv` was published as `a/b.csv`.
+#[test]
+fn backslashes_in_content_file_names_fail_check_naming_the_file() {
+    for name in ["a\\b.csv", "x\\..\\y.csv"] {
+        let site = SiteFixture::new("minimal");
+        site.write(&format!("content/misc/{name}"), "1,2\n");
+        // Diagnostics show paths with `/`; the message names the file as it is.
+        let shown = format!("content/misc/{}", name.replace('\\', "/"));
+        let run = assert_check_equals_build(&site, &shown, None, "backslash");
+        assert!(run.error_about(&shown).text().contains(name), "{}", run.transcript());
+    }
+}
+
+// Regression: a copied file that would overwrite a page failed `build` only.
+#[test]
+fn a_file_that_would_overwrite_a_page_fails_check() {
+    let site = SiteFixture::new("minimal");
+    site.write("content/index.html", "<p>not the front page</p>\n");
+    assert_check_equals_build(&site, "content/index.html", None, "would overwrite the page `index.html`");
+}
+
+// Regression: `aliases: ["/.htaccess"]` wrote `public/.htaccess`, and
+// `"/.masthead-output"` overwrote masthead's marker with a redirect page.
+#[test]
+fn aliases_never_write_hidden_files() {
+    let site = SiteFixture::new("minimal");
+    site.build().assert_success();
+    let marker = site.read(".masthead-output");
+    for alias in ["/.htaccess", "/.masthead-output", "/old/.git/config", "/.well-known/x/"] {
+        story_with(&site, &format!("aliases: [\"{alias}\"]"));
+        for command in ["check", "build"] {
+            let run = site.run(&[command]);
+            run.assert_failure();
+            let err = run.error_about(STORY);
+            assert_eq!(err.line, Some(3), "{}", err.raw);
+            assert!(err.text().contains("starts with `.`"), "{}", err.raw);
+        }
+        assert_eq!(site.read(".masthead-output"), marker);
+        assert!(!site.exists(".htaccess") && !site.exists("old/.git/config/index.html"));
+    }
 }
