@@ -62,6 +62,49 @@ fn site_folders_linked_out_of_the_site_are_errors_in_check_and_build() {
     }
 }
 
+// Regression: `ln -s /etc static` copied 371 files of `/etc` (`/etc/shadow` included) into
+// `public/`. Now the build stops at the link, before reading anything under it: measured
+// with `/usr/bin/time -v`, it stays far inside generous bounds.
+#[test]
+fn a_static_folder_linked_to_etc_is_refused_before_reading_it() {
+    let site = SiteFixture::new("minimal");
+    symlink("/etc", site.site().join("static")).unwrap();
+    let (code, stderr, measured) = run_timed(site.root(), &["-s", "site", "--color", "never", "build"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: static/: this symbolic link points outside the site folder, to `/etc`"),
+        "{stderr}"
+    );
+    assert!(!site.out().exists(), "a build of a site linking /etc wrote an output folder");
+    if let Some((seconds, kib)) = measured {
+        assert!(seconds <= 10.0, "took {seconds} s");
+        assert!(kib <= 1024 * 1024, "peak RSS {kib} KiB");
+    }
+}
+
+/// Runs the binary under `/usr/bin/time -v` when it is there: the exit code, stderr, and
+/// the elapsed seconds and peak RSS (KiB) it measured.
+fn run_timed(cwd: &Path, args: &[&str]) -> (Option<i32>, String, Option<(f64, u64)>) {
+    let bin = env!("CARGO_BIN_EXE_masthead");
+    let timed = Path::new("/usr/bin/time").exists();
+    let mut command = if timed { std::process::Command::new("/usr/bin/time") } else { std::process::Command::new(bin) };
+    if timed {
+        command.arg("-v").arg(bin);
+    }
+    let out = command.args(args).current_dir(cwd).output().expect("run masthead");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let field =
+        |name: &str| stderr.lines().find_map(|l| l.trim().strip_prefix(name).map(str::trim).map(str::to_string));
+    let measured = field("Elapsed (wall clock) time (h:mm:ss or m:ss):")
+        .zip(field("Maximum resident set size (kbytes):"))
+        .map(|(elapsed, kib)| {
+            let seconds = elapsed.split(':').fold(0.0, |acc, part| acc * 60.0 + part.parse::<f64>().unwrap_or(0.0));
+            (seconds, kib.parse().unwrap_or(u64::MAX))
+        });
+    let code = if timed { field("Exit status:").and_then(|c| c.parse().ok()) } else { out.status.code() };
+    (code, stderr, measured)
+}
+
 // Regression: a link inside `static/` or `content/` pointing out of the site was skipped
 // without a word (static) and must be an error naming the link and its target.
 #[test]
