@@ -121,6 +121,10 @@ impl Finder<'_> {
             if e.depth() == 0 || is_ignored(self.root, self.output, e.path()) {
                 return e.depth() == 0;
             }
+            // Only links need the check: walkdir already knows which entries are.
+            if !e.path_is_symlink() {
+                return true;
+            }
             match check_link(&self.site, e.path()) {
                 Ok(()) => true,
                 Err(d) => {

@@ -251,6 +251,9 @@ fn files_under(dir: &Path, kind: Kind, diags: &mut Diagnostics, root: &Path) -> 
             }
             return false;
         }
+        if !e.path_is_symlink() {
+            return true;
+        }
         match check_link(&site, e.path()) {
             Ok(()) => true,
             Err(d) => {
