@@ -152,6 +152,8 @@ impl SiteConfig {
     /// Reads and validates `site.yaml` in `root`, reporting every problem.
     pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
+        // A `site.yaml` that links out of the site is not read (SPEC §9).
+        crate::fs::check_link(&crate::fs::SiteRoot::new(root), &path).map_err(|d| vec![d])?;
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {

@@ -1,10 +1,14 @@
 //! File-system helpers that put the path in every error, the one predicate
 //! that decides which files belong to the site (shared by the build walk and
 //! the watcher), and `safe_join`, which keeps every output inside its folder.
+//! It also holds the one decision about symbolic links in the site (SPEC §9),
+//! which every walk of the site's folders asks.
 
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::diagnostic::Diagnostic;
 
 pub fn read_to_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("failed to read `{}`", path.display()))
@@ -41,18 +45,109 @@ pub fn is_ignored_name(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
+/// The hidden folder that `static/` publishes: `/.well-known/` is a
+/// standard location (security.txt, ACME challenges, app links).
+pub const WELL_KNOWN: &str = ".well-known";
+
 /// Whether `path` (anywhere below the site folder) should be ignored: any of
 /// its components relative to `root` is an ignored name, or it lies inside
-/// the output folder.
+/// the output folder. `.well-known` directly inside a `static` folder is not
+/// ignored (SPEC §9).
 pub fn is_ignored(root: &Path, output: &Path, path: &Path) -> bool {
     if path.starts_with(output) {
         return true;
     }
     let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut previous = String::new();
     rel.components().any(|c| match c {
-        Component::Normal(name) => is_ignored_name(&name.to_string_lossy()),
+        Component::Normal(name) => {
+            let name = name.to_string_lossy();
+            let published = previous == "static" && name == WELL_KNOWN;
+            let ignored = !published && is_ignored_name(&name);
+            previous = name.into_owned();
+            ignored
+        }
         _ => false,
     })
+}
+
+/// What may be done with a symbolic link found in the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkVerdict {
+    /// Its target lies inside the site folder: it is followed.
+    Inside,
+    /// Its target lies outside the site folder: an error, never followed.
+    Outside,
+    /// It points to nothing, or into a loop: an error.
+    Broken,
+}
+
+/// The rule of SPEC §9, for a link whose fully resolved target is `target`
+/// (`None` when it cannot be resolved) in the site whose fully resolved
+/// folder is `site`. Paths compare by components, so `/srv/site2` is not
+/// inside `/srv/site`.
+pub fn link_verdict(site: &Path, target: Option<&Path>) -> LinkVerdict {
+    match target {
+        None => LinkVerdict::Broken,
+        Some(t) if t.is_absolute() && t.starts_with(site) => LinkVerdict::Inside,
+        Some(_) => LinkVerdict::Outside,
+    }
+}
+
+/// The site folder as given and fully resolved: what [`check_link`] needs.
+#[derive(Debug, Clone)]
+pub struct SiteRoot {
+    pub path: PathBuf,
+    pub real: PathBuf,
+}
+
+impl SiteRoot {
+    pub fn new(path: &Path) -> SiteRoot {
+        SiteRoot { path: path.to_path_buf(), real: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()) }
+    }
+}
+
+/// `Ok` when `path` (in the site) is not a symbolic link, or is one that
+/// may be followed; else the error naming the link and its target.
+pub fn check_link(site: &SiteRoot, path: &Path) -> Result<(), Diagnostic> {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let resolved = path.canonicalize().ok();
+    let mut rel = display_rel(&site.path, path);
+    if resolved.as_deref().is_some_and(Path::is_dir) {
+        // `static/`: a folder, as the message should make plain.
+        rel.push('/');
+    }
+    match link_verdict(&site.real, resolved.as_deref()) {
+        LinkVerdict::Inside => Ok(()),
+        LinkVerdict::Outside => Err(Diagnostic::error(
+            &rel,
+            format!(
+                "this symbolic link points outside the site folder, to `{}`; masthead does not follow it",
+                resolved.unwrap_or_default().display()
+            ),
+        )
+        .help("copy the files into the site folder instead, or remove the link")),
+        LinkVerdict::Broken => {
+            let target = std::fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+            Err(Diagnostic::error(&rel, format!("this symbolic link to `{target}` is broken or forms a loop"))
+                .help("point it at a file inside the site folder, or remove it"))
+        }
+    }
+}
+
+/// Checks `rel` (relative to the site folder) and every folder on the way
+/// to it, so that `themes/x/static` is refused when `themes` or `themes/x`
+/// is a link out of the site.
+pub fn check_links_on_way(site: &SiteRoot, rel: &Path) -> Result<(), Diagnostic> {
+    let mut path = site.path.clone();
+    for c in rel.components() {
+        path.push(c);
+        check_link(site, &path)?;
+    }
+    Ok(())
 }
 
 /// Joins an output-relative path (`2023/09/05/slug/index.html`, `/`
@@ -71,6 +166,53 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf> {
         path.push(segment);
     }
     Ok(path)
+}
+
+/// The longest file or folder name common file systems accept, in bytes.
+pub const MAX_NAME_BYTES: usize = 255;
+
+/// Why `segment` cannot be one name (file or folder) of an output path that
+/// content decides (slugs, aliases, tags, sections, authors, copied files),
+/// if it cannot. `check` and `build` both ask this while loading, so a path
+/// the file system would refuse is reported against its source, never as an
+/// OS error at write time; and no content writes hidden files (SPEC §9).
+pub fn segment_problem(segment: &str) -> Option<String> {
+    let shown = shorten(segment);
+    if segment.is_empty() || segment == "." || segment == ".." {
+        Some(format!("`{shown}` is not a name a path may hold"))
+    } else if segment.contains('\\') {
+        Some(format!("`{shown}` holds a backslash (`\\`), which is not a path separator on the web"))
+    } else if segment.contains(['\0', ':']) || segment.chars().any(char::is_control) {
+        Some(format!("`{shown}` holds a character (`:` or a control character) that file systems refuse"))
+    } else if segment.starts_with('.') {
+        Some(format!("`{shown}` starts with `.`; content never publishes hidden files"))
+    } else if segment.len() > MAX_NAME_BYTES {
+        Some(format!(
+            "`{shown}` is {} bytes long; a file or folder name may be at most {MAX_NAME_BYTES} bytes",
+            segment.len()
+        ))
+    } else {
+        None
+    }
+}
+
+/// The first problem of any segment of a `/`-separated output path.
+pub fn path_problem(path: &str) -> Option<String> {
+    path.split('/').find_map(segment_problem)
+}
+
+/// A long name cut to its start, for messages.
+pub fn shorten(text: &str) -> String {
+    const KEEP: usize = 40;
+    let mut out: String = text
+        .chars()
+        .take(KEEP)
+        .flat_map(|c| if c.is_control() { c.escape_unicode().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
+    if text.chars().nth(KEEP).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// `path` relative to `root` with `/` separators, for messages and URLs.
@@ -94,6 +236,89 @@ mod tests {
         let out = Path::new("/srv/public");
         for bad in ["", "../x", "a/../../x", "/etc/passwd", "a//b", "a\\..\\b", "c:/x", "a/./b", "a/\0/b", "a/"] {
             assert!(safe_join(out, bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn output_names_content_may_make() {
+        let long = "a".repeat(MAX_NAME_BYTES);
+        for ok in ["a", "index.html", "2023", "x.y.z", "caf\u{e9}", long.as_str(), "a-b_c~d"] {
+            assert_eq!(segment_problem(ok), None, "{ok:?}");
+        }
+        let too_long = "a".repeat(MAX_NAME_BYTES + 1);
+        let wide = "\u{e9}".repeat(128); // 256 bytes in 128 characters
+        for (bad, why) in [
+            ("", "not a name"),
+            (".", "not a name"),
+            ("..", "not a name"),
+            ("a\\b.csv", "backslash"),
+            ("x\\..\\y.csv", "backslash"),
+            ("c:", "file systems refuse"),
+            ("a\0b", "file systems refuse"),
+            ("a\u{1b}b", "file systems refuse"),
+            (".htaccess", "starts with `.`"),
+            (".masthead-output", "starts with `.`"),
+            (".well-known", "starts with `.`"),
+            (too_long.as_str(), "256 bytes long"),
+            (wide.as_str(), "256 bytes long"),
+        ] {
+            let problem = segment_problem(bad).unwrap_or_else(|| panic!("{bad:?} should be refused"));
+            assert!(problem.contains(why), "{bad:?}: {problem}");
+        }
+        assert_eq!(path_problem("2023/09/05/a/index.html"), None);
+        assert!(path_problem("a/.htaccess").is_some());
+        assert!(path_problem(&format!("tags/{too_long}/index.html")).is_some());
+        assert!(shorten(&too_long).ends_with('…') && shorten(&too_long).len() < 50);
+    }
+
+    #[test]
+    fn links_are_followed_only_inside_the_site() {
+        use LinkVerdict::*;
+        let site = Path::new("/srv/site");
+        for (target, want) in [
+            (Some("/srv/site/content/a.md"), Inside),
+            (Some("/srv/site/static"), Inside),
+            (Some("/srv/site"), Inside),
+            (Some("/etc"), Outside),
+            (Some("/etc/shadow"), Outside),
+            (Some("/srv/site2/static"), Outside),
+            (Some("/srv"), Outside),
+            (Some("/"), Outside),
+            (Some("site/content"), Outside),
+            (None, Broken),
+        ] {
+            assert_eq!(link_verdict(site, target.map(Path::new)), want, "{target:?}");
+        }
+    }
+
+    #[test]
+    fn check_link_names_the_link_and_its_target() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        std::fs::write(root.join("static/a.css"), "a").unwrap();
+        std::os::unix::fs::symlink(tmp.path(), root.join("static/out")).unwrap();
+        std::os::unix::fs::symlink(root.join("static/a.css"), root.join("static/in.css")).unwrap();
+        std::os::unix::fs::symlink(root.join("nothing"), root.join("static/gone")).unwrap();
+        let site = SiteRoot::new(&root);
+        assert!(check_link(&site, &root.join("static/a.css")).is_ok());
+        assert!(check_link(&site, &root.join("static/in.css")).is_ok());
+        let out = check_link(&site, &root.join("static/out")).unwrap_err();
+        assert_eq!(out.path, Path::new("static/out/"));
+        assert!(out.message.contains(&tmp.path().canonicalize().unwrap().display().to_string()), "{out}");
+        assert!(check_link(&site, &root.join("static/gone")).unwrap_err().message.contains("broken"));
+        assert!(check_links_on_way(&site, Path::new("static/out/site")).is_err());
+    }
+
+    #[test]
+    fn static_well_known_is_not_ignored() {
+        let root = Path::new("/site");
+        let out = Path::new("/site/public");
+        for p in ["static/.well-known/security.txt", "themes/t/static/.well-known/x"] {
+            assert!(!is_ignored(root, out, &root.join(p)), "{p}");
+        }
+        for p in ["static/.htaccess", "content/.well-known/x", "static/a/.well-known/x", "static/.well-known/.x"] {
+            assert!(is_ignored(root, out, &root.join(p)), "{p}");
         }
     }
 

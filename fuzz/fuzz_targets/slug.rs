@@ -13,6 +13,8 @@ fuzz_target!(|text: &str| {
     assert!(!slug.starts_with('-') && !slug.ends_with('-'), "{slug:?}");
     if let Ok(rel) = alias_output(text) {
         assert!(rel.split('/').all(|s| !s.is_empty() && s != "." && s != ".."), "{rel:?}");
+        // No hidden files (masthead's marker included) and no name a file system refuses.
+        assert!(rel.split('/').all(|s| !s.starts_with('.') && s.len() <= 255), "{rel:?}");
         let out = std::path::Path::new("/srv/public");
         let joined = safe_join(out, &rel).expect("an accepted alias is a safe output path");
         assert!(joined.starts_with(out));

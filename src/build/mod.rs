@@ -118,10 +118,15 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let loaded = Instant::now();
     let renderer = Renderer::new(&site, &theme);
     let pages = renderer.pages();
+    // A file that would overwrite a page fails `build`: so it fails `check`.
+    let page_paths = renderer.outputs(&pages);
+    render::copies(&site, &theme, |p| page_paths.contains(p)).map_err(|d| site.with_warnings(d))?;
+    drop(page_paths);
     let planned = Instant::now();
     let results: Vec<Result<(), Diagnostic>> = pages.par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
     render::collect(results).map_err(|d| site.with_warnings(d))?;
     let mut report = report(&site, 0, started, opts.output.clone(), work(stats, &theme));
+    report.warnings.extend(theme.notes.0.iter().cloned());
     report.phases =
         Phases { load: loaded - started, plan: planned - loaded, render: planned.elapsed(), swap: Duration::ZERO };
     if opts.exit_after {
@@ -190,6 +195,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
             let mut report =
                 report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
+            report.warnings.extend(theme.notes.0.iter().cloned());
             report.phases = Phases {
                 load: loaded - started,
                 plan: planned - loaded,
@@ -322,7 +328,10 @@ fn write_all(
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
             CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,
-            CopySource::File(path) => writer.copy(&c.path, path)?,
+            // An OS error names the file that caused it, not only the output.
+            CopySource::File(path) => writer
+                .copy(&c.path, path)
+                .with_context(|| format!("cannot publish `{}`", fs::display_rel(&site.root, path)))?,
         }
         tick();
         Ok(())
@@ -463,12 +472,13 @@ impl Staging {
         let name = folder_name(output);
         remove_stale(parent, &name);
         let dir = parent.join(format!(".{name}.masthead-tmp-{}", std::process::id()));
-        if dir.exists() {
+        if !unlink_planted(&dir) && dir.exists() {
             fs::remove_dir_all(&dir)?;
         }
         // Renaming claims the spare: a build running beside this one cannot
         // take it too.
         let spare = spare_of(output);
+        unlink_planted(&spare);
         if reuse && is_marked_folder(&spare) && std::fs::rename(&spare, &dir).is_ok() {
             return Ok(Staging { dir, recycled: true });
         }
@@ -494,6 +504,7 @@ impl Staging {
             return Ok(Previous::at(self.dir, output));
         }
         let old = self.dir.with_file_name(format!(".{}.masthead-old-{}", folder_name(output), std::process::id()));
+        unlink_planted(&old);
         fs::rename(output, &old)?;
         if let Err(e) = fs::rename(&self.dir, output) {
             // Put the previous site back: a failed build changes nothing.
@@ -507,6 +518,7 @@ impl Staging {
     /// (the next build prunes it like any other); a new one is removed.
     fn discard(self, output: &Path) {
         let spare = spare_of(output);
+        unlink_planted(&spare);
         if self.recycled && !spare.exists() && std::fs::rename(&self.dir, &spare).is_ok() {
             return;
         }
@@ -520,9 +532,43 @@ fn spare_of(output: &Path) -> PathBuf {
     output.with_file_name(format!(".{}.masthead-spare", folder_name(output)))
 }
 
-/// Whether `path` is a folder (not a link to one) holding masthead's marker.
+/// Whether `path` is a folder (not a link to one) holding masthead's marker
+/// (a file, not a link to one).
 fn is_marked_folder(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) && path.join(MARKER).is_file()
+    let plain =
+        |p: &Path, dir: bool| std::fs::symlink_metadata(p).is_ok_and(|m| if dir { m.is_dir() } else { m.is_file() });
+    plain(path, true) && plain(&path.join(MARKER), false)
+}
+
+/// What sits at the name of one of masthead's own folders beside the output
+/// (temporary, old, spare).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnName {
+    Nothing,
+    Folder,
+    /// A symbolic link: never followed, whatever it points to (SPEC §9).
+    Link,
+    Other,
+}
+
+impl OwnName {
+    fn of(meta: Option<&std::fs::Metadata>) -> OwnName {
+        match meta.map(std::fs::Metadata::file_type) {
+            None => OwnName::Nothing,
+            Some(t) if t.is_symlink() => OwnName::Link,
+            Some(t) if t.is_dir() => OwnName::Folder,
+            Some(_) => OwnName::Other,
+        }
+    }
+}
+
+/// Removes a symbolic link found at one of masthead's own names, as a link:
+/// its target is neither read, emptied nor written to. Someone who can plant
+/// `.public.masthead-tmp-<pid>` → another site must not make a build empty
+/// that site. Says whether there was one.
+fn unlink_planted(path: &Path) -> bool {
+    let found = OwnName::of(std::fs::symlink_metadata(path).ok().as_ref());
+    found == OwnName::Link && std::fs::remove_file(path).is_ok()
 }
 
 /// The previous site, moved aside by the swap. Its fate is the build's last
@@ -547,6 +593,7 @@ impl Previous {
     /// Makes the previous site the spare, or removes it (and any spare).
     pub fn retire(self) -> anyhow::Result<()> {
         let Some(dir) = self.dir else { return Ok(()) };
+        unlink_planted(&self.spare);
         if self.keep && !self.spare.exists() {
             return fs::rename(&dir, &self.spare);
         }
@@ -584,6 +631,9 @@ fn folder_name(path: &Path) -> String {
 /// leaves the marker behind, so the next build still knows the folder is
 /// its own and finishes the job.
 fn remove_marked(dir: &Path) -> anyhow::Result<()> {
+    if unlink_planted(dir) {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).with_context(|| format!("failed to read `{}`", dir.display()))?;
     for entry in entries {
         let entry = entry.with_context(|| format!("failed to read `{}`", dir.display()))?;
@@ -613,10 +663,11 @@ fn remove_stale(parent: &Path, name: &str) {
         let file_name = entry.file_name().to_string_lossy().into_owned();
         let Some((kind, pid)) = stale_kind(&file_name, name) else { continue };
         let path = entry.path();
-        if pid == Some(std::process::id()) || pid.is_some_and(is_running) {
+        // No build makes a link there, running or not: it is planted.
+        if unlink_planted(&path) || pid == Some(std::process::id()) || pid.is_some_and(is_running) {
             continue;
         }
-        if !path.join(MARKER).is_file() {
+        if !is_marked_folder(&path) {
             // Killed before the marker was written or after it was removed:
             // only an empty folder is ours to remove.
             let _ = std::fs::remove_dir(&path);
@@ -627,6 +678,7 @@ fn remove_stale(parent: &Path, name: &str) {
         }
         // Whatever the killed build wrote can still be recycled.
         let spare = spare_of(&output);
+        unlink_planted(&spare);
         if !spare.exists() && std::fs::rename(&path, &spare).is_ok() {
             continue;
         }
@@ -660,6 +712,46 @@ fn is_running(pid: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn own_names_tell_links_from_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path();
+        std::fs::create_dir(p.join("dir")).unwrap();
+        std::fs::write(p.join("file"), "x").unwrap();
+        std::os::unix::fs::symlink(p.join("dir"), p.join("link")).unwrap();
+        std::os::unix::fs::symlink(p.join("nothing"), p.join("dangling")).unwrap();
+        for (name, want) in [
+            ("missing", OwnName::Nothing),
+            ("dir", OwnName::Folder),
+            ("file", OwnName::Other),
+            ("link", OwnName::Link),
+            ("dangling", OwnName::Link),
+        ] {
+            assert_eq!(OwnName::of(std::fs::symlink_metadata(p.join(name)).ok().as_ref()), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn planted_links_at_own_names_are_unlinked_and_their_targets_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let theirs = tmp.path().join("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        std::fs::write(theirs.join(MARKER), MARKER_TEXT).unwrap();
+        std::fs::write(theirs.join("keep.txt"), "mine").unwrap();
+        std::fs::create_dir(tmp.path().join("public")).unwrap();
+        for name in [".public.masthead-tmp-4000000000", ".public.masthead-old-4000000001", ".public.masthead-spare"] {
+            std::os::unix::fs::symlink(&theirs, tmp.path().join(name)).unwrap();
+        }
+        remove_stale(tmp.path(), "public");
+        assert!(remove_marked(&tmp.path().join(".public.masthead-spare")).is_ok());
+        let mut left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        left.sort();
+        assert_eq!(left, ["public", "theirs"]);
+        let mut names: Vec<_> = std::fs::read_dir(&theirs).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, [MARKER, "keep.txt"]);
+    }
+
     use super::*;
 
     #[test]

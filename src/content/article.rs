@@ -151,6 +151,7 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
                 .help("set `slug:` to a few words, e.g. `slug: council-vote`"),
         );
     }
+    problems.extend(term_problems(file, &meta, &line));
     match (problems.is_empty(), date) {
         (true, Some(date)) => Ok(ParsedArticle {
             file: file.clone(),
@@ -165,6 +166,33 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
         }),
         _ => Err(problems),
     }
+}
+
+/// Tags, the section and authors each get a page named by their slug
+/// (`tags/<slug>/`): one the file system cannot hold is an error here, where
+/// `check` sees it, at the key's line.
+fn term_problems(file: &SourceFile, meta: &ArticleMeta, line: &dyn Fn(&str) -> Option<usize>) -> Vec<Diagnostic> {
+    let authors = meta.author.clone().map(Authors::into_vec).unwrap_or_default();
+    let terms = [
+        ("tag", "tags", meta.tags.as_slice()),
+        ("section", "section", meta.section.as_slice()),
+        ("author", "author", &authors),
+    ];
+    let mut problems = Vec::new();
+    for (what, key, names) in terms {
+        for name in names {
+            let slug = slugify(name);
+            if let Some(problem) = crate::fs::segment_problem(&slug).filter(|_| !slug.is_empty()) {
+                let shown = crate::fs::shorten(name);
+                problems.push(
+                    Diagnostic::error(&file.site_rel, format!("the {what} `{shown}` cannot name a page: {problem}"))
+                        .with_line(line(key))
+                        .help("shorten it"),
+                );
+            }
+        }
+    }
+    problems
 }
 
 /// Splits and parses an `_edition.md`.

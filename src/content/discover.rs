@@ -4,12 +4,13 @@
 //! predicate the watcher uses.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
-use crate::fs::{display_rel, is_ignored};
+use crate::fs::{SiteRoot, check_link, check_links_on_way, display_rel, is_ignored};
 
 pub const CONTENT_DIR: &str = "content";
 pub const EDITION_FILE: &str = "_edition.md";
@@ -50,16 +51,16 @@ pub fn classify_name(name: &str) -> SourceKind {
 /// then walked in parallel, and their findings joined in the order one walk
 /// of the whole tree gives.
 pub fn discover(root: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let site = SiteRoot::new(root);
+    // `content/` itself may be a link: out of the site, nothing under it is read.
+    if let Err(d) = check_links_on_way(&site, Path::new(CONTENT_DIR)) {
+        return (Vec::new(), vec![d]);
+    }
     let content = root.join(CONTENT_DIR);
     if !content.is_dir() {
         return (Vec::new(), Vec::new());
     }
-    let finder = Finder {
-        root,
-        output,
-        content: &content,
-        canonical_root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
-    };
+    let finder = Finder { root, output, content: &content, site, refused: Mutex::default() };
     let parts: Vec<Part> = finder
         .walk(&content, 1)
         .filter(|entry| !matches!(entry, Ok(e) if e.depth() == 0))
@@ -84,6 +85,7 @@ pub fn discover(root: &Path, output: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>
         all.files.extend(f.files);
         all.problems.extend(f.problems);
     }
+    all.problems.extend(finder.refused.into_inner().unwrap_or_default());
     (all.files, all.problems)
 }
 
@@ -103,18 +105,34 @@ struct Finder<'a> {
     root: &'a Path,
     output: &'a Path,
     content: &'a Path,
-    canonical_root: PathBuf,
+    site: SiteRoot,
+    /// Links the walk did not follow (out of the site, broken), found by
+    /// the walks of all folders.
+    refused: Mutex<Vec<Diagnostic>>,
 }
 
 impl Finder<'_> {
     /// `dir` and what is under it down to `max_depth`, in file-name order,
-    /// without what the build ignores.
+    /// without what the build ignores. Symbolic links are followed only
+    /// inside the site folder (SPEC §9); the others are recorded in
+    /// `refused` and neither read nor entered.
     fn walk(&self, dir: &Path, max_depth: usize) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> + '_ {
-        WalkDir::new(dir)
-            .max_depth(max_depth)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !is_ignored(self.root, self.output, e.path()))
+        WalkDir::new(dir).max_depth(max_depth).sort_by_file_name().follow_links(true).into_iter().filter_entry(|e| {
+            if e.depth() == 0 || is_ignored(self.root, self.output, e.path()) {
+                return e.depth() == 0;
+            }
+            // Only links need the check: walkdir already knows which entries are.
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match check_link(&self.site, e.path()) {
+                Ok(()) => true,
+                Err(d) => {
+                    self.refused.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                    false
+                }
+            }
+        })
     }
 
     /// Records one entry of the walk: a source file, or a problem with it.
@@ -122,10 +140,19 @@ impl Finder<'_> {
         let root = self.root;
         let entry = match entry {
             Ok(entry) => entry,
-            // A folder removed between being listed and being read is simply
-            // gone: a preview rebuild may start in the middle of an `rm -r`.
-            Err(err) if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => return,
+            // A link back to a folder the walk is in adds nothing: not followed.
+            Err(err) if err.loop_ancestor().is_some() => return,
             Err(err) => {
+                // A link whose target is missing (or a loop) is an error about the link.
+                if let Some(Err(d)) = err.path().map(|p| check_link(&self.site, p)) {
+                    found.problems.push(d);
+                    return;
+                }
+                // A folder removed between being listed and being read is simply
+                // gone: a preview rebuild may start in the middle of an `rm -r`.
+                if err.io_error().is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                    return;
+                }
                 let path = err.path().map(|p| display_rel(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
                 found.problems.push(Diagnostic::error(path, format!("cannot read this folder entry: {err}")));
                 return;
@@ -133,25 +160,9 @@ impl Finder<'_> {
         };
         let path = entry.path();
         let site_rel = display_rel(root, path);
-        let mut is_file = entry.file_type().is_file();
-        if entry.path_is_symlink() {
-            // A link may point anywhere; only links that stay inside the site
-            // folder are followed, so content can never publish `/etc/passwd`.
-            match path.canonicalize() {
-                Ok(target) if target.starts_with(&self.canonical_root) => is_file = target.is_file(),
-                Ok(_) => {
-                    found.problems.push(
-                        Diagnostic::error(&site_rel, "this symbolic link points outside the site folder")
-                            .help("copy the file into the site instead"),
-                    );
-                    return;
-                }
-                Err(_) => {
-                    found.problems.push(Diagnostic::error(&site_rel, "this symbolic link is broken or forms a loop"));
-                    return;
-                }
-            }
-        }
+        // Links were checked by the walk, which follows those that stay in
+        // the site: the entry describes the link's target.
+        let is_file = entry.file_type().is_file();
         if !is_file {
             return;
         }
@@ -163,13 +174,30 @@ impl Finder<'_> {
             return;
         };
         let content_rel = display_rel(self.content, path);
-        if content_rel.contains('\\') || path.to_str().is_none() {
+        let Some(raw) = path.strip_prefix(self.content).ok().and_then(Path::to_str) else {
             found.problems.push(
                 Diagnostic::error(&site_rel, "the path has characters masthead cannot publish").help("rename the file"),
             );
             return;
+        };
+        // The name as it is: `display_rel` writes `\` as `/`, and a file
+        // named `a\b.csv` must not be published as `a/b.csv`.
+        let kind = classify_name(name);
+        let problem = match kind {
+            // Copied files keep their path in the output.
+            SourceKind::Asset => crate::fs::path_problem(raw),
+            // Articles are published under their slug; a backslash is still
+            // refused, as on every system that reads it as a separator.
+            _ => raw.split('/').find_map(|s| crate::fs::segment_problem(s).filter(|_| s.contains('\\'))),
+        };
+        if let Some(problem) = problem {
+            found.problems.push(
+                Diagnostic::error(format!("{CONTENT_DIR}/{raw}"), format!("this file cannot be published: {problem}"))
+                    .help("rename the file (letters, digits, `-`, `_` and `.` are safe everywhere)"),
+            );
+            return;
         }
-        found.files.push(SourceFile { kind: classify_name(name), path: path.to_path_buf(), site_rel, content_rel });
+        found.files.push(SourceFile { kind, path: path.to_path_buf(), site_rel, content_rel });
     }
 }
 
@@ -306,7 +334,8 @@ mod tests {
             root: site.path(),
             output: &site.path().join("public"),
             content: &content,
-            canonical_root: site.path().to_path_buf(),
+            site: SiteRoot::new(site.path()),
+            refused: Mutex::default(),
         };
         let mut found = Found::default();
         finder.walk(&content.join("2023-09-05"), usize::MAX).for_each(|entry| finder.visit(entry, &mut found));

@@ -267,7 +267,13 @@ impl Planner<'_> {
     /// Gives each article its page and aliases, refusing paths already taken.
     fn claim_articles(&mut self, included: &mut [(ParsedArticle, String, String)]) {
         for (a, _, out) in included.iter() {
-            if let Some(other) = self.outputs.get(out) {
+            if let Some(problem) = crate::fs::path_problem(out) {
+                self.diags.push(
+                    Diagnostic::error(&a.file.site_rel, format!("this article's page cannot be written: {problem}"))
+                        .with_line(a.slug_line)
+                        .help("set a shorter `slug:`"),
+                );
+            } else if let Some(other) = self.outputs.get(out) {
                 self.diags.push(
                     Diagnostic::error(
                         &a.file.site_rel,

@@ -62,6 +62,9 @@ pub fn alias_output(alias: &str) -> Result<String, String> {
     if segments.is_empty() || segments.iter().any(|s| bad(s)) {
         return Err(format!("the alias `{alias}` is not a usable path inside the site"));
     }
+    if let Some(problem) = segments.iter().find_map(|s| crate::fs::segment_problem(s)) {
+        return Err(format!("the alias `{}` cannot be published: {problem}", crate::fs::shorten(alias)));
+    }
     let last = segments[segments.len() - 1];
     let joined = segments.join("/");
     Ok(if path.ends_with('/') || !last.contains('.') { format!("{joined}/index.html") } else { joined })
@@ -86,6 +89,10 @@ mod tests {
             assert_eq!(slugify(input), want, "{input}");
         }
         assert_eq!(slugify("!!!"), "");
+        // A slug never starts with `.`, so it never names a hidden file.
+        for dotted in [".htaccess", ".masthead-output", "..", ". x"] {
+            assert!(!slugify(dotted).starts_with('.'), "{dotted}");
+        }
     }
 
     #[test]
@@ -106,6 +113,12 @@ mod tests {
         for bad in ["/", "", "../x", "/a/../../b", "https://x.org/a", "c:\\x", "%2e%2e/x", "a/\0/b"] {
             assert!(alias_output(bad).is_err(), "{bad:?}");
         }
+        // No hidden files, none of masthead's own, no names the file system refuses.
+        let long = format!("/{}/", "a".repeat(256));
+        for bad in ["/.htaccess", "/.masthead-output", "/old/.git/config", "/.well-known/x", long.as_str()] {
+            assert!(alias_output(bad).is_err(), "{bad:?}");
+        }
+        assert!(alias_output(&format!("/{}/", "a".repeat(255))).is_ok());
     }
 
     #[test]

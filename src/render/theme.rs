@@ -12,7 +12,7 @@ use walkdir::WalkDir;
 
 use crate::config::SiteConfig;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::fs::{display_rel, is_ignored_name};
+use crate::fs::{SiteRoot, WELL_KNOWN, check_link, check_links_on_way, display_rel, is_ignored_name};
 
 macro_rules! builtin {
     ($($name:literal),* $(,)?) => { &[$(($name, include_str!(concat!("../../themes/daily/templates/", $name)))),*] };
@@ -64,6 +64,8 @@ pub struct Theme {
     /// Template name → where it was read from, for error messages.
     origins: BTreeMap<String, String>,
     pub static_files: Vec<StaticFile>,
+    /// Warnings about the theme's files (hidden files left out of `static/`).
+    pub notes: Diagnostics,
     /// Pages rendered through a template so far (for `--verbose` and tests).
     renders: AtomicUsize,
 }
@@ -98,7 +100,7 @@ impl Theme {
                 .or_insert_with(|| (format!("<built-in daily theme>/{name}"), text.to_string()));
         }
         for dir in [theme_dir.join("templates"), root.join("templates")] {
-            for (name, path) in files_under(&dir, &mut diags, root) {
+            for (name, path) in files_under(&dir, Kind::Templates, &mut diags, root) {
                 match std::fs::read_to_string(&path) {
                     Ok(text) => {
                         templates.insert(name, (display_rel(root, &path), text));
@@ -109,7 +111,7 @@ impl Theme {
             }
         }
         for dir in [theme_dir.join("static"), root.join("static")] {
-            for (name, path) in files_under(&dir, &mut diags, root) {
+            for (name, path) in files_under(&dir, Kind::Static, &mut diags, root) {
                 statics.insert(name, Source::File(path));
             }
         }
@@ -150,7 +152,7 @@ impl Theme {
         let static_files = statics.into_iter().map(|(output, source)| StaticFile { output, source }).collect();
         let sources: BTreeMap<&str, &str> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         let hashes = sources.keys().map(|name| (name.to_string(), closure_hash(name, &sources))).collect();
-        Ok(Theme { tera, hashes, origins, static_files, renders: AtomicUsize::new(0) })
+        Ok(Theme { tera, hashes, origins, static_files, notes: diags, renders: AtomicUsize::new(0) })
     }
 
     /// The hash of a template together with everything it pulls in.
@@ -212,24 +214,76 @@ fn closure_hash(name: &str, sources: &BTreeMap<&str, &str>) -> u64 {
     hasher.finish()
 }
 
-/// Files below `dir` by their `/`-separated name relative to it.
-fn files_under(dir: &Path, diags: &mut Diagnostics, root: &Path) -> Vec<(String, PathBuf)> {
+/// What a folder walked by [`files_under`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Templates,
+    /// Published as it is: `.well-known/` included, other hidden files
+    /// left out with a note.
+    Static,
+}
+
+/// Files below `dir` (in the site `root`) by their `/`-separated name
+/// relative to it. Symbolic links, `dir` itself and the folders above it
+/// included, are followed only inside the site folder (SPEC §9); a link
+/// out of it is an error.
+fn files_under(dir: &Path, kind: Kind, diags: &mut Diagnostics, root: &Path) -> Vec<(String, PathBuf)> {
+    let site = SiteRoot::new(root);
+    if let Err(d) = check_links_on_way(&site, dir.strip_prefix(root).unwrap_or(dir)) {
+        diags.push(d);
+        return Vec::new();
+    }
     if !dir.is_dir() {
         return Vec::new();
     }
+    let refused = std::cell::RefCell::new(Vec::new());
+    let keep = |e: &walkdir::DirEntry| {
+        let name = e.file_name().to_string_lossy();
+        let published = kind == Kind::Static && e.depth() == 1 && name == WELL_KNOWN;
+        if !published && is_ignored_name(&name) {
+            if kind == Kind::Static && name.starts_with('.') {
+                let note = Diagnostic::warning(
+                    display_rel(root, e.path()),
+                    "hidden files in `static/` are not published",
+                )
+                .help("only `static/.well-known/` is published as it is; rename the file if it belongs on the site");
+                refused.borrow_mut().push(note);
+            }
+            return false;
+        }
+        if !e.path_is_symlink() {
+            return true;
+        }
+        match check_link(&site, e.path()) {
+            Ok(()) => true,
+            Err(d) => {
+                refused.borrow_mut().push(d);
+                false
+            }
+        }
+    };
     let mut out = Vec::new();
     let walker = WalkDir::new(dir)
         .sort_by_file_name()
+        .follow_links(true)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        .filter_entry(|e| e.depth() == 0 || keep(e));
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => out.push((display_rel(dir, e.path()), e.path().to_path_buf())),
             Ok(_) => {}
-            Err(err) => diags
-                .push(Diagnostic::error(display_rel(root, err.path().unwrap_or(dir)), format!("cannot read: {err}"))),
+            // A link back to a folder the walk is in adds nothing: not followed.
+            Err(err) if err.loop_ancestor().is_some() => {}
+            Err(err) => match err.path().map(|p| check_link(&site, p)) {
+                Some(Err(d)) => diags.push(d),
+                _ => diags.push(Diagnostic::error(
+                    display_rel(root, err.path().unwrap_or(dir)),
+                    format!("cannot read: {err}"),
+                )),
+            },
         }
     }
+    diags.extend(refused.into_inner());
     out
 }
 
@@ -293,11 +347,13 @@ mod tests {
     fn builtin_list_matches_the_theme_folder() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/daily/templates");
         let mut diags = Diagnostics::new();
-        let on_disk: Vec<String> = files_under(&dir, &mut diags, &dir).into_iter().map(|(n, _)| n).collect();
+        let on_disk: Vec<String> =
+            files_under(&dir, Kind::Templates, &mut diags, &dir).into_iter().map(|(n, _)| n).collect();
         let built_in: Vec<String> = BUILTIN_TEMPLATES.iter().map(|(n, _)| n.to_string()).collect();
         assert_eq!(on_disk, built_in);
         let sdir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/daily/static");
-        let on_disk: Vec<String> = files_under(&sdir, &mut diags, &sdir).into_iter().map(|(n, _)| n).collect();
+        let on_disk: Vec<String> =
+            files_under(&sdir, Kind::Static, &mut diags, &sdir).into_iter().map(|(n, _)| n).collect();
         let built_in: Vec<String> = BUILTIN_STATIC.iter().map(|(n, _)| n.to_string()).collect();
         assert_eq!(on_disk, built_in);
     }

@@ -337,7 +337,7 @@ fn generated_cases() -> Vec<Generated> {
             },
             expect: format!(
                 "exit 1\nerror {DIR}/passwd.md | points outside the site folder\n\
-                 error {DIR}/etc | points outside the site folder\n\
+                 error {DIR}/etc/ | points outside the site folder\n\
                  error {DIR}/lead.jpg | points outside the site folder"
             ),
         },

@@ -18,6 +18,7 @@ mod markdown;
 mod newsletter;
 mod newsroom;
 mod outputs;
+mod paths;
 mod photos;
 mod safety;
 mod schedule;
