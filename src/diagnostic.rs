@@ -64,7 +64,11 @@ impl Diagnostic {
 
     /// `path:line:col` as editors and terminals understand it.
     pub fn location(&self) -> String {
-        let mut loc = self.path.to_string_lossy().replace('\\', "/");
+        // Shown with `/` on every system; on Unix a `\` is part of a file name, so it stays.
+        let mut loc = self.path.to_string_lossy().into_owned();
+        if std::path::MAIN_SEPARATOR == '\\' {
+            loc = loc.replace('\\', "/");
+        }
         if let Some(line) = self.line {
             loc.push_str(&format!(":{line}"));
             if let Some(col) = self.col {

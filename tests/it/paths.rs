@@ -264,8 +264,8 @@ fn backslashes_in_content_file_names_fail_check_naming_the_file() {
     for name in ["a\\b.csv", "x\\..\\y.csv"] {
         let site = SiteFixture::new("minimal");
         site.write(&format!("content/misc/{name}"), "1,2\n");
-        // Diagnostics show paths with `/`; the message names the file as it is.
-        let shown = format!("content/misc/{}", name.replace('\\', "/"));
+        // On Unix a `\` is part of the name, and the diagnostic shows the name as it is.
+        let shown = format!("content/misc/{name}");
         let run = assert_check_equals_build(&site, &shown, None, "backslash");
         assert!(run.error_about(&shown).text().contains(name), "{}", run.transcript());
     }
