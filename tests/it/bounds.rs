@@ -125,3 +125,113 @@ fn modest_aliases_still_build() {
     site.build().assert_success();
     assert!(site.read("2026/03/02/story/index.html").contains("Metro"));
 }
+
+/// Appends bits to a DEFLATE stream, least significant first.
+#[derive(Default)]
+struct Bits {
+    out: Vec<u8>,
+    acc: u64,
+    len: u32,
+}
+
+impl Bits {
+    fn put(&mut self, value: u64, count: u32) {
+        self.acc |= value << self.len;
+        self.len += count;
+        while self.len >= 8 {
+            self.out.push(self.acc as u8);
+            self.acc >>= 8;
+            self.len -= 8;
+        }
+    }
+
+    /// A Huffman code, which DEFLATE stores most significant bit first.
+    fn code(&mut self, code: u64, count: u32) {
+        let reversed = (0..count).fold(0, |r, i| r | (((code >> i) & 1) << (count - 1 - i)));
+        self.put(reversed, count);
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        if self.len > 0 {
+            self.out.push(self.acc as u8);
+        }
+        self.out
+    }
+}
+
+/// A zlib stream of `n` zero bytes: one literal, then copies of 258 bytes at distance 1
+/// (13 bits each, fixed Huffman codes), so 900 MB fit in under 6 MB without a compressor.
+fn zlib_zeros(n: u64) -> Vec<u8> {
+    let mut bits = Bits::default();
+    bits.put(1, 1); // last block
+    bits.put(1, 2); // fixed Huffman codes
+    bits.code(0x30, 8); // literal 0
+    let mut left = n - 1;
+    while left >= 258 {
+        bits.code(0b1100_0101, 8); // length 258 (code 285)
+        bits.code(0, 5); // distance 1
+        left -= 258;
+    }
+    for _ in 0..left {
+        bits.code(0x30, 8);
+    }
+    bits.code(0, 7); // end of block
+    let mut out = vec![0x78, 0x01];
+    out.extend(bits.finish());
+    let adler = ((n % 65_521) << 16) | 1; // every byte is 0: a stays 1, b adds 1 per byte
+    out.extend_from_slice(&(adler as u32).to_be_bytes());
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let table: Vec<u32> =
+        (0..256u32).map(|n| (0..8).fold(n, |c, _| if c & 1 == 1 { 0xedb8_8320 ^ (c >> 1) } else { c >> 1 })).collect();
+    !bytes.iter().fold(0xffff_ffffu32, |c, &b| table[((c ^ u32::from(b)) & 0xff) as usize] ^ (c >> 8))
+}
+
+/// A valid all-black grayscale PNG of `side` × `side` pixels.
+fn black_png(side: u32) -> Vec<u8> {
+    let chunk = |png: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        png.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = png.len();
+        png.extend_from_slice(kind);
+        png.extend_from_slice(data);
+        let crc = crc32(&png[start..]);
+        png.extend_from_slice(&crc.to_be_bytes());
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&side.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // 8-bit grayscale
+    chunk(&mut png, b"IHDR", &ihdr);
+    chunk(&mut png, b"IDAT", &zlib_zeros(u64::from(side) * (u64::from(side) + 1)));
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+// Regression: a 30000×30000 PNG took 17 s and 2.8 GB and built with exit 0, used or not.
+#[test]
+fn photos_over_the_pixel_limit_are_refused_from_their_header() {
+    let site = SiteFixture::new("minimal");
+    let png = black_png(30_000);
+    assert!(png.len() < 8 * 1024 * 1024, "{} bytes", png.len());
+    let path = site.site().join("content/2026-03-02/huge.png");
+    std::fs::write(&path, &png).unwrap();
+    for command in ["check", "build"] {
+        let m = measured(&site, &[command]);
+        m.assert_bounded();
+        m.run.assert_code(1);
+        let e = m.run.error_about("content/2026-03-02/huge.png");
+        assert!(e.message.contains("30000 × 30000 pixels (900 million)"), "{}", e.text());
+        assert!(e.text().contains("images.max_pixels"), "{}", e.text());
+        assert_nothing_written(&site);
+    }
+    // The limit is the site's to set: a small real photo over a lower one is refused too.
+    std::fs::write(&path, black_png(100)).unwrap();
+    site.build().assert_success();
+    site.write("site.yaml", "title: M\nbase_url: https://news.example.com/\nimages:\n  max_pixels: 9999\n");
+    let run = site.build();
+    run.assert_code(1);
+    assert!(run.error_about("content/2026-03-02/huge.png").message.contains("100 × 100 pixels"), "{}", run.stderr);
+}
