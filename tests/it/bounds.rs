@@ -235,3 +235,48 @@ fn photos_over_the_pixel_limit_are_refused_from_their_header() {
     run.assert_code(1);
     assert!(run.error_about("content/2026-03-02/huge.png").message.contains("100 × 100 pixels"), "{}", run.stderr);
 }
+
+// Regression: smart punctuation turned `alert('x')` into `alert(‘x’)` inside a raw <script>.
+#[test]
+fn smart_punctuation_leaves_raw_scripts_styles_and_code_as_written() {
+    let site = SiteFixture::new("minimal");
+    let body = "It's <script>alert('x' -- \"y\")</script> and <code>don't</code> \
+                <style>q::before{content:'\"'}</style> <img alt=\"Don't\" src=\"a.png\"> \"quoted\"\n";
+    write_article(&site, "title: T\n", body);
+    site.build().assert_success();
+    let page = site.read("2026/03/02/story/index.html");
+    for want in [
+        "<script>alert('x' -- \"y\")</script>",
+        "<code>don't</code>",
+        "<style>q::before{content:'\"'}</style>",
+        "<img alt=\"Don't\" src=\"a.png\">",
+        "It’s",
+        "“quoted”",
+    ] {
+        assert!(page.contains(want), "page lacks {want:?}");
+    }
+    assert!(!page.contains("alert(‘x’"), "a script was changed");
+}
+
+// Regression: 16 MB of nested `>` wrote 753 MB of pages and feeds, with 2.3 GB of memory.
+#[test]
+fn markdown_that_amplifies_is_refused_within_bounds() {
+    let site = SiteFixture::new("minimal");
+    // The largest file read, all quote markers: bounded by the HTML limit.
+    let body = format!("{} deepest\n", ">".repeat(8 * 1024 * 1024 - 100));
+    write_article(&site, "title: T\n", &body);
+    let m = measured(&site, &["build"]);
+    m.assert_bounded();
+    m.run.assert_code(1);
+    let e = m.run.error_about("content/2026-03-02/story.md");
+    assert_eq!(e.line, Some(4), "{}", m.run.transcript());
+    assert!(e.message.contains("MB of HTML, over 8 times its own size"), "{}", e.text());
+    assert_nothing_written(&site);
+    // Past the size limit the file is not even read.
+    write_article(&site, "title: T\n", &format!("{} deepest\n", ">".repeat(16 * 1024 * 1024)));
+    let m = measured(&site, &["build"]);
+    m.assert_bounded();
+    m.run.assert_code(1);
+    assert!(m.run.error_about("content/2026-03-02/story.md").message.contains("up to 8 MB"), "{}", m.run.stderr);
+    assert_nothing_written(&site);
+}

@@ -299,7 +299,7 @@ fn generated_cases() -> Vec<Generated> {
                 article(s, "story.md", "title: T\n", &body);
             },
             expect: format!(
-                "exit 1\nerror {DIR}/story.md | the file is 50.0 MB; masthead reads Markdown files of up to 16 MB"
+                "exit 1\nerror {DIR}/story.md | the file is 50.0 MB; masthead reads Markdown files of up to 8 MB"
             ),
         },
         Generated {
