@@ -86,6 +86,10 @@ impl Default for MarkdownConfig {
     }
 }
 
+/// `images.max_pixels` unless site.yaml says otherwise: 100 million pixels,
+/// a 12,000 × 8,000 photo, more than any camera a newsroom uses.
+pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Images {
@@ -94,11 +98,20 @@ pub struct Images {
     pub keep_metadata: bool,
     /// Source photos larger than this many megabytes are a warning (0: never).
     pub warn_over_mb: u32,
+    /// A JPEG or PNG with more pixels is an error, read from its header
+    /// before anything is decoded: decoding costs 4 to 8 bytes a pixel.
+    pub max_pixels: u64,
 }
 
 impl Default for Images {
     fn default() -> Self {
-        Images { widths: vec![480, 960, 1600], quality: 82, keep_metadata: false, warn_over_mb: 20 }
+        Images {
+            widths: vec![480, 960, 1600],
+            quality: 82,
+            keep_metadata: false,
+            warn_over_mb: 20,
+            max_pixels: DEFAULT_MAX_PIXELS,
+        }
     }
 }
 
@@ -207,6 +220,12 @@ impl SiteConfig {
             out.push(
                 at("images", format!("images.quality: {} is not between 1 and 100", self.images.quality))
                     .help("82 is a good JPEG quality for photos"),
+            );
+        }
+        if self.images.max_pixels == 0 {
+            out.push(
+                at("images", "images.max_pixels: 0 would refuse every photo".into())
+                    .help("leave it out for the default of 100000000 (100 million pixels)"),
             );
         }
         if self.images.widths.contains(&0) {

@@ -203,9 +203,10 @@ impl Finder<'_> {
 
 /// The largest Markdown file masthead reads. The longest newspaper stories
 /// are a few hundred kilobytes; past this size a file is almost certainly a
-/// paste gone wrong, and rendering it (into its page and both feeds) would
-/// take seconds and hundreds of megabytes.
-pub const MAX_TEXT_BYTES: u64 = 16 * 1024 * 1024;
+/// paste gone wrong. Parsing costs up to about 100 bytes of memory for each
+/// byte of Markdown (pulldown-cmark keeps a node for every quote marker or
+/// emphasis delimiter), so 8 MB bounds one file to under a gigabyte.
+pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads an article or edition note as UTF-8 text, refusing files over
 /// [`MAX_TEXT_BYTES`]. The file may have changed or gone since discovery;

@@ -71,6 +71,7 @@ impl FrontMatterError {
 /// `---` for front matter, 0 for a whole YAML file.
 pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
     guard_size_and_depth(yaml, line_offset)?;
+    expansion::check(yaml, line_offset)?;
     // An empty document is an empty mapping, so "missing `title`" is what
     // the user sees rather than an end-of-file message.
     let source = if yaml.trim().is_empty() { "{}" } else { yaml };
@@ -430,7 +431,7 @@ mod tests {
         {
             bomb.push_str(&format!("  {name}: &{name} [{}]\n", vec![format!("*{prev}"); 9].join(", ")));
         }
-        assert!(parse::<Extra>(&bomb, 1).unwrap_err().message.contains("expand to too much data"));
+        assert!(parse::<Extra>(&bomb, 1).unwrap_err().message.contains("expands through anchors and aliases"));
         let e = parse::<Meta>("title: \"\\ud800\"\n", 1).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("is not a character"), "{}", e.message);
@@ -462,3 +463,5 @@ mod tests {
 
 #[cfg(test)]
 mod props;
+
+pub mod expansion;

@@ -1,7 +1,11 @@
 //! Markdown to HTML with pulldown-cmark: CommonMark plus tables, footnotes,
 //! strikethrough, task lists and (by default) smart punctuation. Link and
 //! image targets are handed to a resolver so `.md` links become page URLs;
-//! the first paragraph's text is kept as the default summary.
+//! the first paragraph's text is kept as the default summary. Smart
+//! punctuation leaves the text of raw `<script>`, `<style>`, `<pre>` and
+//! `<code>` as written, and a body's HTML is bounded by its Markdown's size.
+
+use std::fmt;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
@@ -62,14 +66,25 @@ pub fn render(
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let line_of = |offset: usize| body_line + line_starts.partition_point(|&s| s <= offset) - 1;
 
-    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut html = Capped { html: String::with_capacity(body.len() * 3 / 2), limit: max_html_bytes(body.len()) };
     let mut out = Rendered::default();
+    let mut verbatim = Verbatim::default();
+    // Where the event being written starts, for the line of an error.
+    let mut at = 0;
     let mut summary = FirstParagraph::default();
     let mut problems = Vec::new();
     // The image being read: its line, source and whether it has alt text.
     let mut image: Option<(usize, String, bool)> = None;
     let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
-        summary.observe(&event);
+        at = range.start;
+        let event = match event {
+            Event::Text(t) if verbatim.open.is_some() => Event::Text(as_written(t, &body[range.clone()])),
+            other => other,
+        };
+        // A script's or stylesheet's text is not part of the summary.
+        if !(matches!(verbatim.open, Some("script" | "style")) && matches!(event, Event::Text(_))) {
+            summary.observe(&event);
+        }
         match &event {
             Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => {
                 if let Some((_, _, alt)) = image.as_mut() {
@@ -94,15 +109,102 @@ pub fn render(
                 let dest_url = rewrite(dest_url, resolve, line_of(range.start), &mut problems);
                 Event::Start(Tag::Image { link_type, dest_url, title, id })
             }
+            Event::Html(h) => {
+                verbatim.observe(&h);
+                Event::Html(h)
+            }
+            Event::InlineHtml(h) => {
+                verbatim.observe(&h);
+                Event::InlineHtml(h)
+            }
             other => other,
         }
     });
-    html::push_html(&mut html, events);
+    let html = match html::write_html_fmt(&mut html, events) {
+        Ok(()) => html.html,
+        Err(fmt::Error) => {
+            let message = format!(
+                "this Markdown makes more than {} MB of HTML, over 8 times its own size: \
+                 quotes or lists nested this deep are not an article; simplify or split the file",
+                html.limit >> 20
+            );
+            problems.push(LinkProblem { line: line_of(at), message, is_error: true });
+            String::new()
+        }
+    };
     out.hash = hash_html(&html);
     out.html = html.into();
     out.first_paragraph = summary.text.trim().to_string();
     out.problems = problems;
     out
+}
+
+/// The most HTML a body of `markdown_len` bytes may make: 8 bytes for each
+/// byte of Markdown, and 1 MB besides. Prose makes about 1.2 times its size
+/// and dense tables about 6; 16 MB of nested `>` made 450 MB, and each feed
+/// copies the body again.
+pub fn max_html_bytes(markdown_len: usize) -> usize {
+    markdown_len.saturating_mul(8).saturating_add(1 << 20)
+}
+
+/// A body's HTML, refused (by an error from `write_str`, which stops the
+/// renderer at once) as it grows past `limit`.
+struct Capped {
+    html: String,
+    limit: usize,
+}
+
+impl fmt::Write for Capped {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.html.len() + s.len() > self.limit {
+            return Err(fmt::Error);
+        }
+        self.html.push_str(s);
+        Ok(())
+    }
+}
+
+/// Raw HTML elements whose text is code or preformatted: smart punctuation
+/// would break a script (`alert('x')` → `alert(‘x’)`) or change a listing.
+const VERBATIM: [&str; 4] = ["script", "style", "pre", "code"];
+
+/// Which element of [`VERBATIM`] the raw HTML written so far leaves open.
+#[derive(Default)]
+struct Verbatim {
+    open: Option<&'static str>,
+}
+
+impl Verbatim {
+    fn observe(&mut self, html: &str) {
+        let lower = html.to_ascii_lowercase();
+        let mut rest = lower.as_str();
+        while let Some(i) = rest.find('<') {
+            rest = &rest[i + 1..];
+            match self.open {
+                Some(name) => {
+                    if rest.strip_prefix('/').and_then(|r| r.strip_prefix(name)).is_some_and(ends_tag_name) {
+                        self.open = None;
+                    }
+                }
+                None => self.open = VERBATIM.into_iter().find(|n| rest.strip_prefix(n).is_some_and(ends_tag_name)),
+            }
+        }
+    }
+}
+
+fn ends_tag_name(after: &str) -> bool {
+    after.is_empty() || after.starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace())
+}
+
+/// Undoes smart punctuation: a curly quote, dash or ellipsis made from
+/// straight quotes, hyphens or dots goes back to the `source` it was made of.
+fn as_written<'a>(text: CowStr<'a>, source: &'a str) -> CowStr<'a> {
+    let smart = matches!(&*text, "‘" | "’" | "“" | "”" | "–" | "—" | "…");
+    if smart && !source.is_empty() && source.bytes().all(|b| matches!(b, b'\'' | b'"' | b'-' | b'.')) {
+        source.into()
+    } else {
+        text
+    }
 }
 
 /// The hash kept with rendered HTML, for the preview server's fingerprints.
@@ -238,6 +340,45 @@ mod tests {
         let r = render("Before\0after\n", 1, true, &keep);
         assert_eq!(&*r.html, "<p>Before\u{fffd}after</p>\n");
         assert_eq!(r.first_paragraph, "Before\u{fffd}after");
+    }
+
+    #[test]
+    fn smart_punctuation_leaves_code_scripts_and_attributes_alone() {
+        // Regression: `<script>alert('x')</script>` became `alert(‘x’)`.
+        let cases = [
+            ("Say <script>alert('x' -- \"y\"...)</script> 'ok'", "<script>alert('x' -- \"y\"...)</script> ‘ok’"),
+            ("x <SCRIPT type=\"module\">f('a')</SCRIPT> 'b'", "f('a')</SCRIPT> ‘b’"),
+            ("a <style>q::before{content:'\"'}</style> 'b'", "<style>q::before{content:'\"'}</style> ‘b’"),
+            ("<code>it's</code> it's", "<code>it's</code> it’s"),
+            ("x <pre class=x>'a' --- b</pre> 'c'", "<pre class=x>'a' --- b</pre> ‘c’"),
+            ("<img alt=\"Don't\" title='it\"s'> 'x'", "<img alt=\"Don't\" title='it\"s'> ‘x’"),
+            ("<codex>it's</codex>", "<codex>it’s</codex>"),
+            ("<pre>\n'a'\n\n'b'\n</pre>\n\n'c'", "<pre>\n'a'\n\n'b'\n</pre>\n<p>‘c’</p>"),
+            ("<code>\n\n'a' &amp; \\'b'\n\n</code>\n\n'c'", "<p>'a' &amp; 'b'</p>\n</code>\n<p>‘c’</p>"),
+        ];
+        for (markdown, want) in cases {
+            let html = render(markdown, 1, true, &keep).html;
+            assert!(html.contains(want), "{markdown:?}\n gave {html:?}\n want {want:?}");
+        }
+        let r = render("It's <script>f('x')</script> <code>'a'</code> done", 1, true, &keep);
+        assert_eq!(r.first_paragraph, "It’s  'a' done");
+    }
+
+    #[test]
+    fn html_is_bounded_by_the_markdown_size() {
+        // Regression: 16 MB of nested `>` made a 450 MB page (and 1.1 GB of feeds).
+        let r = render(&format!("Intro.\n\n{} deep\n", ">".repeat(200_000)), 5, true, &keep);
+        assert_eq!(&*r.html, "");
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!((r.problems[0].line, r.problems[0].is_error), (7, true));
+        assert!(
+            r.problems[0].message.starts_with("this Markdown makes more than 2 MB of HTML"),
+            "{}",
+            r.problems[0].message
+        );
+        let table = format!("|a|b|c|\n|-|-|-|\n{}", "|1|2|3|\n".repeat(50_000));
+        assert!(render(&table, 1, true, &keep).problems.is_empty());
+        assert_eq!(max_html_bytes(16 << 20), 129 << 20);
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub(super) fn place(
     outputs: &mut HashMap<String, String>,
     diags: &mut Diagnostics,
 ) -> (Vec<Asset>, Vec<SourceImage>) {
-    let reads: Vec<Read> = placed.par_iter().map(|p| read(&p.asset.source, &p.content_rel)).collect();
+    let reads: Vec<Read> =
+        placed.par_iter().map(|p| read(&p.asset.source, &p.content_rel, settings.max_pixels)).collect();
     let mut assets = Vec::new();
     let mut photos = Vec::new();
     for (p, read) in placed.into_iter().zip(reads) {
@@ -63,10 +64,14 @@ pub(super) fn place(
                 }
                 photos.push(img);
             }
-            Read::Photo(Err(message)) => diags.push(
-                Diagnostic::error(&p.site_rel, message)
-                    .help("open the photo in an image editor and export it again as JPEG or PNG"),
-            ),
+            Read::Photo(Err(message)) => {
+                let help = if message.contains("`images.max_pixels`") {
+                    "export the photo at a smaller size, or raise `images.max_pixels` in site.yaml"
+                } else {
+                    "open the photo in an image editor and export it again as JPEG or PNG"
+                };
+                diags.push(Diagnostic::error(&p.site_rel, message).help(help));
+            }
             Read::Other(size) => {
                 if let Some((width, height)) = size {
                     let sizes = ImageSizes { renditions: vec![Rendition { url: url.clone(), width, height }] };
@@ -89,9 +94,9 @@ pub(super) fn place(
     (assets, photos)
 }
 
-fn read(path: &Path, content_rel: &str) -> Read {
+fn read(path: &Path, content_rel: &str, max_pixels: u64) -> Read {
     match Format::of(content_rel) {
-        Some(format) => Read::Photo(images::probe(path, format)),
+        Some(format) => Read::Photo(images::probe(path, format, max_pixels)),
         None if images::is_image_name(content_rel) => Read::Other(images::header_size(path)),
         None => Read::NotImage,
     }

@@ -103,17 +103,59 @@ pub struct Probe {
 
 /// Reads `path`, hashes its bytes and decodes only its header (size and
 /// EXIF orientation). The message says what is wrong, for a diagnostic.
-pub fn probe(path: &Path, format: Format) -> Result<Probe, String> {
+pub fn probe(path: &Path, format: Format, max_pixels: u64) -> Result<Probe, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the photo: {e}"))?;
-    let hash = blake3::hash(&bytes);
-    let mut decoder = decoder(&bytes, format).map_err(|e| format!("cannot read the photo: {e}"))?;
+    probe_bytes(&bytes, format, max_pixels)
+}
+
+/// [`probe`] of bytes already read: a photo over `max_pixels` is refused
+/// from its header, before any decoder is made.
+pub fn probe_bytes(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Probe, String> {
+    // The header as the `imagesize` crate reads it, then as the decoder
+    // reads it: if either says too many pixels, nothing is decoded.
+    if let Ok(size) = imagesize::blob_size(bytes) {
+        check_pixels(size.width as u64, size.height as u64, max_pixels)?;
+    }
+    let hash = blake3::hash(bytes);
+    let mut decoder = decoder(bytes, format).map_err(|e| format!("cannot read the photo: {e}"))?;
     let (w, h) = decoder.dimensions();
+    check_pixels(u64::from(w), u64::from(h), max_pixels)?;
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let (width, height) = if swaps_sides(orientation) { (h, w) } else { (w, h) };
     if width == 0 || height == 0 {
         return Err("the photo has no pixels".into());
     }
     Ok(Probe { hash, format, width, height, bytes: bytes.len() as u64 })
+}
+
+/// An error when a `width`×`height` photo has more than `max_pixels` pixels.
+pub fn check_pixels(width: u64, height: u64, max_pixels: u64) -> Result<(), String> {
+    let pixels = width.saturating_mul(height);
+    if pixels <= max_pixels {
+        return Ok(());
+    }
+    Err(format!(
+        "the photo is {width} × {height} pixels ({} million), over the limit of {} million (`images.max_pixels`)",
+        millions(pixels),
+        millions(max_pixels)
+    ))
+}
+
+fn millions(n: u64) -> String {
+    let m = n as f64 / 1e6;
+    if m >= 10.0 || m.fract() == 0.0 { format!("{m:.0}") } else { format!("{m:.1}") }
+}
+
+/// What a decoder may spend on a photo of at most `max_pixels`: no side
+/// longer than that, and 8 bytes a pixel (16-bit RGBA), so a header that
+/// lies about the size still cannot make it allocate more.
+pub fn limits(max_pixels: u64) -> image::Limits {
+    let mut limits = image::Limits::default();
+    let side = u32::try_from(max_pixels).unwrap_or(u32::MAX);
+    limits.max_image_width = Some(side);
+    limits.max_image_height = Some(side);
+    limits.max_alloc = Some(max_pixels.saturating_mul(8));
+    limits
 }
 
 /// A decoder for `bytes` in `format` (the extension decides, so a PNG named
@@ -195,6 +237,48 @@ mod tests {
         }
         assert_eq!(plan(2000, 1000, &[1200, 300, 1200]), vec![(300, 150), (1200, 600)]);
         assert_eq!(plan(2000, 1000, &[]), vec![(2000, 1000)]);
+    }
+
+    #[test]
+    fn pixel_limit_counts_width_times_height() {
+        assert_eq!(check_pixels(10_000, 10_000, 100_000_000), Ok(()));
+        assert_eq!(check_pixels(100_000_000, 1, 100_000_000), Ok(()));
+        let e = check_pixels(30_000, 30_000, 100_000_000).unwrap_err();
+        assert_eq!(
+            e,
+            "the photo is 30000 × 30000 pixels (900 million), over the limit of 100 million (`images.max_pixels`)"
+        );
+        assert!(check_pixels(u64::MAX, u64::MAX, u64::MAX - 1).is_err());
+        assert!(check_pixels(2, 2, 3).unwrap_err().contains("(0.0 million)"));
+        assert!(
+            check_pixels(2_000, 1_000, 1_500_000).unwrap_err().contains("(2 million), over the limit of 1.5 million")
+        );
+    }
+
+    #[test]
+    fn headers_over_the_limit_are_refused_before_decoding() {
+        // A PNG header (signature and IHDR) claiming 30,000 × 30,000 pixels, and no data.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&30_000u32.to_be_bytes());
+        png.extend_from_slice(&30_000u32.to_be_bytes());
+        png.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let crc = png_crc(&png[12..]);
+        png.extend_from_slice(&crc.to_be_bytes());
+        let e = probe_bytes(&png, Format::Png, 100_000_000).unwrap_err();
+        assert!(e.starts_with("the photo is 30000 × 30000 pixels"), "{e}");
+        assert!(probe_bytes(&png[..20], Format::Png, 100_000_000).is_err());
+        assert!(probe_bytes(b"", Format::Jpeg, 100_000_000).is_err());
+    }
+
+    fn png_crc(bytes: &[u8]) -> u32 {
+        let mut crc = 0xffff_ffffu32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
     }
 
     #[test]

@@ -49,8 +49,7 @@ fn make(img: &SourceImage, settings: &Images, cache: &Cache) -> Result<Stats, Di
             .help("open the photo in an image editor and export it again as JPEG or PNG")
     };
     let bytes = crate::fs::read(&img.source).map_err(|e| fail(format!("{e:#}")))?;
-    let decoded = decode(&bytes, format, settings.keep_metadata)
-        .map_err(|e| fail(format!("this photo cannot be decoded: {e}")))?;
+    let decoded = decode(&bytes, format, settings).map_err(|e| fail(format!("this photo cannot be decoded: {e}")))?;
     for v in &missing {
         let file = encode_size(&decoded, v, settings.quality, format)
             .map_err(|e| fail(format!("cannot make the {}-pixel copy: {e}", v.width)))?;
@@ -71,8 +70,10 @@ struct Decoded {
     sideways: bool,
 }
 
-fn decode(bytes: &[u8], format: Format, keep_metadata: bool) -> image::ImageResult<Decoded> {
+fn decode(bytes: &[u8], format: Format, settings: &Images) -> image::ImageResult<Decoded> {
+    let keep_metadata = settings.keep_metadata;
     let mut decoder = super::decoder(bytes, format)?;
+    decoder.set_limits(super::limits(settings.max_pixels))?;
     let icc = decoder.icc_profile().ok().flatten();
     let exif = if keep_metadata { decoder.exif_metadata().ok().flatten() } else { None };
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);

@@ -262,7 +262,7 @@ fn generated_cases() -> Vec<Generated> {
         Generated {
             name: "alias bomb in an article",
             setup: |s| article(s, "story.md", &format!("title: T\nextra:\n{}", alias_bomb("  ")), ""),
-            expect: format!("exit 1\nerror {DIR}/story.md | expand to too much data"),
+            expect: format!("exit 1\nerror {DIR}/story.md:3 | `extra` expands through anchors and aliases"),
         },
         Generated {
             name: "alias bomb in site.yaml",
@@ -270,7 +270,7 @@ fn generated_cases() -> Vec<Generated> {
                 let text = format!("title: T\nbase_url: https://x.example/\nextra:\n{}", alias_bomb("  "));
                 put(s, "site.yaml", text.as_bytes());
             },
-            expect: "exit 1\nerror site.yaml | expand to too much data".into(),
+            expect: "exit 1\nerror site.yaml:3 | `extra` expands through anchors and aliases".into(),
         },
         Generated {
             name: "Markdown block quotes 10,000 deep",
@@ -299,7 +299,7 @@ fn generated_cases() -> Vec<Generated> {
                 article(s, "story.md", "title: T\n", &body);
             },
             expect: format!(
-                "exit 1\nerror {DIR}/story.md | the file is 50.0 MB; masthead reads Markdown files of up to 16 MB"
+                "exit 1\nerror {DIR}/story.md | the file is 50.0 MB; masthead reads Markdown files of up to 8 MB"
             ),
         },
         Generated {
