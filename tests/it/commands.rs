@@ -103,6 +103,37 @@ fn init_force_adds_a_site_and_keeps_existing_files() {
     assert!(title.contains("Kept Title"), "the kept site.yaml is not the one used: <title>{title}</title>");
 }
 
+// Regression: `init` wrote no `.gitignore`, so the built site, the spare and temporary
+// folders beside it and the photo cache ended up in the first commit.
+#[test]
+fn init_writes_a_gitignore_and_keeps_an_existing_one() {
+    let tmp = scratch();
+    let run = masthead(tmp.root(), &["init", "fresh"]);
+    run.assert_success();
+    let dir = tmp.root().join("fresh");
+    assert_eq!(
+        fs::read_to_string(dir.join(".gitignore")).unwrap(),
+        "/public\n/.public.*\n/.masthead-cache\n",
+        "{}",
+        run.transcript()
+    );
+
+    let busy = tmp.root().join("busy");
+    fs::create_dir_all(&busy).unwrap();
+    fs::write(busy.join(".gitignore"), "*.log\n").unwrap();
+    let refused = masthead(tmp.root(), &["init", "busy"]);
+    refused.assert_failure();
+    assert_eq!(fs::read_to_string(busy.join(".gitignore")).unwrap(), "*.log\n");
+    let forced = masthead(tmp.root(), &["init", "busy", "--force"]);
+    forced.assert_success();
+    assert_eq!(fs::read_to_string(busy.join(".gitignore")).unwrap(), "*.log\n", "--force overwrote .gitignore");
+    assert!(
+        forced.stderr.contains("kept the existing") && forced.stderr.contains(".gitignore"),
+        "{}",
+        forced.transcript()
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // new
 
