@@ -134,6 +134,38 @@ fn init_writes_a_gitignore_and_keeps_an_existing_one() {
     );
 }
 
+// Regression: `init --title "The Daily"` made every banner read "edition of the The Daily",
+// and the archive, the 404 page and the newsletter footer "the The Daily".
+#[test]
+fn a_publication_named_the_something_gets_no_second_article() {
+    let tmp = scratch();
+    masthead(tmp.root(), &["init", "daily", "--title", "The Daily"]).assert_success();
+    let run = masthead(tmp.root(), &["-s", "daily", "build"]);
+    run.assert_success();
+    let out = tmp.root().join("daily/public");
+    let read = |rel: &str| fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = |rel: &str| text_of(scraper::Html::parse_document(&read(rel)).root_element());
+
+    let article = scraper::Html::parse_document(&read("2026/06/01/welcome/index.html"));
+    let banners: Vec<String> = article.select(&sel(".edition-banner")).map(text_of).collect();
+    assert!(!banners.is_empty(), "no edition banner");
+    for banner in &banners {
+        assert!(banner.contains("edition of The Daily."), "{banner}");
+    }
+    assert!(text("archive/index.html").contains("Every edition of The Daily, newest first."));
+    assert!(text("404.html").contains("Go to the front page of The Daily"));
+    let footer = text("2026/06/01/newsletter.html");
+    assert!(footer.contains("You are receiving The Daily because you subscribed"), "{footer}");
+    assert!(read("2026/06/01/newsletter.txt").contains("You are receiving The Daily because"));
+
+    for rel in crate::support::files(&out) {
+        if rel.ends_with(".html") || rel.ends_with(".txt") || rel.ends_with(".xml") || rel.ends_with(".json") {
+            let body = read(&rel);
+            assert!(!body.to_lowercase().contains("the the daily"), "{rel} says \"the The Daily\"");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // new
 
