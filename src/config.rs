@@ -252,10 +252,23 @@ impl SiteConfig {
         out
     }
 
-    /// The name of the publication ("the Monitor Daily").
+    /// The name of the publication ("Monitor Daily").
     pub fn publication(&self) -> &str {
         self.publication.as_deref().unwrap_or(&self.title)
     }
+
+    /// The publication as a sentence names it: "the Monitor Daily", but
+    /// "The Daily" for a name that has its own article.
+    pub fn the_publication(&self) -> String {
+        with_article(self.publication())
+    }
+}
+
+/// `name` with "the " before it, unless it starts with "The " already (in
+/// any case): "the Ledger", never "the The Daily".
+pub fn with_article(name: &str) -> String {
+    let has_article = name.get(..4).is_some_and(|head| head.eq_ignore_ascii_case("the "));
+    if has_article { name.to_string() } else { format!("the {name}") }
 }
 
 /// The line of `key:` inside the top-level block `section:` of `text`
@@ -423,9 +436,21 @@ mod tests {
     }
 
     #[test]
+    fn the_article_is_added_only_when_the_name_has_none() {
+        assert_eq!(with_article("Ledger Daily"), "the Ledger Daily");
+        assert_eq!(with_article("The Daily"), "The Daily");
+        assert_eq!(with_article("THE DAILY"), "THE DAILY");
+        assert_eq!(with_article("the daily"), "the daily");
+        assert_eq!(with_article("Theatre Weekly"), "the Theatre Weekly");
+        assert_eq!(with_article("The"), "the The");
+        assert_eq!(with_article("Thé Noir"), "the Thé Noir");
+    }
+
+    #[test]
     fn defaults_apply() {
         let c = SiteConfig::parse("title: Ledger\nbase_url: https://x.org/\n").unwrap();
         assert_eq!(c.publication(), "Ledger");
+        assert_eq!(c.the_publication(), "the Ledger");
         assert_eq!(c.date_format, "%B %d, %Y");
         assert_eq!(c.feeds.limit, 50);
         assert!(c.markdown.smart_punctuation);

@@ -25,6 +25,12 @@ fn starter_files(title: &str, today: Date) -> Vec<Starter> {
             ),
         },
         Starter {
+            // The built site, masthead's folders beside it (`.public.masthead-tmp-…`
+            // while building, `.public.masthead-spare` for reuse) and the photo cache.
+            path: ".gitignore".into(),
+            text: format!("/public\n/.public.*\n/{}\n", crate::images::cache::CACHE_DIR),
+        },
+        Starter {
             path: format!("content/{today}/_edition.md"),
             text: "---\ntitle: \"Our first edition\"\nsummary: \"Welcome to the first edition.\"\n---\nA note from the editor: this is where each edition's introduction goes.\n".into(),
         },
@@ -167,5 +173,7 @@ mod tests {
         assert_eq!(report.kept.len(), 1);
         assert_eq!(std::fs::read_to_string(dir.path().join("site.yaml")).unwrap(), "mine");
         assert!(dir.path().join("content/2023-09-05/welcome.md").is_file());
+        let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+        assert_eq!(ignore, "/public\n/.public.*\n/.masthead-cache\n");
     }
 }

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 /// What the resolver decided for one link target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +100,11 @@ pub fn render(
             _ => {}
         }
         match event {
+            // An email autolink (`<desk@example.org>`) is written as a `mailto:` link by
+            // the HTML writer; its address names no file.
+            Event::Start(Tag::Link { link_type: LinkType::Email, dest_url, title, id }) => {
+                Event::Start(Tag::Link { link_type: LinkType::Email, dest_url, title, id })
+            }
             Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
                 let dest_url = rewrite(dest_url, resolve, line_of(range.start), &mut problems);
                 Event::Start(Tag::Link { link_type, dest_url, title, id })
@@ -312,6 +317,14 @@ mod tests {
         assert!(r.html.contains("href=\"/2023/09/05/a/\""));
         assert!(r.html.contains("href=\"https://x.org\""));
         assert_eq!(r.problems, vec![LinkProblem { line: 8, message: "`gone.md` not found".into(), is_error: true }]);
+    }
+
+    #[test]
+    fn email_autolinks_are_mailto_links_and_never_resolved() {
+        let resolve = |dest: &str| LinkOutcome::Broken(format!("`{dest}` resolved"));
+        let r = render("Write to <desk@example.org>.", 1, true, &resolve);
+        assert!(r.html.contains(r#"<a href="mailto:desk@example.org">desk@example.org</a>"#), "{}", r.html);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
 
     #[test]

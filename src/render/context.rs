@@ -15,6 +15,8 @@ use crate::content::{Article, Edition, Photo, Site};
 pub struct SiteView<'a> {
     pub title: &'a str,
     pub publication: &'a str,
+    /// `publication` as a sentence names it: "the Ledger", "The Daily".
+    pub the_publication: String,
     pub description: &'a str,
     pub language: &'a str,
     pub base_url: &'a str,
@@ -28,6 +30,7 @@ impl<'a> SiteView<'a> {
         SiteView {
             title: &c.title,
             publication: c.publication(),
+            the_publication: c.the_publication(),
             description: &c.description,
             language: &c.language,
             base_url: &site.base.absolute,

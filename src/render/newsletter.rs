@@ -137,7 +137,7 @@ pub fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
         edition.summary.clone()
     };
     let footer = if config.footer.is_empty() {
-        format!("You are receiving the {} because you subscribed to its daily newsletter.", site.config.publication())
+        format!("You are receiving {} because you subscribed to its daily newsletter.", site.config.the_publication())
     } else {
         config.footer.clone()
     };

@@ -574,7 +574,7 @@ impl<'a> Renderer<'a> {
         };
         let page = PageView {
             title,
-            description: format!("Every edition of the {}, newest first.", site.config.publication()),
+            description: format!("Every edition of {}, newest first.", site.config.the_publication()),
             canonical: absolute(site, &self.url(&path)),
             kind: "archive",
             og_type: "website",
@@ -632,7 +632,7 @@ impl<'a> Renderer<'a> {
             .collect();
         let page = PageView {
             title: format!("{} — {}", kind.label(), site.config.title),
-            description: format!("{} of the {}.", kind.label(), site.config.publication()),
+            description: format!("{} of {}.", kind.label(), site.config.the_publication()),
             canonical: absolute(site, &taxonomy.url),
             kind: "taxonomy",
             og_type: "website",
@@ -664,8 +664,8 @@ impl<'a> Renderer<'a> {
         let page = PageView {
             title: format!("{}{page_note} — {}", term.name, site.config.title),
             description: match kind {
-                Kind::Authors => format!("Articles by {} in the {}.", term.name, site.config.publication()),
-                _ => format!("Articles filed under {} in the {}.", term.name, site.config.publication()),
+                Kind::Authors => format!("Articles by {} in {}.", term.name, site.config.the_publication()),
+                _ => format!("Articles filed under {} in {}.", term.name, site.config.the_publication()),
             },
             canonical: absolute(site, &self.url(&path)),
             kind: "term",

@@ -103,6 +103,69 @@ fn init_force_adds_a_site_and_keeps_existing_files() {
     assert!(title.contains("Kept Title"), "the kept site.yaml is not the one used: <title>{title}</title>");
 }
 
+// Regression: `init` wrote no `.gitignore`, so the built site, the spare and temporary
+// folders beside it and the photo cache ended up in the first commit.
+#[test]
+fn init_writes_a_gitignore_and_keeps_an_existing_one() {
+    let tmp = scratch();
+    let run = masthead(tmp.root(), &["init", "fresh"]);
+    run.assert_success();
+    let dir = tmp.root().join("fresh");
+    assert_eq!(
+        fs::read_to_string(dir.join(".gitignore")).unwrap(),
+        "/public\n/.public.*\n/.masthead-cache\n",
+        "{}",
+        run.transcript()
+    );
+
+    let busy = tmp.root().join("busy");
+    fs::create_dir_all(&busy).unwrap();
+    fs::write(busy.join(".gitignore"), "*.log\n").unwrap();
+    let refused = masthead(tmp.root(), &["init", "busy"]);
+    refused.assert_failure();
+    assert_eq!(fs::read_to_string(busy.join(".gitignore")).unwrap(), "*.log\n");
+    let forced = masthead(tmp.root(), &["init", "busy", "--force"]);
+    forced.assert_success();
+    assert_eq!(fs::read_to_string(busy.join(".gitignore")).unwrap(), "*.log\n", "--force overwrote .gitignore");
+    assert!(
+        forced.stderr.contains("kept the existing") && forced.stderr.contains(".gitignore"),
+        "{}",
+        forced.transcript()
+    );
+}
+
+// Regression: `init --title "The Daily"` made every banner read "edition of the The Daily",
+// and the archive, the 404 page and the newsletter footer "the The Daily".
+#[test]
+fn a_publication_named_the_something_gets_no_second_article() {
+    let tmp = scratch();
+    masthead(tmp.root(), &["init", "daily", "--title", "The Daily"]).assert_success();
+    let run = masthead(tmp.root(), &["-s", "daily", "build"]);
+    run.assert_success();
+    let out = tmp.root().join("daily/public");
+    let read = |rel: &str| fs::read_to_string(out.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let text = |rel: &str| text_of(scraper::Html::parse_document(&read(rel)).root_element());
+
+    let article = scraper::Html::parse_document(&read("2026/06/01/welcome/index.html"));
+    let banners: Vec<String> = article.select(&sel(".edition-banner")).map(text_of).collect();
+    assert!(!banners.is_empty(), "no edition banner");
+    for banner in &banners {
+        assert!(banner.contains("edition of The Daily."), "{banner}");
+    }
+    assert!(text("archive/index.html").contains("Every edition of The Daily, newest first."));
+    assert!(text("404.html").contains("Go to the front page of The Daily"));
+    let footer = text("2026/06/01/newsletter.html");
+    assert!(footer.contains("You are receiving The Daily because you subscribed"), "{footer}");
+    assert!(read("2026/06/01/newsletter.txt").contains("You are receiving The Daily because"));
+
+    for rel in crate::support::files(&out) {
+        if rel.ends_with(".html") || rel.ends_with(".txt") || rel.ends_with(".xml") || rel.ends_with(".json") {
+            let body = read(&rel);
+            assert!(!body.to_lowercase().contains("the the daily"), "{rel} says \"the The Daily\"");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // new
 

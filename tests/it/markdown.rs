@@ -104,3 +104,30 @@ fn holds_string(v: &serde_json::Value, s: &str) -> bool {
         _ => false,
     }
 }
+
+// Regression: an email autolink (`<desk@example.org>`) was resolved as a file beside the
+// article and failed the build; it is a `mailto:` link. Scheme links written as
+// `[x](mailto:…)` or `[x](tel:…)` are kept as they are.
+#[test]
+fn email_autolinks_and_scheme_links_are_never_files() {
+    let site = SiteFixture::new("minimal");
+    site.write(
+        "content/2026-03-02/only-story.md",
+        "---\ntitle: The only story\n---\nWrite to <council@example.org> or \
+         [the desk](mailto:desk@example.org?subject=Tip), call [us](tel:+15550100), \
+         or see <https://example.org/a.md>.\n",
+    );
+    let run = site.build();
+    run.assert_success();
+    assert!(run.errors().is_empty() && run.warnings().is_empty(), "{}", run.transcript());
+    let hrefs = link_hrefs(&site.html("2026/03/02/only-story/index.html"));
+    for want in [
+        "mailto:council@example.org",
+        "mailto:desk@example.org?subject=Tip",
+        "tel:+15550100",
+        "https://example.org/a.md",
+    ] {
+        assert!(hrefs.iter().any(|h| h == want), "no link to {want}: {hrefs:?}");
+    }
+    site.run(&["check"]).assert_success();
+}
