@@ -118,14 +118,37 @@ fn quote(text: &str) -> String {
 }
 
 /// `today`, `tomorrow` or `YYYY-MM-DD`, relative to `today`.
-pub fn parse_edition(text: &str, today: Date) -> Result<Date> {
-    match text {
-        "today" => Ok(today),
-        "tomorrow" => Ok(today.tomorrow()?),
-        other => match crate::content::article::parse_date(other) {
-            Some(d) => Ok(d),
-            None => bail!("`{other}` is not `today`, `tomorrow` or a real date written YYYY-MM-DD"),
-        },
+/// The edition `masthead new --edition` names, checked when the command line
+/// is parsed; the day it means depends on the site's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditionDay {
+    Today,
+    Tomorrow,
+    On(Date),
+}
+
+impl std::str::FromStr for EditionDay {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<EditionDay, String> {
+        match text {
+            "today" => Ok(EditionDay::Today),
+            "tomorrow" => Ok(EditionDay::Tomorrow),
+            other => crate::content::article::parse_date(other).map(EditionDay::On).ok_or_else(|| {
+                format!("`{other}` is not `today`, `tomorrow` or a real date written YYYY-MM-DD, such as `2026-06-01`")
+            }),
+        }
+    }
+}
+
+impl EditionDay {
+    /// The date, given today's date in the site's time zone.
+    pub fn date(self, today: Date) -> Result<Date> {
+        Ok(match self {
+            EditionDay::Today => today,
+            EditionDay::Tomorrow => today.tomorrow()?,
+            EditionDay::On(d) => d,
+        })
     }
 }
 
@@ -152,10 +175,12 @@ mod tests {
     #[test]
     fn editions_relative_to_today() {
         let today = Date::constant(2023, 12, 31);
-        assert_eq!(parse_edition("today", today).unwrap(), today);
-        assert_eq!(parse_edition("tomorrow", today).unwrap(), Date::constant(2024, 1, 1));
-        assert_eq!(parse_edition("2024-02-29", today).unwrap(), Date::constant(2024, 2, 29));
-        assert!(parse_edition("2023-02-29", today).is_err());
+        let parse = |text: &str| text.parse::<EditionDay>().map(|e| e.date(today).unwrap());
+        assert_eq!(parse("today").unwrap(), today);
+        assert_eq!(parse("tomorrow").unwrap(), Date::constant(2024, 1, 1));
+        assert_eq!(parse("2024-02-29").unwrap(), Date::constant(2024, 2, 29));
+        assert!(parse("2023-02-29").is_err());
+        assert!(parse("2026-13-45").is_err());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The command line itself: usage errors exit 2, a build ends with one `Built …` line,
 //! `--output` and `-s` work from any folder.
 
-use crate::support::{SiteFixture, run_masthead};
+use crate::support::{Run, SiteFixture, files, run_masthead};
 
 #[test]
 fn unknown_flag_is_a_usage_error() {
@@ -31,6 +31,79 @@ fn bad_clock_is_a_usage_error() {
     let site = SiteFixture::new("minimal");
     site.run_without_clock(&["--clock", "2026-13-45", "build"]).assert_code(2);
     site.run_without_clock(&["--clock", "tomorrow-ish", "build"]).assert_code(2);
+    assert!(!site.out().exists());
+}
+
+/// Asserts a usage error: status 2, `message` on stderr with a pointer to `--help`,
+/// nothing on stdout, and the site folder exactly as it was (no output, no new file).
+fn assert_usage_error(site: &SiteFixture, run: &Run, before: &[String], message: &str) {
+    run.assert_code(2);
+    assert!(run.stderr.contains(message), "expected {message:?}\n{}", run.transcript());
+    assert!(run.stderr.contains("--help"), "no pointer to --help\n{}", run.transcript());
+    assert!(run.stdout.is_empty(), "wrote to stdout\n{}", run.transcript());
+    assert_eq!(files(site.site()), before, "the site folder changed");
+}
+
+// Regression: an impossible `new --edition` date exited 1 (a site problem), not 2.
+#[test]
+fn new_with_impossible_edition_date_is_a_usage_error() {
+    let site = SiteFixture::new("commands");
+    let before = files(site.site());
+    let run = site.run(&["new", "--edition", "2026-13-45", "Council votes"]);
+    assert_usage_error(
+        &site,
+        &run,
+        &before,
+        "`2026-13-45` is not `today`, `tomorrow` or a real date written YYYY-MM-DD",
+    );
+    let run = site.run(&["new", "--edition", "next week", "Council votes"]);
+    assert_usage_error(&site, &run, &before, "`next week` is not `today`, `tomorrow`");
+}
+
+// Regression: `newsletter notadate` exited 1 (a site problem), not 2.
+#[test]
+fn newsletter_with_a_bad_date_is_a_usage_error() {
+    let site = SiteFixture::new("newsletter");
+    let before = files(site.site());
+    let run = site.run(&["newsletter", "notadate"]);
+    assert_usage_error(&site, &run, &before, "`notadate` is not `latest` or a real date written YYYY-MM-DD");
+}
+
+// Regression: `newsletter --to` without `--format eml` exited 1, not 2.
+#[test]
+fn newsletter_to_without_eml_is_a_usage_error() {
+    let site = SiteFixture::new("newsletter");
+    let before = files(site.site());
+    let run = site.run(&["newsletter", "--to", "a@b.c"]);
+    assert_usage_error(
+        &site,
+        &run,
+        &before,
+        "--to only applies to `--format eml`: add `--format eml`, or leave --to out",
+    );
+    let run = site.run(&["newsletter", "--format", "text", "--from", "desk@b.c"]);
+    assert_usage_error(&site, &run, &before, "--from only applies to `--format eml`");
+}
+
+// Regression: `newsletter --from desk` (not an address) exited 1, not 2.
+#[test]
+fn newsletter_bad_address_is_a_usage_error() {
+    let site = SiteFixture::new("newsletter");
+    let before = files(site.site());
+    let run = site.run(&["newsletter", "--format", "eml", "--from", "desk"]);
+    assert_usage_error(&site, &run, &before, "`desk` is not an email address such as `desk@news.example.com`");
+    let run = site.run(&["newsletter", "--format", "eml", "--to", "nobody"]);
+    assert_usage_error(&site, &run, &before, "`nobody` is not an email address");
+}
+
+// Regression: a malformed `--base-url` exited 1 (a site problem), not 2.
+#[test]
+fn bad_base_url_is_a_usage_error() {
+    let site = SiteFixture::new("minimal");
+    let before = files(site.site());
+    let run = site.run(&["build", "--base-url", "news.example.com"]);
+    assert_usage_error(&site, &run, &before, "`base_url` must start with http:// or https://");
+    assert!(run.stderr.contains("write a full address such as `https://news.example.com/`"), "{}", run.transcript());
     assert!(!site.out().exists());
 }
 
