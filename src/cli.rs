@@ -232,7 +232,7 @@ impl BuildArgs {
             bar.finish_and_clear();
         }
         let report = result?;
-        out.report(&report, "Built");
+        out.report(&report, Outcome::Built);
         if let Err(e) = report.previous.retire() {
             out.line(&format!("warning: {e:#}; the next build removes it"));
         }
@@ -247,7 +247,7 @@ impl CheckArgs {
         opts.clock = g.clock;
         opts.exit_after = true;
         let report = build::check(&opts)?;
-        out.report(&report, "Checked");
+        out.report(&report, Outcome::Checked);
         Ok(())
     }
 }
@@ -368,6 +368,33 @@ impl NewsletterArgs {
     }
 }
 
+/// Which command a [`BuildReport`] comes from: `check` writes nothing, so it
+/// has no output folder, swap, photos or kept pages to tell about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Built,
+    Checked,
+}
+
+impl Outcome {
+    /// The word the summary line starts with.
+    fn verb(self) -> &'static str {
+        match self {
+            Outcome::Built => "Built",
+            Outcome::Checked => "Checked",
+        }
+    }
+
+    /// Whether the command wrote an output folder, and so has its path,
+    /// swap time, photos and unchanged files to tell about.
+    fn wrote_output(self) -> bool {
+        match self {
+            Outcome::Built => true,
+            Outcome::Checked => false,
+        }
+    }
+}
+
 /// Prints for people on stderr, with colour when wanted.
 struct Printer {
     quiet: bool,
@@ -443,18 +470,19 @@ impl Printer {
         Some(bar)
     }
 
-    fn report(&self, r: &BuildReport, verb: &str) {
+    fn report(&self, r: &BuildReport, outcome: Outcome) {
         self.diagnostics(&r.warnings);
         if self.quiet {
             return;
         }
         let mut line = format!(
-            "{verb} {} in {} in {:.2} s",
+            "{} {} in {} in {:.2} s",
+            outcome.verb(),
             plural(r.articles, "article"),
             plural(r.editions, "edition"),
             r.elapsed.as_secs_f64()
         );
-        if verb == "Built" {
+        if outcome.wrote_output() {
             let shown = r.output.strip_prefix(".").unwrap_or(&r.output);
             line.push_str(&format!(" → {}/", shown.display()));
         }
@@ -475,11 +503,11 @@ impl Printer {
                 secs(p.plan),
                 secs(p.render)
             );
-            if verb == "Built" {
+            if outcome.wrote_output() {
                 took.push_str(&format!(" and write, {} to swap the site in", secs(p.swap)));
             }
             self.line(&took);
-            if verb == "Built" {
+            if outcome.wrote_output() {
                 self.line(&format!("photos: {} encoded, {} from cache", w.photos.encoded, w.photos.cached));
                 self.line(&format!(
                     "{} of {} already held their bytes and were left alone",
@@ -583,6 +611,12 @@ mod tests {
     fn base_url_flag_is_checked_when_parsed() {
         assert_eq!(parse_base_url("https://x.org/daily").as_deref(), Ok("https://x.org/daily"));
         assert!(parse_base_url("x.org").unwrap_err().contains("https://news.example.com/"));
+    }
+
+    #[test]
+    fn only_a_build_tells_about_its_output() {
+        assert_eq!((Outcome::Built.verb(), Outcome::Built.wrote_output()), ("Built", true));
+        assert_eq!((Outcome::Checked.verb(), Outcome::Checked.wrote_output()), ("Checked", false));
     }
 
     #[test]

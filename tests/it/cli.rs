@@ -122,6 +122,34 @@ fn successful_build_ends_with_a_built_line() {
     assert!(run.stdout.trim().is_empty(), "build prints to stdout: {}", run.stdout);
 }
 
+/// `check` says `Checked`, names no output folder and, with -v, no write, swap, photo or
+/// unchanged-file lines, while `build -v` has all of them.
+#[test]
+fn check_and_build_summaries_differ_only_in_what_was_written() {
+    let site = SiteFixture::new("two_editions");
+    let check = site.run(&["-v", "check"]);
+    check.assert_success();
+    let summary: Vec<_> = check.stderr.lines().filter(|l| l.starts_with("Checked ")).collect();
+    assert_eq!(summary.len(), 1, "one `Checked …` line\n{}", check.transcript());
+    assert!(summary[0].contains("3 articles in 2 editions") && !summary[0].contains('→'), "{}", summary[0]);
+    let took = check.stderr.lines().find(|l| l.starts_with("Took ")).expect("-v prints the phase line");
+    assert!(took.ends_with(" to render"), "{took}");
+    for absent in ["Built ", "photos: ", "already held their bytes"] {
+        assert!(!check.stderr.contains(absent), "check printed {absent:?}\n{}", check.transcript());
+    }
+    assert!(!site.out().exists(), "check wrote the output folder");
+
+    let build = site.run(&["-v", "build"]);
+    build.assert_success();
+    let built = build.stderr.lines().find(|l| l.starts_with("Built ")).expect("a `Built …` line");
+    assert!(built.contains("3 articles in 2 editions") && built.ends_with(" → site/public/"), "{built}");
+    let took = build.stderr.lines().find(|l| l.starts_with("Took ")).expect("-v prints the phase line");
+    assert!(took.contains(" and write, ") && took.ends_with(" to swap the site in"), "{took}");
+    for present in ["photos: 1 encoded, 0 from cache", "already held their bytes"] {
+        assert!(build.stderr.contains(present), "build -v lacks {present:?}\n{}", build.transcript());
+    }
+}
+
 #[test]
 fn output_flag_writes_elsewhere() {
     let site = SiteFixture::new("minimal");
