@@ -103,6 +103,7 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// The headline
+    #[arg(value_parser = crate::scaffold::check_title)]
     pub title: String,
     /// The edition: today, tomorrow or YYYY-MM-DD (in the site's time zone)
     #[arg(long, default_value = "today", value_name = "DATE")]

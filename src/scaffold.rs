@@ -78,12 +78,24 @@ pub struct NewArticle {
     pub draft: bool,
 }
 
+/// A headline for `masthead new`, checked when the command line is parsed:
+/// it must give the file a name.
+pub fn check_title(title: &str) -> std::result::Result<String, String> {
+    if slugify(title).is_empty() {
+        Err(format!(
+            "the title `{title}` has no letters or digits to name the file after; write a headline such as `Council votes`"
+        ))
+    } else {
+        Ok(title.to_string())
+    }
+}
+
 /// Writes `content/<date>/<slug>.md` and returns its path.
 pub fn new_article(root: &Path, article: &NewArticle) -> Result<PathBuf> {
-    let slug = slugify(&article.title);
-    if slug.is_empty() {
-        bail!("the title `{}` has no letters or digits to name the file after", article.title);
+    if let Err(e) = check_title(&article.title) {
+        bail!("{e}");
     }
+    let slug = slugify(&article.title);
     let path = root.join("content").join(article.edition.to_string()).join(format!("{slug}.md"));
     if path.exists() {
         bail!("`{}` already exists; choose another title or edit that file", path.display());
@@ -181,6 +193,12 @@ mod tests {
         assert_eq!(parse("2024-02-29").unwrap(), Date::constant(2024, 2, 29));
         assert!(parse("2023-02-29").is_err());
         assert!(parse("2026-13-45").is_err());
+    }
+
+    #[test]
+    fn a_title_must_name_a_file() {
+        assert_eq!(check_title("Council votes").as_deref(), Ok("Council votes"));
+        assert!(check_title("!!! ---").unwrap_err().contains("no letters or digits"));
     }
 
     #[test]

@@ -60,6 +60,15 @@ fn new_with_impossible_edition_date_is_a_usage_error() {
     assert_usage_error(&site, &run, &before, "`next week` is not `today`, `tomorrow`");
 }
 
+// Regression: a `new` headline with no letters or digits exited 1, not 2.
+#[test]
+fn new_with_a_title_that_names_no_file_is_a_usage_error() {
+    let site = SiteFixture::new("commands");
+    let before = files(site.site());
+    let run = site.run(&["new", "!!! ---"]);
+    assert_usage_error(&site, &run, &before, "the title `!!! ---` has no letters or digits to name the file after");
+}
+
 // Regression: `newsletter notadate` exited 1 (a site problem), not 2.
 #[test]
 fn newsletter_with_a_bad_date_is_a_usage_error() {
