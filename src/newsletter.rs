@@ -39,9 +39,12 @@ impl std::str::FromStr for Wanted {
         if text == "latest" {
             return Ok(Wanted::Latest);
         }
-        crate::content::article::parse_date(text)
-            .map(Wanted::On)
-            .ok_or_else(|| format!("`{text}` is not `latest` or a real date written YYYY-MM-DD, such as `2026-06-01`"))
+        crate::content::article::parse_date(text).map(Wanted::On).ok_or_else(|| {
+            format!(
+                "`{}` is not `latest` or a real date written YYYY-MM-DD, such as `2026-06-01`",
+                crate::diagnostic::printable(text)
+            )
+        })
     }
 }
 
@@ -103,7 +106,7 @@ pub fn check_address(text: &str) -> Result<String, String> {
     if is_address(text) {
         Ok(text.to_string())
     } else {
-        Err(format!("`{text}` is not an email address such as `desk@news.example.com`"))
+        Err(format!("`{}` is not an email address such as `desk@news.example.com`", crate::diagnostic::printable(text)))
     }
 }
 

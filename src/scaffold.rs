@@ -83,7 +83,8 @@ pub struct NewArticle {
 pub fn check_title(title: &str) -> std::result::Result<String, String> {
     if slugify(title).is_empty() {
         Err(format!(
-            "the title `{title}` has no letters or digits to name the file after; write a headline such as `Council votes`"
+            "the title `{}` has no letters or digits to name the file after; write a headline such as `Council votes`",
+            crate::diagnostic::printable(title)
         ))
     } else {
         Ok(title.to_string())
@@ -147,7 +148,10 @@ impl std::str::FromStr for EditionDay {
             "today" => Ok(EditionDay::Today),
             "tomorrow" => Ok(EditionDay::Tomorrow),
             other => crate::content::article::parse_date(other).map(EditionDay::On).ok_or_else(|| {
-                format!("`{other}` is not `today`, `tomorrow` or a real date written YYYY-MM-DD, such as `2026-06-01`")
+                format!(
+                    "`{}` is not `today`, `tomorrow` or a real date written YYYY-MM-DD, such as `2026-06-01`",
+                    crate::diagnostic::printable(other)
+                )
             }),
         }
     }

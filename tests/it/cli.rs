@@ -60,6 +60,20 @@ fn new_with_impossible_edition_date_is_a_usage_error() {
     assert_usage_error(&site, &run, &before, "`next week` is not `today`, `tomorrow`");
 }
 
+// Regression: a refused argument was quoted raw, so ESC or BEL in it reached the terminal.
+#[test]
+fn a_refused_argument_is_quoted_without_its_control_characters() {
+    let site = SiteFixture::new("commands");
+    let before = files(site.site());
+    let run = site.run(&["new", "\u{7}\u{1b}[!\u{7}"]);
+    assert_usage_error(&site, &run, &before, "has no letters or digits");
+    assert!(!run.stderr.contains(['\u{7}', '\u{1b}']), "{:?}", run.stderr);
+    assert!(run.stderr.contains("the title `\\u{7}\\u{1b}[!\\u{7}`"), "{:?}", run.stderr);
+    let run = site.run(&["build", "--base-url", "https://x.org/\u{1b}[2J"]);
+    run.assert_code(2);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+}
+
 // Regression: a `new` headline with no letters or digits exited 1, not 2.
 #[test]
 fn new_with_a_title_that_names_no_file_is_a_usage_error() {
