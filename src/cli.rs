@@ -103,10 +103,11 @@ pub struct InitArgs {
 #[derive(Debug, Args)]
 pub struct NewArgs {
     /// The headline
+    #[arg(value_parser = crate::scaffold::check_title)]
     pub title: String,
     /// The edition: today, tomorrow or YYYY-MM-DD (in the site's time zone)
     #[arg(long, default_value = "today", value_name = "DATE")]
-    pub edition: String,
+    pub edition: crate::scaffold::EditionDay,
     /// Section, e.g. World
     #[arg(long)]
     pub section: Option<String>,
@@ -125,15 +126,15 @@ pub struct EditionsArgs {}
 pub struct NewsletterArgs {
     /// The edition: YYYY-MM-DD or `latest` (the newest published one)
     #[arg(default_value = "latest", value_name = "DATE|latest")]
-    pub edition: String,
+    pub edition: crate::newsletter::Wanted,
     /// What to print: the HTML email, its plain text, or both as an RFC 5322 message
     #[arg(long, value_enum, default_value_t = crate::newsletter::Format::Html)]
     pub format: crate::newsletter::Format,
     /// Recipient address for the `To` header (eml)
-    #[arg(long, value_name = "ADDRESS")]
+    #[arg(long, value_name = "ADDRESS", value_parser = crate::newsletter::check_address)]
     pub to: Option<String>,
     /// Sender address for the `From` header (eml; default: `newsletter.from` of site.yaml)
-    #[arg(long, value_name = "ADDRESS")]
+    #[arg(long, value_name = "ADDRESS", value_parser = crate::newsletter::check_address)]
     pub from: Option<String>,
 }
 
@@ -143,7 +144,7 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
     /// Use this base URL instead of site.yaml's
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = parse_base_url)]
     pub base_url: Option<String>,
     /// Include drafts
     #[arg(long)]
@@ -173,6 +174,13 @@ fn parse_clock(text: &str) -> Result<jiff::civil::DateTime, String> {
     text.parse::<jiff::civil::DateTime>().map_err(|_| format!("`{text}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM"))
 }
 
+/// A full `http://` or `https://` address for `--base-url`.
+fn parse_base_url(text: &str) -> Result<String, String> {
+    crate::config::BaseUrl::parse(text)
+        .map(|_| text.to_string())
+        .map_err(|e| format!("{e}; write a full address such as `https://news.example.com/`"))
+}
+
 /// Runs a parsed command line and maps the outcome to an exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let out = Printer::new(&cli.global);
@@ -189,8 +197,16 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             out.failure(&failure);
-            ExitCode::from(1)
+            ExitCode::from(exit_code(&failure))
         }
+    }
+}
+
+/// 2 for usage errors, as clap's own, and 1 for everything else.
+fn exit_code(failure: &Failure) -> u8 {
+    match failure {
+        Failure::Usage(_) => 2,
+        Failure::Site(_) | Failure::Other(_) => 1,
     }
 }
 
@@ -217,7 +233,7 @@ impl BuildArgs {
             bar.finish_and_clear();
         }
         let report = result?;
-        out.report(&report, "Built");
+        out.report(&report, Outcome::Built);
         if let Err(e) = report.previous.retire() {
             out.line(&format!("warning: {e:#}; the next build removes it"));
         }
@@ -232,7 +248,7 @@ impl CheckArgs {
         opts.clock = g.clock;
         opts.exit_after = true;
         let report = build::check(&opts)?;
-        out.report(&report, "Checked");
+        out.report(&report, Outcome::Checked);
         Ok(())
     }
 }
@@ -296,7 +312,7 @@ impl NewArgs {
         let mut opts = BuildOptions::new(&g.source);
         opts.clock = g.clock;
         let today = opts.today(&config);
-        let edition = crate::scaffold::parse_edition(&self.edition, today)?;
+        let edition = self.edition.date(today)?;
         let article = crate::scaffold::NewArticle {
             title: self.title.clone(),
             edition,
@@ -342,7 +358,7 @@ impl NewsletterArgs {
         let mut opts = BuildOptions::new(&g.source);
         opts.clock = g.clock;
         let request = crate::newsletter::Request {
-            edition: self.edition.clone(),
+            edition: self.edition,
             format: self.format,
             to: self.to.clone(),
             from: self.from.clone(),
@@ -350,6 +366,33 @@ impl NewsletterArgs {
         let bytes = crate::newsletter::run(&opts, &request)?;
         out.stdout_bytes(&bytes)?;
         Ok(())
+    }
+}
+
+/// Which command a [`BuildReport`] comes from: `check` writes nothing, so it
+/// has no output folder, swap, photos or kept pages to tell about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Built,
+    Checked,
+}
+
+impl Outcome {
+    /// The word the summary line starts with.
+    fn verb(self) -> &'static str {
+        match self {
+            Outcome::Built => "Built",
+            Outcome::Checked => "Checked",
+        }
+    }
+
+    /// Whether the command wrote an output folder, and so has its path,
+    /// swap time, photos and unchanged files to tell about.
+    fn wrote_output(self) -> bool {
+        match self {
+            Outcome::Built => true,
+            Outcome::Checked => false,
+        }
     }
 }
 
@@ -428,18 +471,19 @@ impl Printer {
         Some(bar)
     }
 
-    fn report(&self, r: &BuildReport, verb: &str) {
+    fn report(&self, r: &BuildReport, outcome: Outcome) {
         self.diagnostics(&r.warnings);
         if self.quiet {
             return;
         }
         let mut line = format!(
-            "{verb} {} in {} in {:.2} s",
+            "{} {} in {} in {:.2} s",
+            outcome.verb(),
             plural(r.articles, "article"),
             plural(r.editions, "edition"),
             r.elapsed.as_secs_f64()
         );
-        if verb == "Built" {
+        if outcome.wrote_output() {
             let shown = r.output.strip_prefix(".").unwrap_or(&r.output);
             line.push_str(&format!(" → {}/", shown.display()));
         }
@@ -460,11 +504,11 @@ impl Printer {
                 secs(p.plan),
                 secs(p.render)
             );
-            if verb == "Built" {
+            if outcome.wrote_output() {
                 took.push_str(&format!(" and write, {} to swap the site in", secs(p.swap)));
             }
             self.line(&took);
-            if verb == "Built" {
+            if outcome.wrote_output() {
                 self.line(&format!("photos: {} encoded, {} from cache", w.photos.encoded, w.photos.cached));
                 self.line(&format!(
                     "{} of {} already held their bytes and were left alone",
@@ -506,6 +550,10 @@ impl Printer {
                     plural(errors, "error"),
                     plural(ds.files_with_errors(), "file")
                 )));
+            }
+            Failure::Usage(message) => {
+                self.raw_line(&self.paint_error(message));
+                self.raw_line("\nFor more information, try '--help'.");
             }
             Failure::Other(e) => self.raw_line(&self.paint_error(&format!("{e:#}"))),
         }
@@ -551,6 +599,25 @@ mod tests {
         assert_eq!(parse_clock("2023-09-05").unwrap().to_string(), "2023-09-05T00:00:00");
         assert_eq!(parse_clock("2023-09-05T14:30").unwrap().to_string(), "2023-09-05T14:30:00");
         assert!(parse_clock("2023-02-30").is_err());
+    }
+
+    #[test]
+    fn usage_errors_exit_2_and_site_errors_1() {
+        assert_eq!(exit_code(&Failure::Usage("x".into())), 2);
+        assert_eq!(exit_code(&Failure::Site(Diagnostics::default())), 1);
+        assert_eq!(exit_code(&Failure::Other(anyhow::anyhow!("disk full"))), 1);
+    }
+
+    #[test]
+    fn base_url_flag_is_checked_when_parsed() {
+        assert_eq!(parse_base_url("https://x.org/daily").as_deref(), Ok("https://x.org/daily"));
+        assert!(parse_base_url("x.org").unwrap_err().contains("https://news.example.com/"));
+    }
+
+    #[test]
+    fn only_a_build_tells_about_its_output() {
+        assert_eq!((Outcome::Built.verb(), Outcome::Built.wrote_output()), ("Built", true));
+        assert_eq!((Outcome::Checked.verb(), Outcome::Checked.wrote_output()), ("Checked", false));
     }
 
     #[test]

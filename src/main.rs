@@ -11,13 +11,22 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     // `try_parse` instead of `parse` keeps the exit path here: clap's usage
-    // errors print themselves and map to status 2, help and version to 0.
+    // errors map to status 2, help and version to 0. A usage error quotes the
+    // argument it refuses, so it is made printable first: an argument holding
+    // ESC or BEL cannot send control sequences to the terminal.
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(err) if err.use_stderr() => {
+            let text = err.render().to_string();
+            #[allow(clippy::print_stderr)]
+            {
+                eprint!("{}", masthead::diagnostic::printable(&text));
+            }
+            return ExitCode::from(2);
+        }
         Err(err) => {
-            let code = if err.use_stderr() { 2 } else { 0 };
             let _ = err.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
         }
     };
     masthead::cli::run(cli)

@@ -2,7 +2,7 @@
 //! same pages as `build` writes, printed as HTML, as plain text, or as an
 //! RFC 5322 message with both (for `sendmail` or an email service's API).
 
-use anyhow::{anyhow, bail};
+use anyhow::anyhow;
 use clap::ValueEnum;
 
 use crate::build::{self, Failure};
@@ -23,11 +23,35 @@ pub enum Format {
     Eml,
 }
 
+/// Which edition `masthead newsletter` prints, checked when the command line
+/// is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// The newest published edition.
+    Latest,
+    On(jiff::civil::Date),
+}
+
+impl std::str::FromStr for Wanted {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Wanted, String> {
+        if text == "latest" {
+            return Ok(Wanted::Latest);
+        }
+        crate::content::article::parse_date(text).map(Wanted::On).ok_or_else(|| {
+            format!(
+                "`{}` is not `latest` or a real date written YYYY-MM-DD, such as `2026-06-01`",
+                crate::diagnostic::printable(text)
+            )
+        })
+    }
+}
+
 /// One `masthead newsletter` request.
 #[derive(Debug, Clone)]
 pub struct Request {
-    /// `YYYY-MM-DD` or `latest`.
-    pub edition: String,
+    pub edition: Wanted,
     pub format: Format,
     pub to: Option<String>,
     pub from: Option<String>,
@@ -37,7 +61,7 @@ pub struct Request {
 pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
     check_addresses(request)?;
     let (site, theme, _) = build::load(opts)?;
-    let e = find_edition(&site, &request.edition)?;
+    let e = find_edition(&site, request.edition)?;
     let renderer = Renderer::new(&site, &theme);
     let render = |letter| {
         renderer
@@ -62,28 +86,38 @@ pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
     }
 }
 
-/// `--to` and `--from`, checked before any work.
-fn check_addresses(request: &Request) -> anyhow::Result<()> {
+/// `--to` and `--from`, checked before any work: usage errors.
+fn check_addresses(request: &Request) -> Result<(), Failure> {
     for (flag, value) in [("--to", &request.to), ("--from", &request.from)] {
         if let Some(address) = value {
             if request.format != Format::Eml {
-                bail!("{flag} only applies to `--format eml`");
+                return Err(Failure::Usage(format!(
+                    "{flag} only applies to `--format eml`: add `--format eml`, or leave {flag} out"
+                )));
             }
-            if !is_address(address) {
-                bail!("{flag} `{address}` is not an email address such as `desk@news.example.com`");
-            }
+            check_address(address).map_err(|e| Failure::Usage(format!("{flag}: {e}")))?;
         }
     }
     Ok(())
 }
 
-/// The index of the published edition `wanted` names (`latest` or a date).
-fn find_edition(site: &Site, wanted: &str) -> anyhow::Result<usize> {
-    if wanted == "latest" {
-        return site.editions.len().checked_sub(1).ok_or_else(|| anyhow!("the site has no published edition yet"));
+/// An address for `--to` or `--from`.
+pub fn check_address(text: &str) -> Result<String, String> {
+    if is_address(text) {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{}` is not an email address such as `desk@news.example.com`", crate::diagnostic::printable(text)))
     }
-    let date: jiff::civil::Date =
-        wanted.parse().map_err(|_| anyhow!("`{wanted}` is not a date (YYYY-MM-DD) or `latest`"))?;
+}
+
+/// The index of the published edition `wanted` names (`latest` or a date).
+fn find_edition(site: &Site, wanted: Wanted) -> anyhow::Result<usize> {
+    let date = match wanted {
+        Wanted::Latest => {
+            return site.editions.len().checked_sub(1).ok_or_else(|| anyhow!("the site has no published edition yet"));
+        }
+        Wanted::On(date) => date,
+    };
     site.editions.iter().position(|e| e.date == date).ok_or_else(|| {
         let newest = site.editions.last().map(|e| format!("; the newest is {}", e.date)).unwrap_or_default();
         anyhow!("no published edition dated {date}{newest} (`masthead editions` lists them all)")
@@ -148,6 +182,28 @@ pub fn message(site: &Site, edition: &Edition, env: &Envelope, html: &str, text:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wanted_is_latest_or_a_real_date() {
+        assert_eq!("latest".parse::<Wanted>(), Ok(Wanted::Latest));
+        assert_eq!("2024-02-29".parse::<Wanted>(), Ok(Wanted::On(jiff::civil::Date::constant(2024, 2, 29))));
+        for bad in ["notadate", "2023-02-29", "2026-13-45", "Latest", ""] {
+            assert!(bad.parse::<Wanted>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn to_and_from_need_eml() {
+        let request = |format, to: Option<&str>| Request {
+            edition: Wanted::Latest,
+            format,
+            to: to.map(String::from),
+            from: None,
+        };
+        assert!(check_addresses(&request(Format::Eml, Some("a@b.c"))).is_ok());
+        assert!(matches!(check_addresses(&request(Format::Html, Some("a@b.c"))), Err(Failure::Usage(_))));
+        assert!(matches!(check_addresses(&request(Format::Eml, Some("nobody"))), Err(Failure::Usage(_))));
+    }
 
     #[test]
     fn host_drops_scheme_port_and_path() {

@@ -84,12 +84,25 @@ pub struct NewArticle {
     pub draft: bool,
 }
 
+/// A headline for `masthead new`, checked when the command line is parsed:
+/// it must give the file a name.
+pub fn check_title(title: &str) -> std::result::Result<String, String> {
+    if slugify(title).is_empty() {
+        Err(format!(
+            "the title `{}` has no letters or digits to name the file after; write a headline such as `Council votes`",
+            crate::diagnostic::printable(title)
+        ))
+    } else {
+        Ok(title.to_string())
+    }
+}
+
 /// Writes `content/<date>/<slug>.md` and returns its path.
 pub fn new_article(root: &Path, article: &NewArticle) -> Result<PathBuf> {
-    let slug = slugify(&article.title);
-    if slug.is_empty() {
-        bail!("the title `{}` has no letters or digits to name the file after", article.title);
+    if let Err(e) = check_title(&article.title) {
+        bail!("{e}");
     }
+    let slug = slugify(&article.title);
     let path = root.join("content").join(article.edition.to_string()).join(format!("{slug}.md"));
     if path.exists() {
         bail!("`{}` already exists; choose another title or edit that file", path.display());
@@ -124,14 +137,40 @@ fn quote(text: &str) -> String {
 }
 
 /// `today`, `tomorrow` or `YYYY-MM-DD`, relative to `today`.
-pub fn parse_edition(text: &str, today: Date) -> Result<Date> {
-    match text {
-        "today" => Ok(today),
-        "tomorrow" => Ok(today.tomorrow()?),
-        other => match crate::content::article::parse_date(other) {
-            Some(d) => Ok(d),
-            None => bail!("`{other}` is not `today`, `tomorrow` or a real date written YYYY-MM-DD"),
-        },
+/// The edition `masthead new --edition` names, checked when the command line
+/// is parsed; the day it means depends on the site's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditionDay {
+    Today,
+    Tomorrow,
+    On(Date),
+}
+
+impl std::str::FromStr for EditionDay {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<EditionDay, String> {
+        match text {
+            "today" => Ok(EditionDay::Today),
+            "tomorrow" => Ok(EditionDay::Tomorrow),
+            other => crate::content::article::parse_date(other).map(EditionDay::On).ok_or_else(|| {
+                format!(
+                    "`{}` is not `today`, `tomorrow` or a real date written YYYY-MM-DD, such as `2026-06-01`",
+                    crate::diagnostic::printable(other)
+                )
+            }),
+        }
+    }
+}
+
+impl EditionDay {
+    /// The date, given today's date in the site's time zone.
+    pub fn date(self, today: Date) -> Result<Date> {
+        Ok(match self {
+            EditionDay::Today => today,
+            EditionDay::Tomorrow => today.tomorrow()?,
+            EditionDay::On(d) => d,
+        })
     }
 }
 
@@ -158,10 +197,18 @@ mod tests {
     #[test]
     fn editions_relative_to_today() {
         let today = Date::constant(2023, 12, 31);
-        assert_eq!(parse_edition("today", today).unwrap(), today);
-        assert_eq!(parse_edition("tomorrow", today).unwrap(), Date::constant(2024, 1, 1));
-        assert_eq!(parse_edition("2024-02-29", today).unwrap(), Date::constant(2024, 2, 29));
-        assert!(parse_edition("2023-02-29", today).is_err());
+        let parse = |text: &str| text.parse::<EditionDay>().map(|e| e.date(today).unwrap());
+        assert_eq!(parse("today").unwrap(), today);
+        assert_eq!(parse("tomorrow").unwrap(), Date::constant(2024, 1, 1));
+        assert_eq!(parse("2024-02-29").unwrap(), Date::constant(2024, 2, 29));
+        assert!(parse("2023-02-29").is_err());
+        assert!(parse("2026-13-45").is_err());
+    }
+
+    #[test]
+    fn a_title_must_name_a_file() {
+        assert_eq!(check_title("Council votes").as_deref(), Ok("Council votes"));
+        assert!(check_title("!!! ---").unwrap_err().contains("no letters or digits"));
     }
 
     #[test]

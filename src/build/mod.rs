@@ -84,10 +84,14 @@ pub struct Work {
     pub kept: usize,
 }
 
-/// Why a build failed: problems in the site, or something else (disk, refusal).
+/// Why a command failed: problems in the site, a bad combination of
+/// arguments that parsing could not catch (exit status 2), or something else
+/// (disk, refusal).
 #[derive(Debug)]
 pub enum Failure {
     Site(Diagnostics),
+    /// What was wrong with the command line and what to type instead.
+    Usage(String),
     Other(anyhow::Error),
 }
 

@@ -213,15 +213,16 @@ fn newsletter_command_picks_editions_and_explains_mistakes() {
     latest.assert_success();
     assert_eq!(latest.stdout, site.read("2026/05/05/newsletter.txt"), "latest");
 
-    let cases: &[(&[&str], &str)] = &[
-        (&["newsletter", "2026-05-06"], "no published edition dated 2026-05-06; the newest is 2026-05-05"),
-        (&["newsletter", "Monday"], "`Monday` is not a date (YYYY-MM-DD) or `latest`"),
-        (&["newsletter", "--to", "a@example.net"], "--to only applies to `--format eml`"),
-        (&["newsletter", "--format", "eml", "--from", "desk"], "--from `desk` is not an email address"),
+    // Usage errors (exit 2) are tested in cli.rs; this is the site's answer.
+    let cases: &[(&[&str], &str, i32)] = &[
+        (&["newsletter", "2026-05-06"], "no published edition dated 2026-05-06; the newest is 2026-05-05", 1),
+        (&["newsletter", "Monday"], "`Monday` is not `latest` or a real date written YYYY-MM-DD", 2),
+        (&["newsletter", "--to", "a@example.net"], "--to only applies to `--format eml`", 2),
+        (&["newsletter", "--format", "eml", "--from", "desk"], "`desk` is not an email address", 2),
     ];
-    for (args, message) in cases {
+    for (args, message, code) in cases {
         let run = site.run(args);
-        run.assert_code(1);
+        run.assert_code(*code);
         assert!(run.stdout.is_empty(), "{args:?}: wrote to stdout");
         assert!(run.stderr.contains(message), "{args:?}: expected {message:?} in\n{}", run.stderr);
     }

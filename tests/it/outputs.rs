@@ -125,7 +125,7 @@ fn a_base_url_with_markup_or_controls_is_refused_at_its_line() {
     }
     site.write("site.yaml", "title: Minimal\nbase_url: https://news.example.com/daily/\n");
     let run = site.run(&["build", "--base-url", "https://x.org/\"><script>"]);
-    run.assert_code(1);
+    run.assert_code(2);
     assert!(run.stderr.contains("`base_url` may not hold `\"`"), "{}", run.transcript());
     assert!(!site.exists("robots.txt"));
     site.build().assert_success();
