@@ -23,6 +23,7 @@ enum Meaning {
 const MEANINGS: &[(&str, Origin, Meaning)] = &[
     // Front matter.
     ("date", "a Hugo, Jekyll and Zola key", Meaning::Key("edition", "the day of the edition the article belongs to")),
+    ("date", "a Hugo, Jekyll and Zola key", Meaning::None("an edition's date is the name of its folder")),
     ("publishdate", "a Hugo key", Meaning::Key("edition", "the day of the edition the article belongs to")),
     ("description", "a Hugo and Zola key", Meaning::Key("summary", "the deck shown under the headline")),
     ("excerpt", "a Jekyll key", Meaning::Key("summary", "the deck shown under the headline")),
@@ -163,8 +164,13 @@ mod tests {
         assert_eq!(key("baseURL", SITE).as_deref(), Some("base_url"));
         assert_eq!(key("subtitle", SITE).as_deref(), Some("description"));
         assert_eq!(key("subtitle", ARTICLE).as_deref(), Some("summary"));
-        // `_edition.md` has no `edition` key: no meaning, and no misleading spelling match.
-        assert_eq!(help_for("date", &["title", "summary", "photo", "extra"]), None);
+        // `_edition.md` has no `edition` key: its date is its folder's.
+        assert_eq!(
+            help_for("date", &["title", "summary", "photo", "extra"]).as_deref(),
+            Some(
+                "`date` is a Hugo, Jekyll and Zola key; masthead has no such key: an edition's date is the name of its folder"
+            )
+        );
     }
 
     #[test]
