@@ -182,11 +182,14 @@ impl SiteConfig {
 
     /// Parses and validates the text of a `site.yaml`.
     pub fn parse(text: &str) -> Result<SiteConfig, Vec<Diagnostic>> {
-        let config: SiteConfig = front_matter::parse(text, 0).map_err(|e| {
-            let mut d = Diagnostic::error(CONFIG_FILE, e.message).with_line(e.line);
-            d.col = e.col;
-            d.help = e.help.map(|help| help.replace("to the front matter", "to site.yaml"));
-            vec![d]
+        let config: SiteConfig = front_matter::parse_all(text, 0).map_err(|errors| {
+            let diagnostic = |e: front_matter::FrontMatterError| {
+                let mut d = Diagnostic::error(CONFIG_FILE, e.message).with_line(e.line);
+                d.col = e.col;
+                d.help = e.help.map(|help| help.replace("to the front matter", "to site.yaml"));
+                d
+            };
+            errors.into_iter().map(diagnostic).collect::<Vec<_>>()
         })?;
         let problems = config.validate(text);
         if problems.is_empty() { Ok(config) } else { Err(problems) }

@@ -125,8 +125,8 @@ fn to_diagnostic(file: &SourceFile, e: FrontMatterError) -> Diagnostic {
 /// Splits and parses an article, checking everything that needs no other file.
 pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec<Diagnostic>> {
     let split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
-    let meta: ArticleMeta =
-        front_matter::parse(&split.yaml, split.yaml_line).map_err(|e| vec![to_diagnostic(file, e)])?;
+    let meta: ArticleMeta = front_matter::parse_all(&split.yaml, split.yaml_line)
+        .map_err(|errors| errors.into_iter().map(|e| to_diagnostic(file, e)).collect::<Vec<_>>())?;
     let line = |key: &str| front_matter::key_line(&split.yaml, split.yaml_line, key);
     let mut problems = Vec::new();
     if meta.title.trim().is_empty() {
@@ -198,8 +198,8 @@ fn term_problems(file: &SourceFile, meta: &ArticleMeta, line: &dyn Fn(&str) -> O
 /// Splits and parses an `_edition.md`.
 pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagnostic>> {
     let split: Split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
-    let meta: EditionMeta =
-        front_matter::parse(&split.yaml, split.yaml_line).map_err(|e| vec![to_diagnostic(file, e)])?;
+    let meta: EditionMeta = front_matter::parse_all(&split.yaml, split.yaml_line)
+        .map_err(|errors| errors.into_iter().map(|e| to_diagnostic(file, e)).collect::<Vec<_>>())?;
     let date = edition_date(file, None, None).map_err(|d| vec![d])?;
     Ok(ParsedNote {
         file: file.clone(),

@@ -5,7 +5,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostic::suggest;
+use meanings::help_for;
 
 /// A front matter or YAML problem, positioned in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,14 +70,83 @@ impl FrontMatterError {
 /// `line_offset` is added to YAML line numbers: the line of the opening
 /// `---` for front matter, 0 for a whole YAML file.
 pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
-    guard_size_and_depth(yaml, line_offset)?;
-    expansion::check(yaml, line_offset)?;
-    // An empty document is an empty mapping, so "missing `title`" is what
-    // the user sees rather than an end-of-file message.
-    let source = if yaml.trim().is_empty() { "{}" } else { yaml };
-    let value = serde_yaml::from_str(source).map_err(|err| translate(&err, yaml, line_offset))?;
-    check_values(yaml, line_offset)?;
-    Ok(value)
+    parse_all(yaml, line_offset).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// The most unknown keys reported for one file; past that the file is
+/// most likely not front matter at all.
+pub const MAX_UNKNOWN_KEYS: usize = 32;
+
+/// Like [`parse`], but reports every unknown key of the YAML, each at its
+/// own line, rather than the first only: serde stops at the first, so each
+/// one found is blanked out (with the lines indented under it) and the
+/// YAML parsed again. The list is never empty; a problem that is not an
+/// unknown key (a missing title, a wrong type) ends it.
+pub fn parse_all<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, Vec<FrontMatterError>> {
+    guard_size_and_depth(yaml, line_offset).map_err(|e| vec![e])?;
+    expansion::check(yaml, line_offset).map_err(|e| vec![e])?;
+    let mut errors = Vec::new();
+    let mut text = yaml.to_string();
+    let value = loop {
+        // An empty document is an empty mapping, so "missing `title`" is what
+        // the user sees rather than an end-of-file message.
+        let source = if text.trim().is_empty() { "{}" } else { text.as_str() };
+        match serde_yaml::from_str(source) {
+            Ok(value) => break Some(value),
+            Err(err) => {
+                let blanked = unknown_key_at(&err, &text).and_then(|(line, col)| blank_key(&text, line, col));
+                errors.push(translate(&err, yaml, line_offset));
+                match blanked {
+                    Some(rest) if errors.len() < MAX_UNKNOWN_KEYS => text = rest,
+                    _ => break None,
+                }
+            }
+        }
+    };
+    match value {
+        Some(value) if errors.is_empty() => {
+            check_values(yaml, line_offset).map_err(|e| vec![e])?;
+            Ok(value)
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The YAML line and column (1-based) of the key an unknown-key error is about.
+fn unknown_key_at(err: &serde_yaml::Error, yaml: &str) -> Option<(usize, usize)> {
+    let raw = err.to_string();
+    let key = raw.split("unknown field `").nth(1)?.split('`').next()?;
+    let loc = err.location()?;
+    let line = yaml.lines().nth(loc.line().checked_sub(1)?)?;
+    let rest = line.get(loc.column().checked_sub(1)?..)?;
+    rest.trim_start_matches(['"', '\'']).starts_with(key).then_some((loc.line(), loc.column()))
+}
+
+/// `yaml` with the block key at `line`:`col` and the lines indented deeper
+/// under it made blank, so line numbers stay those of the file. `None` when
+/// the key shares its line with another (`{a: 1, b: 2}`, `- a: 1`) and
+/// cannot be cut out alone.
+fn blank_key(yaml: &str, line: usize, col: usize) -> Option<String> {
+    let lines: Vec<&str> = yaml.split_inclusive('\n').collect();
+    let key_line = lines.get(line - 1)?;
+    let indent = col - 1;
+    if !key_line.get(..indent)?.chars().all(|c| c == ' ') {
+        return None;
+    }
+    let mut out = String::with_capacity(yaml.len());
+    let mut inside = false;
+    for (i, text) in lines.iter().enumerate() {
+        let n = i + 1;
+        let blank = text.trim().is_empty();
+        let deeper = text.len() - text.trim_start_matches(' ').len() > indent;
+        inside = n == line || (inside && n > line && (blank || deeper || text.trim_start().starts_with('#')));
+        if inside {
+            out.push_str(if text.ends_with('\n') { "\n" } else { "" });
+        } else {
+            out.push_str(text);
+        }
+    }
+    Some(out)
 }
 
 /// The largest front matter or `site.yaml` read: a 1 MB headline fits, and
@@ -192,10 +261,8 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
         let key = rest.split('`').next().unwrap_or_default();
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
         out.message = format!("unknown key `{key}`");
-        out.help = match suggest(key, &expected) {
-            Some(s) => Some(format!("did you mean `{s}`?")),
-            None => Some(format!("valid keys here are: {}", expected.join(", "))),
-        };
+        out.help =
+            Some(help_for(key, &expected).unwrap_or_else(|| format!("valid keys here are: {}", expected.join(", "))));
     } else if raw.contains("mapping values are not allowed") {
         let src_line = err.location().and_then(|l| yaml.lines().nth(l.line().saturating_sub(1)));
         out.message = "a value holds `: `, which YAML reads as the start of another key".into();
@@ -362,6 +429,31 @@ mod tests {
     }
 
     #[test]
+    fn every_unknown_key_is_reported_at_its_line() {
+        let yaml =
+            "title: A\nlayout: post\ndescription: >\n  A long\n  deck\nphoto:\n  src: a.jpg\n  alt: A\nteam: metro\n";
+        let e = parse_all::<Meta>(yaml, 1).unwrap_err();
+        let got: Vec<(&str, Option<usize>)> = e.iter().map(|e| (e.message.as_str(), e.line)).collect();
+        assert_eq!(
+            got,
+            [
+                ("unknown key `layout`", Some(3)),
+                ("unknown key `description`", Some(4)),
+                ("unknown key `photo`", Some(7)),
+                ("unknown key `team`", Some(10))
+            ]
+        );
+        // Nested maps and a problem that is not an unknown key after them.
+        let e = parse_all::<Meta>("tags: [a]\nextra: {}\ncolour: red\nsize: 2\n", 1).unwrap_err();
+        let got: Vec<&str> = e.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(got, ["unknown key `colour`", "unknown key `size`", "the required key `title` is missing"]);
+        // A key inside a flow map cannot be cut out alone: the first is reported.
+        let e = parse_all::<Meta>("title: A\nextra: {}\nx: 1\nlayout: {a: 1}\n", 1).unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert!(parse_all::<Meta>("title: A\n", 1).is_ok());
+    }
+
+    #[test]
     fn unquoted_colon_says_to_quote() {
         let e = parse::<Meta>("title: Russia: a look\n", 1).unwrap_err();
         assert_eq!(e.line, Some(2));
@@ -465,3 +557,4 @@ mod tests {
 mod props;
 
 pub mod expansion;
+mod meanings;

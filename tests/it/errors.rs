@@ -183,3 +183,85 @@ fn strict_in_site_yaml_turns_the_photo_warning_into_an_error() {
     run.assert_failure();
     run.error_about(&path("uncredited.md"));
 }
+
+// Regression: serde stopped at the first unknown key, so a file with three took three runs, and
+// `description` was answered with "did you mean `edition`?".
+#[test]
+fn every_unknown_key_of_a_file_is_reported_in_one_check() {
+    let site = SiteFixture::new("two_editions");
+    site.write(
+        &format!("{DIR}/imported.md"),
+        "---\ntitle: Imported from Jekyll\nlayout: post\ndescription: The deck.\nteam: metro\n---\nBody.\n",
+    );
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    let errors = run.about(Severity::Error, &path("imported.md"));
+    let got: Vec<(Option<u32>, &str, String)> =
+        errors.iter().map(|d| (d.line, d.message.as_str(), d.help.join("\n"))).collect();
+    let layout = "`layout` is a Hugo and Jekyll key; masthead has no such key: \
+                  templates are chosen by page kind (article, edition, section, tag, author)";
+    let description = "did you mean `summary`? `description` is a Hugo and Zola key; \
+                       masthead's `summary` is the deck shown under the headline";
+    let team = "valid keys here are: title, edition, slug, summary, author, section, tags, photo, order, \
+                draft, updated, aliases, extra";
+    assert_eq!(
+        got,
+        [
+            (Some(3), "unknown key `layout`", layout.to_string()),
+            (Some(4), "unknown key `description`", description.to_string()),
+            (Some(5), "unknown key `team`", team.to_string()),
+        ],
+        "{}",
+        run.transcript()
+    );
+}
+
+// Regression: `_edition.md` stopped at its first unknown key too.
+#[test]
+fn every_unknown_key_of_an_edition_note_is_reported() {
+    let site = SiteFixture::new("two_editions");
+    site.write(&format!("{DIR}/_edition.md"), "---\ntitle: Monday\nimage: a.jpg\ndek: Short.\n---\nNote.\n");
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    let errors = run.about(Severity::Error, &path("_edition.md"));
+    let got: Vec<(Option<u32>, &str)> = errors.iter().map(|d| (d.line, d.message.as_str())).collect();
+    assert_eq!(got, [(Some(3), "unknown key `image`"), (Some(4), "unknown key `dek`")], "{}", run.transcript());
+    assert!(errors[0].help[0].starts_with("did you mean `photo`?"), "{}", errors[0].raw);
+    assert!(errors[1].help[0].starts_with("did you mean `summary`?"), "{}", errors[1].raw);
+}
+
+// Regression: site.yaml stopped at its first unknown key, nested sections included.
+#[test]
+fn every_unknown_key_of_site_yaml_is_reported_in_one_check() {
+    let site = SiteFixture::new("two_editions");
+    site.write(
+        "site.yaml",
+        "title: The Ledger\nbaseURL: https://news.example.com/\nbase_url: https://news.example.com/\n\
+         images:\n  widht: [480]\n  quality: 80\nlanguageCode: en\n",
+    );
+    let run = site.run(&["check"]);
+    run.assert_code(1);
+    let errors = run.about(Severity::Error, "site.yaml");
+    let got: Vec<(Option<u32>, &str, &str)> =
+        errors.iter().map(|d| (d.line, d.message.as_str(), d.help[0].as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                Some(2),
+                "unknown key `baseURL`",
+                "did you mean `base_url`? `baseURL` is a Hugo and Jekyll key; \
+                 masthead's `base_url` is the address the site is published at"
+            ),
+            (Some(5), "unknown key `widht`", "did you mean `widths`?"),
+            (
+                Some(7),
+                "unknown key `languageCode`",
+                "did you mean `language`? `languageCode` is a Hugo key; \
+                 masthead's `language` is the site's language, such as `en`"
+            ),
+        ],
+        "{}",
+        run.transcript()
+    );
+}
