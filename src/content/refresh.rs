@@ -11,8 +11,8 @@ use std::sync::atomic::Ordering;
 
 use super::Site;
 use super::cache::{LoadCache, Stamp};
-use super::edition::{Parsed, SUMMARY_CHARS, dir_of, read_and_parse};
-use super::markdown::{self, Rendered};
+use super::edition::{Body, Parsed, read_and_parse, render_body};
+use super::markdown::Rendered;
 
 /// One article whose body changed: where it is and its new rendering.
 struct Patch {
@@ -85,15 +85,11 @@ fn body_patch(site: &Site, cache: &LoadCache, path: &Path) -> Option<Option<Patc
     let article = site.editions[edition].articles.iter().position(|a| &a.source == site_rel)?;
     let index = cache.link_index.as_ref()?;
     let smart = site.config.markdown.smart_punctuation;
-    let dir = dir_of(&new.file.content_rel);
-    let rendered = cache.markdown(site_rel, &new.body, new.body_line, smart, dir, index);
+    let Body { rendered, summary } =
+        render_body(cache, index, smart, &new.file, &new.body, new.body_line, new.meta.summary.as_deref());
     if !rendered.problems.is_empty() {
         return None;
     }
-    let summary = match &new.meta.summary {
-        Some(s) => s.clone(),
-        None => markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS),
-    };
     if summary != site.editions[edition].articles[article].summary {
         return None;
     }
