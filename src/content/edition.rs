@@ -13,7 +13,7 @@ use super::article::{ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_
 use super::cache::{LoadCache, Stamp};
 use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source};
 use super::links::{LinkIndex, PageTarget, normalize};
-use super::markdown::{self, LinkProblem};
+use super::markdown::{self, LinkProblem, Rendered};
 use super::photos::{self, Placed};
 use super::slug::{alias_output, expand, output_file};
 use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
@@ -409,6 +409,40 @@ pub(super) fn dir_of(content_rel: &str) -> &str {
     content_rel.rfind('/').map_or("", |i| &content_rel[..i])
 }
 
+/// A body as its pages show it, and the summary that goes with it.
+pub(super) struct Body {
+    /// The HTML with body images sized; `hash` is of that HTML.
+    pub rendered: Rendered,
+    pub summary: String,
+}
+
+/// The one pipeline from a file's Markdown body to what pages show, used by
+/// the full load and by the preview's refresh of a single file alike, so the
+/// two cannot differ: Markdown with links resolved, then body images given
+/// their sizes, then the summary (`summary` from the front matter, else the
+/// start of the first paragraph).
+pub(super) fn render_body(
+    cache: &LoadCache,
+    index: &LinkIndex,
+    smart: bool,
+    file: &SourceFile,
+    body: &Arc<str>,
+    body_line: usize,
+    summary: Option<&str>,
+) -> Body {
+    let dir = dir_of(&file.content_rel);
+    let mut rendered = cache.markdown(&file.site_rel, body, body_line, smart, dir, index);
+    if let Some(html) = photos::size_body_images(&rendered.html, &index.images) {
+        rendered.hash = markdown::hash_html(&html);
+        rendered.html = html.into();
+    }
+    let summary = match summary {
+        Some(s) => s.to_owned(),
+        None => markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS),
+    };
+    Body { rendered, summary }
+}
+
 /// Renders Markdown, resolves photos and fills in defaults for one edition.
 fn finish_edition(
     plan: EditionPlan,
@@ -423,11 +457,8 @@ fn finish_edition(
         .into_iter()
         .filter_map(|(a, url, output)| {
             let dir = dir_of(&a.file.content_rel);
-            let mut rendered = cache.markdown(&a.file.site_rel, &a.body, a.body_line, smart, dir, index);
-            if let Some(html) = photos::size_body_images(&rendered.html, &index.images) {
-                rendered.hash = markdown::hash_html(&html);
-                rendered.html = html.into();
-            }
+            let Body { rendered, summary } =
+                render_body(cache, index, smart, &a.file, &a.body, a.body_line, a.meta.summary.as_deref());
             problems.extend(link_diagnostics(&a.file.site_rel, &rendered.problems));
             let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
                 Some(Err(msg)) => {
@@ -437,11 +468,6 @@ fn finish_edition(
                 Some(Ok(p)) => Some(p),
                 None => None,
             };
-            let summary = a
-                .meta
-                .summary
-                .clone()
-                .unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
             let updated = a.meta.updated.as_deref().and_then(super::article::parse_updated);
             let meta = a.meta;
             Some(Article {
@@ -485,7 +511,8 @@ fn finish_edition(
     };
     if let Some(note) = plan.note {
         let dir = dir_of(&note.file.content_rel);
-        let rendered = cache.markdown(&note.file.site_rel, &note.body, note.body_line, smart, dir, index);
+        let Body { rendered, summary } =
+            render_body(cache, index, smart, &note.file, &note.body, note.body_line, note.meta.summary.as_deref());
         problems.extend(link_diagnostics(&note.file.site_rel, &rendered.problems));
         match note.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
             Some(Err(msg)) => problems.push(Diagnostic::error(&note.file.site_rel, msg).with_line(note.photo_line)),
@@ -495,10 +522,8 @@ fn finish_edition(
         if let Some(title) = note.meta.title {
             edition.title = title;
         }
-        edition.summary =
-            note.meta.summary.unwrap_or_else(|| markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS));
-        edition.note_html =
-            photos::size_body_images(&rendered.html, &index.images).unwrap_or_else(|| rendered.html.to_string());
+        edition.summary = summary;
+        edition.note_html = rendered.html.to_string();
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }

@@ -11,8 +11,8 @@ use std::sync::atomic::Ordering;
 
 use super::Site;
 use super::cache::{LoadCache, Stamp};
-use super::edition::{Parsed, SUMMARY_CHARS, dir_of, read_and_parse};
-use super::markdown::{self, Rendered};
+use super::edition::{Body, Parsed, read_and_parse, render_body};
+use super::markdown::Rendered;
 
 /// One article whose body changed: where it is and its new rendering.
 struct Patch {
@@ -85,17 +85,47 @@ fn body_patch(site: &Site, cache: &LoadCache, path: &Path) -> Option<Option<Patc
     let article = site.editions[edition].articles.iter().position(|a| &a.source == site_rel)?;
     let index = cache.link_index.as_ref()?;
     let smart = site.config.markdown.smart_punctuation;
-    let dir = dir_of(&new.file.content_rel);
-    let rendered = cache.markdown(site_rel, &new.body, new.body_line, smart, dir, index);
+    let Body { rendered, summary } =
+        render_body(cache, index, smart, &new.file, &new.body, new.body_line, new.meta.summary.as_deref());
     if !rendered.problems.is_empty() {
         return None;
     }
-    let summary = match &new.meta.summary {
-        Some(s) => s.clone(),
-        None => markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS),
-    };
     if summary != site.editions[edition].articles[article].summary {
         return None;
     }
     Some(Some(Patch { edition, article, path: path.to_path_buf(), stamp, parsed: Parsed::Article(new), rendered }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::BuildOptions;
+
+    /// A refreshed body is what a full load gives for the same file, images sized included.
+    #[test]
+    fn a_refreshed_body_equals_a_full_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("site.yaml"), "title: T\nbase_url: https://x.org/\n").unwrap();
+        let day = root.join("content/2023-09-05");
+        std::fs::create_dir_all(&day).unwrap();
+        let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content/2026-05-29/harbour.jpg");
+        std::fs::copy(photo, day.join("pier.jpg")).unwrap();
+        let text = "---\ntitle: A\n---\nThe pier.\n\n![Pier](pier.jpg)\n";
+        std::fs::write(day.join("a.md"), text).unwrap();
+
+        let opts = BuildOptions::new(root);
+        let mut cache = LoadCache::persistent();
+        let mut site = super::super::load_with(&opts, &mut cache).unwrap();
+        std::fs::write(day.join("a.md"), format!("{text}\nOne more sentence.\n")).unwrap();
+        let patched = refresh_bodies(&mut site, &mut cache, &[PathBuf::from("content/2023-09-05/a.md")]);
+        assert_eq!(patched, Some(vec![(0, 0)]));
+
+        let full = super::super::load(&opts).unwrap();
+        let (refreshed, loaded) = (&site.editions[0].articles[0], &full.editions[0].articles[0]);
+        assert!(loaded.body_html.contains(r#"width="8" height="6""#), "{}", loaded.body_html);
+        assert_eq!(refreshed.body_html, loaded.body_html);
+        assert_eq!(refreshed.body_hash, loaded.body_hash);
+        assert_eq!(refreshed.summary, loaded.summary);
+    }
 }

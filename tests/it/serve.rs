@@ -8,7 +8,7 @@
 use crate::support::serve::*;
 use crate::support::{SiteFixture, parse_diagnostics};
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::thread::{self};
 use std::time::{Duration, Instant};
@@ -156,6 +156,38 @@ fn edited_article_is_served_and_the_rebuild_reported() {
     );
     wait_for_text(&server, "/2026/05/29/", "Harbour finally reopens after storm repairs");
     wait_for_text(&server, "/tags/harbour/", "Harbour finally reopens after storm repairs");
+    assert_served_equals_fresh_build(server.port, &server.site);
+}
+
+// Regression: the preview's refresh of an edited article body skipped the sizing of its
+// body images, so the served page lost `srcset`, `width` and `height` and the feeds
+// differed from a build.
+#[test]
+fn edited_body_keeps_its_image_sizes_as_a_fresh_build_has_them() {
+    let site = SiteFixture::new("serve");
+    let body = "Ferries return to the east pier.\n\n![The east pier](harbour.jpg)\n";
+    site.write(HARBOUR, &harbour(body));
+    let server = Server::start(&site, &[]);
+    // The fixture's photo is 8×6, too small for a srcset, but its size is known.
+    let sized = r#"<img src="/2026/05/29/harbour.jpg" width="8" height="6" alt="The east pier""#;
+    let page = server.get(HARBOUR_URL).text();
+    assert!(page.contains(sized), "body image without its size at start:\n{page}");
+
+    write(&server.site, HARBOUR, &harbour(&format!("{body}\nA sentence added in the preview.")));
+    wait_for_text(&server, HARBOUR_URL, "A sentence added in the preview.");
+    let fresh = fresh_build(server.port, &server.site, SERVE_DEFAULT_FLAGS);
+    let article = "2026/05/29/harbour-reopens/index.html";
+    let built = String::from_utf8_lossy(&fresh[article]).into_owned();
+    assert!(built.contains(sized), "the build sizes the body image:\n{built}");
+    let watched: BTreeMap<String, Vec<u8>> = fresh
+        .iter()
+        .filter(|(rel, _)| [article, "feed.xml", "feed.json"].contains(&rel.as_str()))
+        .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
+        .collect();
+    assert_eq!(watched.len(), 3, "the build has the article page and both feeds: {:?}", watched.keys());
+    if let Err(diff) = poll(REBUILD_WAIT, || compare_served(server.port, &watched, &BTreeSet::new())) {
+        panic!("after an edit, the article page and feeds differ from a fresh build:\n{diff}\n{}", server.context());
+    }
     assert_served_equals_fresh_build(server.port, &server.site);
 }
 
