@@ -22,8 +22,10 @@ use super::{CLOCK, SiteFixture, run_masthead, snapshot};
 
 /// What `serve` injects before `</body>` of every served HTML page, and nowhere else.
 pub(crate) const LIVERELOAD_TAG: &str = r#"<script src="/__masthead/livereload.js" defer></script>"#;
-/// How long a change may take to be served (the debounce is ~100 ms).
-pub(crate) const REBUILD_WAIT: Duration = Duration::from_secs(5);
+/// How long a change may take to be served (the debounce is ~100 ms). Generous: the
+/// waits return as soon as the change is served, and on a loaded two-core machine (CI
+/// builds the fuzz targets beside the tests) a rebuild of a small site has taken over 5 s.
+pub(crate) const REBUILD_WAIT: Duration = Duration::from_secs(15);
 /// How long the server may take to answer its first request.
 pub(crate) const READY_WAIT: Duration = Duration::from_secs(15);
 /// Any one HTTP exchange longer than this is a hang.
