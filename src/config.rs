@@ -246,7 +246,7 @@ impl SiteConfig {
                 out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
             }
         }
-        out.extend(crate::render::newsletter::check_config(&self.newsletter).into_iter().map(|m| {
+        out.extend(newsletter::check_config(&self.newsletter).into_iter().map(|m| {
             // `newsletter.unsubscribe: …` is reported at the `unsubscribe:` line.
             let key = m.strip_prefix("newsletter.").and_then(|rest| rest.split_once(':')).map(|(key, _)| key);
             let line = key.and_then(|key| nested_key_line(text, "newsletter", key));
@@ -515,5 +515,6 @@ mod tests {
     }
 }
 
+pub mod newsletter;
 #[cfg(test)]
 mod props;

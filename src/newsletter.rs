@@ -7,9 +7,10 @@ use clap::ValueEnum;
 
 use crate::build::{self, Failure};
 use crate::config::BuildOptions;
+use crate::config::newsletter::is_address;
 use crate::content::{Edition, Site};
 use crate::render::escape::header_text;
-use crate::render::newsletter::{Letter, is_address};
+use crate::render::newsletter::Letter;
 use crate::render::{Page, Renderer};
 
 /// What `masthead newsletter` prints.
