@@ -8,8 +8,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
-use crate::content::front_matter;
 use crate::diagnostic::Diagnostic;
+use crate::yaml as front_matter;
 
 /// `site.yaml`, as written by the user, with SPEC §3 defaults.
 #[derive(Debug, Clone, Deserialize)]
@@ -242,7 +242,7 @@ impl SiteConfig {
         for (key, pattern, needs_slug) in
             [("edition", &self.permalinks.edition, false), ("article", &self.permalinks.article, true)]
         {
-            if let Err(msg) = crate::content::slug::check_pattern(pattern, needs_slug) {
+            if let Err(msg) = permalinks::check_pattern(pattern, needs_slug) {
                 out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
             }
         }
@@ -516,5 +516,6 @@ mod tests {
 }
 
 pub mod newsletter;
+pub mod permalinks;
 #[cfg(test)]
 mod props;

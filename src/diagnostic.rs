@@ -161,6 +161,24 @@ impl Diagnostics {
     }
 }
 
+/// Splits results into values or every distinct error, sorted.
+pub fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostics> {
+    let mut ok = Vec::with_capacity(results.len());
+    let mut errors = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok(v) => ok.push(v),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(ok)
+    } else {
+        errors.sort();
+        Err(errors)
+    }
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {

@@ -18,11 +18,17 @@ use rayon::prelude::*;
 
 use crate::config::BuildOptions;
 use crate::content::cache::{LoadCache, LoadStats, Stamp};
+use crate::content::theme::ThemeFiles;
 use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::listings::Listings;
-use crate::render::{self, CopySource, Page, Renderer, StartUp, Theme};
-use crate::serve::state::{Body, Snapshot};
+use crate::render::{self, CopySource, Page, Renderer, Theme};
+
+pub mod snapshot;
+mod start_up;
+
+pub use snapshot::{Body, Snapshot};
+use start_up::{StartUp, start_up};
 
 /// What one rebuild did.
 #[derive(Debug)]
@@ -183,7 +189,11 @@ impl Engine {
         let t_load = started.elapsed();
         let stats = self.cache.stats();
         if self.theme.is_none() {
-            self.theme = Some(Theme::load(&self.opts.source, &site.config).map_err(|d| site.with_warnings(d))?);
+            self.theme = Some(
+                ThemeFiles::read(&self.opts.source, &site.config)
+                    .and_then(Theme::compile)
+                    .map_err(|d| site.with_warnings(d))?,
+            );
         }
         let Some(theme) = self.theme.as_ref() else { return Err(Diagnostics::new()) };
         let photo_cache = crate::images::Cache::in_site(&self.opts.source);
@@ -234,7 +244,7 @@ impl Engine {
             // The error is reported now; a later rebuild renders every page.
             self.deferred.clear();
         }
-        let pages = render::collect(results).map_err(|d| last.site.with_warnings(d))?;
+        let pages = crate::diagnostic::collect(results).map_err(|d| last.site.with_warnings(d))?;
         let articles = last.site.article_count();
         let (changed, rendered) = keep_rendered(&mut self.kept, pages);
         self.unfingerprinted = true;
@@ -323,7 +333,7 @@ struct RenderPass {
 
 /// Fingerprints every page, renders those that changed, and lists copies.
 /// With `defer`, only the pages a browser opens first are rendered; the
-/// others are returned in the order [`Page::start_up`] gives them.
+/// others are returned in the order [`start_up`] gives them.
 fn render_changed(
     site: &Site,
     theme: &Theme,
@@ -332,15 +342,15 @@ fn render_changed(
 ) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
     let (mut deferred, pages): (Vec<Page>, Vec<Page>) =
-        renderer.pages().into_iter().partition(|p| defer && p.start_up().0 != StartUp::BeforeServing);
-    deferred.sort_by_key(Page::start_up);
+        renderer.pages().into_iter().partition(|p| defer && start_up(p).0 != StartUp::BeforeServing);
+    deferred.sort_by_key(start_up);
     let deferred_paths = renderer.outputs(&deferred);
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
         .par_iter()
         // The first rebuild has nothing to compare with.
         .map(|page| render_or_keep(&renderer, page, kept, (!kept.is_empty()).then(|| renderer.fingerprint(page))))
         .collect();
-    let results = render::collect(results).map_err(|d| site.with_warnings(d))?;
+    let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
     for copy in render::copies(site, theme, |p| outputs.contains_key(p) || deferred_paths.contains(p))? {
@@ -436,7 +446,7 @@ mod tests {
         let first = engine.rebuild().unwrap();
         assert_eq!((first.parsed, first.markdown), (3, 3));
         let copies = first.snapshot.files.values().filter(|b| !matches!(b, Body::Bytes(_))).count()
-            + crate::render::theme::BUILTIN_STATIC.len();
+            + crate::content::theme::BUILTIN_STATIC.len();
         assert_eq!(first.rendered, first.snapshot.files.len() - copies, "every page once; static files are copied");
         let second = engine.rebuild().unwrap();
         assert_eq!((second.parsed, second.markdown, second.rendered), (0, 0, 0));

@@ -1,8 +1,23 @@
 //! masthead turns a folder of dated Markdown articles into a static site of
-//! daily editions. The phases are separate modules that pass data along:
-//! `content` loads an immutable [`content::Site`], `render` turns it into
-//! output files without touching the disk, and `build` writes them atomically.
+//! daily editions. The modules form a one-way stack (checked by a test in
+//! `layering.rs`), each using only those below it:
+//!
+//! 1. `diagnostic`, then `fs`, `fingerprint` and `yaml` (the only user of
+//!    serde_yaml): messages, guarded file access, hashing, YAML parsing.
+//! 2. `config`: `site.yaml`, every section validated where it is defined.
+//! 3. `images`, then `content`: photos, and the loaded, immutable
+//!    [`content::Site`] with the theme's files.
+//! 4. `render`: a loaded site and a compiled theme to output files, with no
+//!    I/O.
+//! 5. `build` (writes a site atomically), `incremental` (the preview's
+//!    engine and its snapshots), `watch` (file events).
+//! 6. `newsletter`, `scaffold`, `serve`, then `cli`.
+//!
+//! docs/ARCHITECTURE.md tells how a change travels through them.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+
+#[cfg(test)]
+mod layering;
 
 pub mod build;
 pub mod cli;
@@ -18,3 +33,4 @@ pub mod render;
 pub mod scaffold;
 pub mod serve;
 pub mod watch;
+pub mod yaml;

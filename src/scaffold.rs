@@ -189,8 +189,8 @@ mod tests {
         };
         let text = front_matter(&a);
         assert!(text.starts_with("---\ntitle: \"Russia: a \\\"look\\\"\"\nauthor: [\"Ana\", \"Tom\"]\nsection: \"World\"\ndraft: true\n---\n"), "{text}");
-        let split = crate::content::front_matter::split(&text).unwrap();
-        let meta: crate::content::article::ArticleMeta = crate::content::front_matter::parse(&split.yaml, 1).unwrap();
+        let split = crate::yaml::split(&text).unwrap();
+        let meta: crate::content::article::ArticleMeta = crate::yaml::parse(&split.yaml, 1).unwrap();
         assert_eq!(meta.title, "Russia: a \"look\"");
     }
 

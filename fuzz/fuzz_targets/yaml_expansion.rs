@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 use masthead::config::SiteConfig;
 use masthead::content::article::parse_article;
 use masthead::content::discover::{SourceFile, SourceKind};
-use masthead::content::front_matter::{expansion, split};
+use masthead::yaml::{expansion, split};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

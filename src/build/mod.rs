@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use crate::config::BuildOptions;
 use crate::content::cache::{LoadCache, LoadStats};
+use crate::content::theme::ThemeFiles;
 use crate::content::{self, Site, Skipped};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
@@ -111,7 +112,8 @@ impl From<anyhow::Error> for Failure {
 pub fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Failure> {
     let mut cache = LoadCache::default();
     let site = content::load_with(opts, &mut cache)?;
-    let theme = Theme::load(&opts.source, &site.config).map_err(|d| site.with_warnings(d))?;
+    let theme =
+        ThemeFiles::read(&opts.source, &site.config).and_then(Theme::compile).map_err(|d| site.with_warnings(d))?;
     Ok((site, theme, cache.stats()))
 }
 
@@ -128,7 +130,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     drop(page_paths);
     let planned = Instant::now();
     let results: Vec<Result<(), Diagnostic>> = pages.par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
-    render::collect(results).map_err(|d| site.with_warnings(d))?;
+    crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let mut report = report(&site, 0, started, opts.output.clone(), work(stats, &theme));
     report.warnings.extend(theme.notes.0.iter().cloned());
     report.phases =
@@ -328,7 +330,7 @@ fn write_all(
             }))
         })
         .collect();
-    let written = render::collect(rendered).map_err(|d| site.with_warnings(d))?;
+    let written = crate::diagnostic::collect(rendered).map_err(|d| site.with_warnings(d))?;
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
             CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,

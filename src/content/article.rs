@@ -6,9 +6,9 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::discover::{SourceFile, folder_date};
-use super::front_matter::{self, FrontMatterError, Split};
 use super::slug::slugify;
 use crate::diagnostic::Diagnostic;
+use crate::yaml::{self as front_matter, FrontMatterError, Split};
 
 /// An article's front matter (SPEC §4).
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -15,8 +15,9 @@ use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem, Rendered};
 use super::photos::{self, Placed};
-use super::slug::{alias_output, expand, output_file};
+use super::slug::{alias_output, output_file};
 use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
+use crate::config::permalinks::expand;
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 

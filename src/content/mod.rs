@@ -6,12 +6,12 @@ pub mod article;
 pub mod cache;
 pub mod discover;
 pub mod edition;
-pub mod front_matter;
 pub mod links;
 pub mod markdown;
 pub mod photos;
 pub mod refresh;
 pub mod slug;
+pub mod theme;
 
 use std::path::PathBuf;
 

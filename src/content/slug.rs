@@ -2,46 +2,9 @@
 //! (non-ASCII transliterated), so it can never name another folder; a
 //! permalink pattern turns an edition date and a slug into a URL path.
 
-use jiff::civil::Date;
-
 /// `Putin & Kim: a Summit` → `putin-kim-a-summit`; `Ünïcödé` → `unicode`.
 pub fn slugify(text: &str) -> String {
     slug::slugify(text)
-}
-
-/// Checks a permalink pattern from `site.yaml`.
-pub fn check_pattern(pattern: &str, needs_slug: bool) -> Result<(), String> {
-    if !pattern.starts_with('/') {
-        return Err(format!("`{pattern}` must start with `/`"));
-    }
-    if needs_slug && !pattern.contains(":slug") {
-        return Err(format!("`{pattern}` must contain `:slug`, or articles of one edition would share a page"));
-    }
-    if !needs_slug && pattern.contains(":slug") {
-        return Err(format!("`{pattern}` may not contain `:slug`"));
-    }
-    let dated = pattern.contains(":year") && pattern.contains(":month") && pattern.contains(":day");
-    if !dated && !pattern.contains(":edition") {
-        return Err(format!(
-            "`{pattern}` must contain `:year`, `:month` and `:day` (or `:edition`) so editions do not collide"
-        ));
-    }
-    let probe = expand(pattern, Date::constant(2023, 9, 5), "slug");
-    if probe.split('/').any(|s| s == ".." || s == "." || s.contains(['\\', ':'])) || probe.contains("//") {
-        return Err(format!("`{pattern}` makes paths that leave the output folder"));
-    }
-    Ok(())
-}
-
-/// Expands a pattern: `/:year/:month/:day/:slug/` → `/2023/09/05/slug/`.
-/// The result has no site prefix (see [`crate::config::BaseUrl`]).
-pub fn expand(pattern: &str, date: Date, slug: &str) -> String {
-    pattern
-        .replace(":year", &format!("{:04}", date.year()))
-        .replace(":month", &format!("{:02}", date.month()))
-        .replace(":day", &format!("{:02}", date.day()))
-        .replace(":edition", &date.to_string())
-        .replace(":slug", slug)
 }
 
 /// The file written for a URL path: `/a/b/` → `a/b/index.html`, `/a/b.html` → `a/b.html`.
@@ -96,10 +59,7 @@ mod tests {
     }
 
     #[test]
-    fn patterns_expand() {
-        let d = Date::constant(2023, 9, 5);
-        assert_eq!(expand("/:year/:month/:day/:slug/", d, "a"), "/2023/09/05/a/");
-        assert_eq!(expand("/editions/:edition/", d, ""), "/editions/2023-09-05/");
+    fn output_files() {
         assert_eq!(output_file("/2023/09/05/a/"), "2023/09/05/a/index.html");
         assert_eq!(output_file("/a.html"), "a.html");
         assert_eq!(output_file("/"), "index.html");
@@ -119,16 +79,6 @@ mod tests {
             assert!(alias_output(bad).is_err(), "{bad:?}");
         }
         assert!(alias_output(&format!("/{}/", "a".repeat(255))).is_ok());
-    }
-
-    #[test]
-    fn patterns_are_checked() {
-        assert!(check_pattern("/:year/:month/:day/:slug/", true).is_ok());
-        assert!(check_pattern("/:year/:month/:day/", false).is_ok());
-        assert!(check_pattern("/:year/:month/:day/", true).is_err());
-        assert!(check_pattern(":year/:month/:day/:slug", true).is_err());
-        assert!(check_pattern("/../:year/:month/:day/:slug/", true).is_err());
-        assert!(check_pattern("/:year/:slug/", true).is_err());
     }
 }
 

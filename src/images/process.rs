@@ -30,7 +30,7 @@ impl std::ops::Add for Stats {
 /// error per photo that could not be made.
 pub fn make_all(images: &[SourceImage], settings: &Images, cache: &Cache) -> Result<Stats, Diagnostics> {
     let results: Vec<Result<Stats, Diagnostic>> = images.par_iter().map(|img| make(img, settings, cache)).collect();
-    crate::render::collect(results).map(|all| all.into_iter().fold(Stats::default(), |a, b| a + b))
+    crate::diagnostic::collect(results).map(|all| all.into_iter().fold(Stats::default(), |a, b| a + b))
 }
 
 fn make(img: &SourceImage, settings: &Images, cache: &Cache) -> Result<Stats, Diagnostic> {

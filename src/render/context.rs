@@ -386,12 +386,6 @@ pub fn json_ld(site: &Site, a: &Article) -> String {
     super::escape::json_for_script(&value)
 }
 
-/// Escapes text for HTML text and quoted attributes (pages written without a
-/// template). XML's escaping is also valid HTML, so both share one function.
-pub fn html_escape(text: &str) -> String {
-    super::feeds::xml_escape(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

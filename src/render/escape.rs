@@ -1,7 +1,7 @@
 //! What may not appear in a page or feed whatever the input says: the control
 //! characters and non-characters that HTML and XML forbid. Text from content
 //! and configuration is escaped for its context elsewhere (Tera's autoescape,
-//! [`super::feeds::xml_escape`], serde_json); this module drops or encodes the
+//! [`xml_escape`], serde_json); this module drops or encodes the
 //! code points no escaping can make valid.
 
 /// Whether `c` is forbidden in HTML and XML text: C0 controls other than tab,
@@ -93,6 +93,38 @@ pub fn json_for_script(value: &serde_json::Value) -> String {
         }
     }
     out
+}
+
+/// Escapes text for XML, dropping characters XML 1.0 forbids.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut rest = text;
+    // Runs of plain text are copied whole; the byte found is ASCII or a
+    // lead byte, so it starts a character.
+    while let Some(i) =
+        rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || may_begin_forbidden(b))
+    {
+        out.push_str(&rest[..i]);
+        let Some(c) = rest[i..].chars().next() else { break };
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if forbidden(c) => {}
+            c => out.push(c),
+        }
+        rest = &rest[i + c.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Escapes text for HTML text and quoted attributes (pages written without a
+/// template). XML's escaping is also valid HTML, so both share one function.
+pub fn html_escape(text: &str) -> String {
+    xml_escape(text)
 }
 
 #[cfg(test)]

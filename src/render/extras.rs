@@ -2,7 +2,8 @@
 //! redirect pages written for article aliases.
 
 use super::context::absolute;
-use super::feeds::{day_start, updated, xml_escape};
+use super::escape::xml_escape;
+use super::feeds::{day_start, updated};
 use crate::content::Site;
 
 /// `sitemap.xml` from `(url path with prefix, lastmod)` pairs.
@@ -86,13 +87,13 @@ fn url_for_text(url: &str) -> std::borrow::Cow<'_, str> {
 /// A redirect page for an old URL: a meta refresh, a canonical link and a
 /// plain link for clients that follow neither.
 pub fn redirect(site: &Site, target_url: &str) -> String {
-    let to = crate::render::context::html_escape(&absolute(site, target_url));
+    let to = crate::render::escape::html_escape(&absolute(site, target_url));
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
          <link rel=\"canonical\" href=\"{to}\">\n<meta name=\"robots\" content=\"noindex\">\n\
          <meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n<body>\n\
          <p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
-        lang = crate::render::context::html_escape(&site.config.language),
+        lang = crate::render::escape::html_escape(&site.config.language),
     )
 }
 

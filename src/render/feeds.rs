@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::context::absolute;
+use super::escape::xml_escape;
 use crate::content::{Article, Site};
 
 /// Midnight of `date` in the site's time zone, as an instant.
@@ -25,33 +26,6 @@ pub fn updated(site: &Site, a: &Article) -> Timestamp {
             .unwrap_or_else(|| day_start(site, a.date)),
         None => day_start(site, a.date),
     }
-}
-
-/// Escapes text for XML, dropping characters XML 1.0 forbids.
-pub fn xml_escape(text: &str) -> String {
-    use super::escape::{forbidden, may_begin_forbidden};
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut rest = text;
-    // Runs of plain text are copied whole; the byte found is ASCII or a
-    // lead byte, so it starts a character.
-    while let Some(i) =
-        rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || may_begin_forbidden(b))
-    {
-        out.push_str(&rest[..i]);
-        let Some(c) = rest[i..].chars().next() else { break };
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if forbidden(c) => {}
-            c => out.push(c),
-        }
-        rest = &rest[i + c.len_utf8()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 fn media_type(src: &str) -> &'static str {

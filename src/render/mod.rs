@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use crate::content::Site;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-pub use pages::{Page, Renderer, StartUp};
+pub use pages::{Page, Renderer};
 pub use theme::Theme;
 
 /// A rendered page: where it goes, relative to the output folder, and its bytes.
@@ -48,8 +48,8 @@ pub fn copies(site: &Site, theme: &Theme, is_page: impl Fn(&str) -> bool) -> Res
         .map(|s| CopyFile {
             path: s.output.clone(),
             source: match &s.source {
-                theme::Source::Builtin(b) => CopySource::Builtin(b),
-                theme::Source::File(p) => CopySource::File(p.clone()),
+                crate::content::theme::Source::Builtin(b) => CopySource::Builtin(b),
+                crate::content::theme::Source::File(p) => CopySource::File(p.clone()),
             },
         })
         .collect();
@@ -66,23 +66,5 @@ pub fn copies(site: &Site, theme: &Theme, is_page: impl Fn(&str) -> bool) -> Res
             Err(Diagnostics::from(Diagnostic::error(origin, message)))
         }
         None => Ok(out),
-    }
-}
-
-/// Splits results into files or every distinct error.
-pub fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostics> {
-    let mut ok = Vec::with_capacity(results.len());
-    let mut errors = Diagnostics::new();
-    for r in results {
-        match r {
-            Ok(v) => ok.push(v),
-            Err(d) => errors.push(d),
-        }
-    }
-    if errors.is_empty() {
-        Ok(ok)
-    } else {
-        errors.sort();
-        Err(errors)
     }
 }

@@ -53,44 +53,6 @@ pub enum Page {
     Newsletter(usize, Letter),
 }
 
-impl Page {
-    /// When the preview server renders this page at start-up, lowest first
-    /// (see [`StartUp`]); the edition's index orders pages of one rank
-    /// newest edition first.
-    pub fn start_up(&self) -> (StartUp, std::cmp::Reverse<usize>) {
-        let newest_first = std::cmp::Reverse;
-        match *self {
-            Page::Front | Page::NotFound => (StartUp::BeforeServing, newest_first(0)),
-            Page::Edition(e) | Page::Article(e, _) | Page::Alias(e, _, _) => (StartUp::Editions, newest_first(e)),
-            Page::Newsletter(e, _) => (StartUp::Newsletters, newest_first(e)),
-            Page::Archive(_)
-            | Page::TaxonomyIndex(_)
-            | Page::Term(..)
-            | Page::SectionFeed(_)
-            | Page::Atom
-            | Page::JsonFeed
-            | Page::Sitemap
-            | Page::Robots
-            | Page::SitemapPart(_) => (StartUp::Listings, newest_first(0)),
-        }
-    }
-}
-
-/// The order in which the preview server renders pages at start-up: it
-/// serves as soon as the pages a browser opens first are ready, and renders
-/// the rest while it answers, the editions people are working on first and
-/// the newsletters (slow: CSS inlining, and rarely opened) last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum StartUp {
-    /// The front page and the not-found page.
-    BeforeServing,
-    /// Edition pages, articles and their redirects.
-    Editions,
-    /// Archives, taxonomy pages, feeds, the sitemap and `robots.txt`.
-    Listings,
-    Newsletters,
-}
-
 /// URLs one sitemap file may hold (sitemaps.org protocol).
 pub const SITEMAP_LIMIT: usize = 50_000;
 
@@ -745,7 +707,7 @@ mod tests {
     fn long_sitemaps_become_an_index_of_parts() {
         let dir = site_with_articles(5);
         let site = crate::content::load(&BuildOptions::new(dir.path())).unwrap();
-        let theme = Theme::load(dir.path(), &site.config).unwrap();
+        let theme = Theme::compile(crate::content::theme::ThemeFiles::read(dir.path(), &site.config).unwrap()).unwrap();
         let mut renderer = Renderer::new(&site, &theme);
         let built = || super::extras::ENTRIES_BUILT.with(std::cell::Cell::get);
         let before = built();

@@ -20,7 +20,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::body::{FileBody, Pieces};
 use super::livereload::{self, EVENTS_PATH, SCRIPT_PATH, SCRIPT_TAG};
-use super::state::{Body, Reload, Shared, Snapshot};
+use super::state::{Reload, Shared};
+use crate::incremental::{Body, Snapshot};
 
 /// How often the event stream sends a comment, so proxies and browsers keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

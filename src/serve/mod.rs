@@ -17,9 +17,10 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::config::BuildOptions;
 use crate::diagnostic::Diagnostics;
+use crate::incremental::Snapshot;
 use crate::incremental::{Engine, Rebuild};
 use crate::watch::{Batch, Change, SiteWatcher};
-use state::{Reload, Shared, Snapshot};
+use state::{Reload, Shared};
 
 /// What `masthead serve` was asked to do.
 #[derive(Debug, Clone)]

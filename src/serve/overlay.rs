@@ -4,7 +4,7 @@
 //! script) so it can be injected into any page.
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
-use crate::render::context::html_escape;
+use crate::render::escape::html_escape;
 
 const BOX_STYLE: &str = "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;padding:2rem 1rem;\
 box-sizing:border-box;background:rgba(20,0,0,.6);font:15px/1.5 system-ui,sans-serif;color:#1a1a1a;text-align:left";

@@ -3,33 +3,11 @@
 //! each rebuild), the current error (if the last rebuild failed) and the
 //! channel that tells open pages to reload.
 
-use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::broadcast;
 
-/// The body of one served file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Body {
-    /// Rendered in memory.
-    Bytes(Arc<[u8]>),
-    /// Copied as is from the site folder: read when asked for.
-    File(PathBuf),
-}
-
-/// One complete, consistent version of the site.
-#[derive(Debug, Default)]
-pub struct Snapshot {
-    /// Output-relative path (`2023/09/05/slug/index.html`, `css/daily.css`) → body.
-    /// A persistent map: the next snapshot shares all it did not change, so
-    /// publishing one costs the change, not the size of the site.
-    pub files: imbl::HashMap<String, Body>,
-    /// Increases with every successful rebuild.
-    pub generation: u64,
-    /// Some pages are still being rendered (just after start-up): a request
-    /// for a file this snapshot lacks waits for the next one.
-    pub pending: bool,
-}
+use crate::incremental::snapshot::Snapshot;
 
 /// What open browser tabs are told after a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +102,7 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::incremental::Body;
     use std::time::Duration;
 
     fn snapshot(files: &[&str], pending: bool, generation: u64) -> Snapshot {

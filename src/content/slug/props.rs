@@ -6,7 +6,9 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::*;
+use crate::config::permalinks::expand;
 use crate::fs::safe_join;
+use jiff::civil::Date;
 
 fn hostile_path() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
