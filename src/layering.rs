@@ -33,11 +33,7 @@ fn rank(module: &str) -> Option<u8> {
 /// The top-level modules a source file names through `crate::` paths,
 /// including each first segment of a `use crate::{a, b::c}` group.
 fn modules_used(source: &str) -> BTreeSet<String> {
-    let code: String = source
-        .lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let code: String = source.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
     let ident = |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>();
     let mut out = BTreeSet::new();
     for (i, _) in code.match_indices("crate::") {

@@ -42,7 +42,9 @@ pub fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> Option<
         "templates" => Some(Change::Template),
         "static" => Some(Change::Static),
         "themes" => {
-            if parts.next()? != theme {
+            // `themes/` itself appearing: its folder is watched from now on.
+            let Some(name) = parts.next() else { return Some(Change::Template) };
+            if name != theme {
                 return None;
             }
             match parts.next().as_deref() {
@@ -126,10 +128,22 @@ impl SiteWatcher {
         Ok(watcher)
     }
 
-    /// Starts watching input folders that exist now (they may be created later).
+    /// Follows the theme `site.yaml` names now: its folder's changes count
+    /// from here on, the old theme's no longer.
+    pub fn set_theme(&mut self, theme: &str) {
+        if self.theme != theme {
+            self.theme = theme.to_string();
+            self.watch_inputs();
+        }
+    }
+
+    /// Starts watching input folders that exist now (they may be created
+    /// later). All of `themes/` is watched, so a theme folder created after
+    /// start, or one `site.yaml` switches to, is seen; `classify` keeps
+    /// only the current theme's paths.
     fn watch_inputs(&mut self) {
-        let theme = self.root.join("themes").join(&self.theme);
-        for dir in [self.root.join("content"), self.root.join("templates"), self.root.join("static"), theme] {
+        let themes = self.root.join("themes");
+        for dir in [self.root.join("content"), self.root.join("templates"), self.root.join("static"), themes] {
             if dir.is_dir() && !self.watched.contains(&dir) {
                 if self.watcher.watch(&dir, RecursiveMode::Recursive).is_ok() {
                     self.watched.insert(dir);
@@ -184,7 +198,7 @@ impl SiteWatcher {
                 Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
-        // A new `content/` or `templates/` folder is watched from now on.
+        // A new `content/`, `templates/` or `themes/` folder is watched from now on.
         self.watch_inputs();
         batch.paths.sort();
         batch.paths.dedup();
@@ -211,6 +225,7 @@ mod tests {
         assert_eq!(c("themes/daily/theme.yaml"), Some(Change::Template));
         assert_eq!(c("themes/daily/static/css/daily.css"), Some(Change::Static));
         assert_eq!(c("themes/other/templates/base.html"), None);
+        assert_eq!(c("themes"), Some(Change::Template), "a new themes/ folder is watched");
         assert_eq!(c("public/index.html"), None);
         assert_eq!(c("README.md"), None);
         assert_eq!(c("content/2023-09-05/.a.md.swp"), None);

@@ -140,8 +140,12 @@ fn spawn_http(
 }
 
 fn start_watching(opts: &BuildOptions) -> Result<SiteWatcher> {
-    let theme = crate::config::SiteConfig::load(&opts.source).map(|c| c.theme).unwrap_or_else(|_| "daily".into());
-    SiteWatcher::new(&opts.source, &opts.output, &theme)
+    SiteWatcher::new(&opts.source, &opts.output, &theme_named(opts).unwrap_or_else(|| "daily".into()))
+}
+
+/// The theme `site.yaml` names now (`None` while it does not load).
+fn theme_named(opts: &BuildOptions) -> Option<String> {
+    crate::config::SiteConfig::load(&opts.source).ok().map(|c| c.theme)
 }
 
 fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
@@ -153,6 +157,10 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
         }
         if batch.kinds.contains(&Change::Config) {
             engine.reset();
+            // `theme:` may name another folder: watch that one's files.
+            if let Some(theme) = theme_named(&opts) {
+                watcher.set_theme(&theme);
+            }
         } else if batch.kinds.contains(&Change::Template) || batch.kinds.contains(&Change::Static) {
             // The theme also lists the static files: a new one must be seen.
             engine.reload_theme();

@@ -400,6 +400,38 @@ fn edited_template_of_a_theme_folder_rerenders_pages() {
     assert_served_equals_fresh_build(server.port, &server.site);
 }
 
+// Regression: the watcher kept the theme it started with, so after `site.yaml` switched
+// to a theme folder created while serving, edits of that theme's templates were never served.
+#[test]
+fn switching_theme_in_site_yaml_follows_the_new_theme_folder() {
+    let site = SiteFixture::new("serve");
+    let server = Server::start(&site, &[]);
+    // A theme folder created after start, then named in `site.yaml`.
+    crate::support::copy_dir(&crate::support::repo_root().join("themes/daily"), &server.site.join("themes/alt"));
+    let base_rel = "themes/alt/templates/base.html";
+    let base = fs::read_to_string(server.site.join(base_rel)).unwrap();
+    write(&server.site, base_rel, &base.replace("<main id=\"main\">", "<main id=\"main\"><p>Alt theme</p>"));
+    let config = fs::read_to_string(server.site.join("site.yaml")).unwrap();
+    write(&server.site, "site.yaml", &format!("{config}theme: alt\n"));
+    wait_for_text(&server, HARBOUR_URL, "Alt theme");
+    let article_rel = "themes/alt/templates/article.html";
+    let article = fs::read_to_string(server.site.join(article_rel)).unwrap();
+    assert!(article.contains("{% block content %}"), "the daily theme's article template changed shape");
+    write(
+        &server.site,
+        article_rel,
+        &article.replace("{% block content %}", "{% block content %}<p>Alt article edit</p>"),
+    );
+    wait_for_text(&server, HARBOUR_URL, "Alt article edit");
+    assert_served_equals_fresh_build(server.port, &server.site);
+    // The theme left behind is no longer followed: an edit there changes nothing served.
+    crate::support::copy_dir(&crate::support::repo_root().join("themes/daily"), &server.site.join("themes/daily"));
+    let old_rel = "themes/daily/templates/base.html";
+    write(&server.site, old_rel, &base.replace("<main id=\"main\">", "<main id=\"main\"><p>Old theme</p>"));
+    assert_served_equals_fresh_build(server.port, &server.site);
+    assert!(!server.get(HARBOUR_URL).text().contains("Old theme"));
+}
+
 #[test]
 fn static_file_created_and_edited_is_served_with_new_bytes() {
     let site = SiteFixture::new("serve");
