@@ -25,6 +25,7 @@ mod safety;
 mod schedule;
 mod serve;
 mod serve_browser;
+mod serve_diff;
 mod serve_props;
 mod snapshots;
 mod spare;
