@@ -322,8 +322,12 @@ impl BaseUrl {
 
     /// Absolute URL of a root-relative path that already carries the prefix.
     pub fn absolute_of(&self, path_with_root: &str) -> String {
-        let origin = &self.absolute[..self.absolute.len() - self.root.len()];
-        format!("{origin}{path_with_root}")
+        format!("{}{path_with_root}", self.origin())
+    }
+
+    /// The scheme and host: `https://news.example.com` (no `/` at the end).
+    pub fn origin(&self) -> &str {
+        &self.absolute[..self.absolute.len() - self.root.len()]
     }
 }
 

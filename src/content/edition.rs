@@ -76,7 +76,7 @@ pub(super) fn assemble(
 
     let placed = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
     let (assets, images) = photos::place(placed, &config.images, &base, &mut link_index, &mut outputs, &mut diags);
-    let editions: Vec<Result<Edition, Vec<Diagnostic>>> =
+    let editions: Vec<Finished> =
         plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
     let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
     cache.settle(|key| live.contains(key));
@@ -86,7 +86,10 @@ pub(super) fn assemble(
     let mut published = Vec::new();
     for e in editions {
         match e {
-            Ok(e) => published.push(e),
+            Ok((e, warnings)) => {
+                published.push(e);
+                diags.extend(warnings);
+            }
             Err(ds) => diags.extend(ds),
         }
     }
@@ -444,13 +447,12 @@ pub(super) fn render_body(
     Body { rendered, summary }
 }
 
-/// Renders Markdown, resolves photos and fills in defaults for one edition.
-fn finish_edition(
-    plan: EditionPlan,
-    config: &SiteConfig,
-    index: &LinkIndex,
-    cache: &LoadCache,
-) -> Result<Edition, Vec<Diagnostic>> {
+/// An edition and its warnings, or every error that keeps it out.
+type Finished = Result<(Edition, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Renders Markdown, resolves photos and fills in defaults for one edition;
+/// the edition comes with its warnings.
+fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cache: &LoadCache) -> Finished {
     let smart = config.markdown.smart_punctuation;
     let mut problems = Vec::new();
     let mut articles: Vec<Article> = plan
@@ -528,7 +530,8 @@ fn finish_edition(
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }
-    if problems.iter().any(Diagnostic::is_error) { Err(problems) } else { Ok(edition) }
+    // Warnings (an image without alt text, a footnote never referenced) go with the edition.
+    if problems.iter().any(Diagnostic::is_error) { Err(problems) } else { Ok((edition, problems)) }
 }
 
 fn link_diagnostics(site_rel: &str, problems: &[LinkProblem]) -> Vec<Diagnostic> {

@@ -4,6 +4,7 @@
 //! the first paragraph's text is kept as the default summary. Smart
 //! punctuation leaves the text of raw `<script>`, `<style>`, `<pre>` and
 //! `<code>` as written, and a body's HTML is bounded by its Markdown's size.
+//! Headings get ids and footnotes are listed at the end (see [`notes`]).
 
 use std::fmt;
 
@@ -43,8 +44,11 @@ pub struct Rendered {
 }
 
 fn options(smart_punctuation: bool) -> Options {
-    let mut opts =
-        Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let mut opts = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
     if smart_punctuation {
         opts |= Options::ENABLE_SMART_PUNCTUATION;
     }
@@ -75,6 +79,8 @@ pub fn render(
     let mut problems = Vec::new();
     // The image being read: its line, source and whether it has alt text.
     let mut image: Option<(usize, String, bool)> = None;
+    // Where each footnote is defined, for the warning about one never referenced.
+    let mut definitions: Vec<(String, usize)> = Vec::new();
     let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
         at = range.start;
         let event = match event {
@@ -86,6 +92,7 @@ pub fn render(
             summary.observe(&event);
         }
         match &event {
+            Event::Start(Tag::FootnoteDefinition(label)) => definitions.push((label.to_string(), line_of(range.start))),
             Event::Text(t) | Event::Code(t) if !t.trim().is_empty() => {
                 if let Some((_, _, alt)) = image.as_mut() {
                     *alt = true;
@@ -125,7 +132,16 @@ pub fn render(
             other => other,
         }
     });
-    let html = match html::write_html_fmt(&mut html, events) {
+    let mut notes = notes::Notes::new(events);
+    let written = html::write_html_fmt(&mut html, notes.by_ref());
+    let unreferenced = std::mem::take(&mut notes.unreferenced);
+    drop(notes);
+    for label in unreferenced {
+        let line = definitions.iter().find(|(l, _)| *l == label).map_or(body_line, |(_, line)| *line);
+        let message = format!("the footnote `[^{label}]` is never referenced, so it is left out");
+        problems.push(LinkProblem { line, message, is_error: false });
+    }
+    let html = match written {
         Ok(()) => html.html,
         Err(fmt::Error) => {
             let message = format!(
@@ -301,6 +317,29 @@ mod tests {
     }
 
     #[test]
+    fn headings_get_unique_ids_and_footnotes_go_to_the_end() {
+        let md = "# Intro\n\nA note[^a], another[^b], again[^a].\n\n[^a]: First.\n[^b]: Second.\n\n\
+                  ## Use it {#chosen}\n\n## Use it\n\n## Use it\n\nLast paragraph.\n\n[^unused]: Never.\n";
+        let r = render(md, 10, true, &keep);
+        let html = &*r.html;
+        for id in ["intro", "chosen", "use-it", "use-it-1"] {
+            assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+        }
+        // The notes come after the last paragraph, numbered by first reference.
+        let (body, notes) = html.split_once("<section class=\"footnotes\"").expect("a footnotes section");
+        assert!(body.contains("Last paragraph") && !notes.contains("Last paragraph"), "{html}");
+        assert!(body.contains(r##"<a href="#fn-1" id="fnref-1">1</a>"##) && body.contains(r##"id="fnref-1-2""##));
+        assert!(notes.find("First.").unwrap() < notes.find("Second.").unwrap());
+        assert!(notes.contains(r##"href="#fnref-1-2""##) && notes.contains(r##"<li id="fn-2">"##));
+        assert!(!html.contains("Never."), "an unreferenced note is left out");
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(r.problems[0].line, 10 + 15);
+        assert!(!r.problems[0].is_error && r.problems[0].message.contains("[^unused]"));
+        // The summary is the first paragraph's text, without note numbers.
+        assert_eq!(r.first_paragraph, "A note, another, again.");
+    }
+
+    #[test]
     fn smart_punctuation_is_optional() {
         assert!(render("\"Hi\" -- it's", 1, true, &keep).html.contains("“Hi” – it’s"));
         assert!(render("\"Hi\"", 1, false, &keep).html.contains("\"Hi\""));
@@ -404,3 +443,5 @@ mod tests {
 
 #[cfg(test)]
 mod props;
+
+pub mod notes;

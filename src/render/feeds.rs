@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use super::absolute::absolute_urls;
 use super::context::absolute;
 use super::escape::xml_escape;
 use crate::content::{Article, Site};
@@ -87,7 +88,8 @@ pub fn atom(site: &Site, title: &str, self_path: &str, articles: &[&Article]) ->
             ));
         }
         x.push_str(&format!("    <summary>{}</summary>\n", xml_escape(&a.summary)));
-        x.push_str(&format!("    <content type=\"html\">{}</content>\n", xml_escape(&a.body_html)));
+        let content = absolute_urls(&a.body_html, site.base.origin(), &url);
+        x.push_str(&format!("    <content type=\"html\">{}</content>\n", xml_escape(&content)));
         x.push_str("  </entry>\n");
     }
     x.push_str("</feed>\n");
@@ -106,7 +108,7 @@ pub fn json_feed(site: &Site, articles: &[&Article]) -> String {
                 "url": url,
                 "title": a.title,
                 "summary": a.summary,
-                "content_html": &*a.body_html,
+                "content_html": absolute_urls(&a.body_html, site.base.origin(), &url),
                 "date_published": day_start(site, a.date).to_string(),
                 "date_modified": updated(site, a).to_string(),
                 "authors": a.authors.iter().map(|n| serde_json::json!({"name": n})).collect::<Vec<_>>(),

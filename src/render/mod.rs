@@ -2,6 +2,7 @@
 //! no I/O, so `build` (to disk) and a preview server (to memory) share it.
 //! Each page is a [`Page`] job rendered on its own, in parallel.
 
+pub mod absolute;
 pub mod context;
 pub mod escape;
 pub mod extras;

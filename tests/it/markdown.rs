@@ -131,3 +131,96 @@ fn email_autolinks_and_scheme_links_are_never_files() {
     }
     site.run(&["check"]).assert_success();
 }
+
+// Regression: headings had no ids, so in-page `#anchor` links pointed at nothing, and
+// footnotes were rendered where they were written, mid-article, without back-links.
+#[test]
+fn headings_have_ids_every_anchor_resolves_and_footnotes_close_the_article() {
+    let site = SiteFixture::new("markdown");
+    site.build().assert_success();
+    let doc = site.html("2026/03/02/features/index.html");
+    let body = doc.select(&sel("div.article-body")).next().expect("an article body");
+    let ids: Vec<&str> = body.select(&sel("[id]")).filter_map(|e| e.value().attr("id")).collect();
+    for id in ["what-the-council-decided", "how-the-money-is-spent", "vote", "how-the-money-is-spent-1"] {
+        assert!(ids.contains(&id), "no id {id:?} in {ids:?}");
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "ids repeat: {ids:?}");
+    let anchors: Vec<&str> =
+        body.select(&sel("a[href^='#']")).filter_map(|a| a.value().attr("href")).map(|h| &h[1..]).collect();
+    assert!(anchors.len() >= 8, "{anchors:?}");
+    for anchor in &anchors {
+        assert!(ids.contains(anchor), "#{anchor} points at nothing; ids: {ids:?}");
+    }
+    // The notes are the body's last element, numbered by first reference, with a link
+    // back to each reference.
+    let last = body.children().filter_map(scraper::ElementRef::wrap).last().expect("body elements");
+    assert_eq!(last.value().attr("class"), Some("footnotes"), "{}", body.html());
+    let notes: Vec<String> = last.select(&sel("li")).map(text_of).collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].starts_with("A footnote."), "{notes:?}");
+    assert!(notes[1].contains("east pier") && notes[1].contains("second paragraph"), "{notes:?}");
+    let backs: Vec<&str> = last.select(&sel("a.footnote-back")).filter_map(|a| a.value().attr("href")).collect();
+    assert_eq!(backs, ["#fnref-1", "#fnref-1-2", "#fnref-2"]);
+}
+
+// Regression: feed content carried root-relative links and bare fragments, which a reader
+// resolves against the feed's host or not at all.
+#[test]
+fn feed_content_holds_only_absolute_urls() {
+    let site = SiteFixture::new("md_links");
+    site.write(
+        "content/2026-03-03/three.md",
+        &format!(
+            "{}\n\nSee [the note](#fn-1) and <a href='/2026/03/02/one/'>raw</a>.[^1]\n\n[^1]: A note.\n",
+            std::fs::read_to_string(site.site().join("content/2026-03-03/three.md")).unwrap().trim_end()
+        ),
+    );
+    site.build().assert_success();
+    let atom = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&site.read("feed.json")).unwrap();
+    let mut contents: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("content"))
+        .map(|n| n.text().unwrap_or_default().to_string())
+        .collect();
+    contents.extend(json["items"].as_array().unwrap().iter().map(|i| i["content_html"].as_str().unwrap().to_string()));
+    assert!(contents.iter().any(|c| c.contains("#fn-1")), "{contents:?}");
+    for content in &contents {
+        let html = scraper::Html::parse_fragment(content);
+        for el in html.select(&sel("[href], [src]")) {
+            for url in [el.value().attr("href"), el.value().attr("src")].into_iter().flatten() {
+                assert!(url.starts_with("https://") || url.starts_with("mailto:"), "feed content has {url:?}");
+            }
+        }
+    }
+}
+
+// Regression: warnings from an article's Markdown (an image without alt text) were dropped
+// whenever the article had no error.
+#[test]
+fn markdown_warnings_reach_the_editor() {
+    let site = SiteFixture::new("minimal");
+    site.write(
+        "content/2026-03-02/notes.md",
+        "---\ntitle: Notes\n---\nA photo:\n\n![](https://example.org/pier.jpg)\n\n[^spare]: Never used.\n",
+    );
+    let run = site.build();
+    run.assert_success();
+    let warnings: Vec<String> = run
+        .warnings()
+        .iter()
+        .map(|d| format!("{}:{:?}: {}", d.path.as_deref().unwrap_or_default(), d.line, d.message))
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.starts_with("content/2026-03-02/notes.md:Some(6)") && w.contains("no alt text")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with("content/2026-03-02/notes.md:Some(8)") && w.contains("[^spare]")),
+        "{warnings:?}"
+    );
+}
