@@ -441,6 +441,7 @@ pub(super) fn render_body(
         rendered.html = html.into();
     }
     let summary = match summary {
+        Some(s) if smart => markdown::typography::smart_text(s).into_owned(),
         Some(s) => s.to_owned(),
         None => markdown::cut_at_word(&rendered.first_paragraph, SUMMARY_CHARS),
     };
@@ -471,12 +472,13 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
                 Some(Ok(p)) => Some(p),
                 None => None,
             };
+            let photo = photo.map(|p| shown(p, smart));
             let updated = a.meta.updated.as_deref().and_then(super::article::parse_updated);
             let meta = a.meta;
             Some(Article {
                 source: a.file.site_rel,
                 date: plan.date,
-                title: meta.title,
+                title: if smart { markdown::typography::smart_text(&meta.title).into_owned() } else { meta.title },
                 slug: a.slug,
                 summary,
                 byline: super::byline(meta.author.clone().map(|x| x.into_vec()).as_deref().unwrap_or_default()),
@@ -519,11 +521,11 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
         problems.extend(link_diagnostics(&note.file.site_rel, &rendered.problems));
         match note.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
             Some(Err(msg)) => problems.push(Diagnostic::error(&note.file.site_rel, msg).with_line(note.photo_line)),
-            Some(Ok(p)) => edition.photo = Some(p),
+            Some(Ok(p)) => edition.photo = Some(shown(p, smart)),
             None => {}
         }
         if let Some(title) = note.meta.title {
-            edition.title = title;
+            edition.title = if smart { markdown::typography::smart_text(&title).into_owned() } else { title };
         }
         edition.summary = summary;
         edition.note_html = rendered.html.to_string();
@@ -532,6 +534,19 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
     }
     // Warnings (an image without alt text, a footnote never referenced) go with the edition.
     if problems.iter().any(Diagnostic::is_error) { Err(problems) } else { Ok((edition, problems)) }
+}
+
+/// A photo with its caption and credit curled as the body is (`alt` is an
+/// attribute, read by machines and screen readers: left as written).
+fn shown(mut photo: Photo, smart: bool) -> Photo {
+    if smart {
+        for text in [&mut photo.caption, &mut photo.credit].into_iter().flatten() {
+            if let std::borrow::Cow::Owned(curled) = markdown::typography::smart_text(text) {
+                *text = curled;
+            }
+        }
+    }
+    photo
 }
 
 fn link_diagnostics(site_rel: &str, problems: &[LinkProblem]) -> Vec<Diagnostic> {

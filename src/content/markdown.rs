@@ -445,3 +445,4 @@ mod tests {
 mod props;
 
 pub mod notes;
+pub mod typography;

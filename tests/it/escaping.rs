@@ -42,7 +42,9 @@ fn hostile_site() -> SiteFixture {
     site.write(
         "site.yaml",
         &format!(
-            "title: {}\npublication: {}\ndescription: {}\nbase_url: https://news.example.com/\nextra:\n  tagline: {}\n  \
+            // Smart punctuation off: every field must come out exactly as typed.
+            "title: {}\npublication: {}\ndescription: {}\nbase_url: https://news.example.com/\n\
+             markdown:\n  smart_punctuation: false\nextra:\n  tagline: {}\n  \
              meter:\n    free_articles: 3\n    subscribe_url: \"javascript:alert('meter')\"\n",
             yaml(&hostile("site")),
             yaml(&hostile("publication")),

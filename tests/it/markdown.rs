@@ -224,3 +224,32 @@ fn markdown_warnings_reach_the_editor() {
         "{warnings:?}"
     );
 }
+
+// Regression: smart punctuation reached bodies only, so headlines, decks, captions, `<title>`
+// and feeds kept straight quotes beside curled bodies (`Rust&#39;s 2017 roadmap`).
+#[test]
+fn headlines_decks_and_captions_are_curled_like_the_body() {
+    let site = SiteFixture::new("minimal");
+    site.write(
+        "content/2026-03-02/roadmap.md",
+        "---\ntitle: \"Rust's \\\"2017\\\" roadmap -- and the editors' plan\"\n\
+         summary: \"What's next, in 'plain' words...\"\n\
+         photo:\n  src: https://example.org/map.jpg\n  alt: \"The 'map'\"\n  caption: \"The team's map\"\n  credit: Desk\n\
+         ---\nThe body's \"text\".\n",
+    );
+    site.build().assert_success();
+    let doc = site.html("2026/03/02/roadmap/index.html");
+    let headline = "Rust’s “2017” roadmap – and the editors’ plan";
+    assert_eq!(doc.select(&sel("h1")).next().map(text_of).as_deref(), Some(headline));
+    let title = doc.select(&sel("title")).next().map(text_of).unwrap_or_default();
+    assert!(title.starts_with(headline), "{title}");
+    let deck = doc.select(&sel(".dek, .deck, .summary")).next().map(text_of).unwrap_or_default();
+    assert_eq!(deck, "What’s next, in ‘plain’ words…");
+    let caption = doc.select(&sel("figcaption")).next().map(text_of).unwrap_or_default();
+    assert!(caption.contains("The team’s map"), "{caption}");
+    // The alt text is an attribute for screen readers and machines: as written.
+    let alt = doc.select(&sel("figure img")).next().and_then(|i| i.value().attr("alt").map(String::from));
+    assert_eq!(alt.as_deref(), Some("The 'map'"));
+    let feed = site.read("feed.xml");
+    assert!(feed.contains(headline), "{feed}");
+}

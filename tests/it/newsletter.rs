@@ -38,7 +38,8 @@ const EDITIONS: &[Expected] = &[
         title: "Tannery & river, Monday",
         summary: "The old tannery gets a buyer, and the footbridge closes for a week of repairs.",
         articles: &[
-            ("The old tannery finds a buyer: a \"makers' yard\" & café", Some("Gazette photo / Ines Morrow")),
+            // Written with straight quotes; shown curled, as the body is.
+            ("The old tannery finds a buyer: a “makers’ yard” & café", Some("Gazette photo / Ines Morrow")),
             ("Footbridge closes for a week of deck repairs", None),
         ],
     },
@@ -149,7 +150,7 @@ fn text_version_has_every_headline_and_link_at_72_columns() {
     // The numbers point at the right links: "Read more: [n]" → "[n] <article URL>".
     let monday = site.read(&format!("{MONDAY}newsletter.txt"));
     assert!(monday.contains("Read more: [2]") && monday.contains(&format!("[2] {BASE}{MONDAY}tannery-sold/")));
-    assert!(monday.contains("Saturday < noon") && monday.contains("\"makers' yard\" & café"), "{monday}");
+    assert!(monday.contains("Saturday < noon") && monday.contains("“makers’ yard” & café"), "{monday}");
 }
 
 /// `&amp;`, `&#8204;`, `&#x2014;` and the like.
