@@ -58,7 +58,12 @@ pub const SITEMAP_LIMIT: usize = 50_000;
 
 /// Every page the site has, in a stable order.
 pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
-    let mut pages = vec![Page::Front, Page::NotFound, Page::Atom, Page::JsonFeed, Page::Sitemap, Page::Robots];
+    let mut pages = vec![Page::Front, Page::NotFound, Page::Atom, Page::JsonFeed, Page::Sitemap];
+    // Crawlers read `robots.txt` at the host's root only: under a sub-path it would be
+    // published where nothing reads it.
+    if site.base.root == "/" {
+        pages.push(Page::Robots);
+    }
     for (e, edition) in site.editions.iter().enumerate() {
         pages.push(Page::Edition(e));
         for (a, article) in edition.articles.iter().enumerate() {

@@ -65,7 +65,8 @@ fn control_characters_are_stripped_from_text_outputs_and_email_headers() {
     assert_eq!(has_control(&text), None, "newsletter.txt holds a control character:\n{text:?}");
     assert!(text.contains("Ovens[2J]0;PWNED on"), "{text}");
     assert!(text.contains("The bakery[31m school opens."), "{text}");
-    for file in ["robots.txt", "sitemap.xml", "feed.xml", "2026/05/05/newsletter.html"] {
+    // (No robots.txt: this site lives under a sub-path.)
+    for file in ["sitemap.xml", "feed.xml", "2026/05/05/newsletter.html"] {
         assert_eq!(has_control(&site.read(file).replace('\r', "")), None, "{file}");
     }
 
@@ -121,18 +122,19 @@ fn a_base_url_with_markup_or_controls_is_refused_at_its_line() {
         assert!(error.text().contains("`base_url` may not hold"), "{}", error.raw);
         assert_eq!(has_control(&run.stderr), None);
         assert!(!run.stderr.contains("\nDisallow"), "{}", run.stderr);
-        assert!(!site.exists("robots.txt"), "a site was written");
+        assert!(!site.exists("index.html"), "a site was written");
     }
     site.write("site.yaml", "title: Minimal\nbase_url: https://news.example.com/daily/\n");
     let run = site.run(&["build", "--base-url", "https://x.org/\"><script>"]);
     run.assert_code(2);
     assert!(run.stderr.contains("`base_url` may not hold `\"`"), "{}", run.transcript());
-    assert!(!site.exists("robots.txt"));
+    assert!(!site.exists("index.html"));
     site.build().assert_success();
-    assert_eq!(
-        site.read("robots.txt"),
-        "User-agent: *\nAllow: /\n\nSitemap: https://news.example.com/daily/sitemap.xml\n"
-    );
+    // Under a sub-path no robots.txt is written: crawlers read it at the host's root only.
+    assert!(site.exists("index.html") && !site.exists("robots.txt"));
+    site.write("site.yaml", "title: Minimal\nbase_url: https://news.example.com/\n");
+    site.build().assert_success();
+    assert_eq!(site.read("robots.txt"), "User-agent: *\nAllow: /\n\nSitemap: https://news.example.com/sitemap.xml\n");
 }
 
 /// A `kB` field of `/proc/<pid>/status`, in KiB.
