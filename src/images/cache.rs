@@ -19,7 +19,7 @@ pub const CACHE_DIR: &str = ".masthead-cache";
 
 /// Part of every key: bumped when the same input and settings would give
 /// different bytes (another filter, encoder or crate version).
-const PIPELINE: &str = "photos-1 image-0.25 fast_image_resize-5 lanczos3";
+const PIPELINE: &str = "photos-2 image-0.25 fast_image_resize-5 lanczos3 no-heavier";
 
 /// The photo cache of one site.
 #[derive(Debug, Clone)]

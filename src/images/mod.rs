@@ -6,6 +6,7 @@
 
 pub mod cache;
 mod process;
+mod strip;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

@@ -52,6 +52,7 @@ fn make(img: &SourceImage, settings: &Images, cache: &Cache) -> Result<Stats, Di
     let decoded = decode(&bytes, format, settings).map_err(|e| fail(format!("this photo cannot be decoded: {e}")))?;
     for v in &missing {
         let file = encode_size(&decoded, v, settings.quality, format)
+            .and_then(|file| no_heavier(file, &bytes, &decoded, v, settings, format))
             .map_err(|e| fail(format!("cannot make the {}-pixel copy: {e}", v.width)))?;
         let entry = cache.entry(&img.probe, v.width, settings);
         Cache::store(&entry, &file).map_err(|e| Diagnostic::error(&img.site_rel, format!("{e:#}")))?;
@@ -68,6 +69,8 @@ struct Decoded {
     exif: Option<Vec<u8>>,
     /// Whether the pixels are still sideways (EXIF kept, so its orientation still applies).
     sideways: bool,
+    /// Whether the pixels are as the file stores them (nothing was turned).
+    as_stored: bool,
 }
 
 fn decode(bytes: &[u8], format: Format, settings: &Images) -> image::ImageResult<Decoded> {
@@ -81,10 +84,11 @@ fn decode(bytes: &[u8], format: Format, settings: &Images) -> image::ImageResult
     // With the EXIF block kept, its orientation tag is kept too, so the
     // pixels stay as stored; otherwise they are turned upright here.
     let sideways = keep_metadata && exif.is_some() && super::swaps_sides(orientation);
-    if !(keep_metadata && exif.is_some()) {
+    let turned = !(keep_metadata && exif.is_some()) && orientation != image::metadata::Orientation::NoTransforms;
+    if turned {
         image.apply_orientation(orientation);
     }
-    Ok(Decoded { image, icc, exif, sideways })
+    Ok(Decoded { image, icc, exif, sideways, as_stored: !turned })
 }
 
 /// Resizes (unless the size is the photo's own) and encodes one copy.
@@ -115,6 +119,47 @@ fn encode_size(d: &Decoded, v: &Variant, quality: u8, format: Format) -> Result<
     };
     result.map_err(|e| e.to_string())?;
     Ok(out)
+}
+
+/// A published copy is never heavier than its source. A copy at the
+/// photo's own size that comes out heavier (the source was compressed
+/// harder than `images.quality`) is replaced by the source's own bytes,
+/// its metadata taken out losslessly (kept with `keep_metadata: true`); a
+/// smaller JPEG copy that comes out heavier is encoded again at lower
+/// qualities, down to 50, and the lightest is kept.
+fn no_heavier(
+    file: Vec<u8>,
+    source: &[u8],
+    d: &Decoded,
+    v: &Variant,
+    settings: &Images,
+    format: Format,
+) -> Result<Vec<u8>, String> {
+    if file.len() <= source.len() {
+        return Ok(file);
+    }
+    let own_size = (v.width, v.height) == (d.image.width(), d.image.height()) && d.as_stored && !d.sideways;
+    if own_size {
+        let kept =
+            if settings.keep_metadata { Some(source.to_vec()) } else { super::strip::strip_metadata(source, format) };
+        return Ok(kept.filter(|k| k.len() < file.len()).unwrap_or(file));
+    }
+    let mut lightest = file;
+    if format == Format::Jpeg {
+        for quality in [settings.quality.saturating_sub(10), settings.quality.saturating_sub(20), 50] {
+            if quality < 50 || quality >= settings.quality {
+                continue;
+            }
+            let again = encode_size(d, v, quality, format)?;
+            if again.len() < lightest.len() {
+                lightest = again;
+            }
+            if lightest.len() <= source.len() {
+                break;
+            }
+        }
+    }
+    Ok(lightest)
 }
 
 fn attach(enc: &mut impl ImageEncoder, d: &Decoded) {

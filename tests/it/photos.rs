@@ -58,6 +58,20 @@ fn jpeg(width: u32, height: u32, orientation: Option<u16>) -> Vec<u8> {
     out
 }
 
+/// A noisy JPEG compressed hard (quality 20), with EXIF (GPS, serial): re-encoded at the
+/// default quality 82 it grows.
+fn hard_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(width, height, |x, y| {
+        let n = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729)).wrapping_mul(2_654_435_761) >> 24;
+        Rgb([n as u8, (n >> 1) as u8, 255 - n as u8])
+    });
+    let mut out = Vec::new();
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 20);
+    enc.set_exif_metadata(exif_block(1)).unwrap();
+    enc.write_image(img.as_raw(), width, height, image::ExtendedColorType::Rgb8).unwrap();
+    out
+}
+
 fn png(width: u32, height: u32) -> Vec<u8> {
     let img = RgbImage::from_pixel(width, height, Rgb([40, 120, 60]));
     let mut out = Cursor::new(Vec::new());
@@ -300,4 +314,26 @@ fn serve_makes_photos_through_the_build_cache() {
     .unwrap_or_else(|e| panic!("{e}\n{}", server.context()));
     assert!(server.stderr().contains("photos: 3 encoded, 2 from cache"), "{}", server.context());
     server.assert_alive("after the photo changed");
+}
+
+// Regression: a source compressed harder than `images.quality` was published heavier than
+// itself (the demo's 58 KB photo became an 83 KB copy of the same size).
+#[test]
+fn no_published_copy_is_heavier_than_its_source() {
+    let site = photo_site();
+    let source = hard_jpeg(320, 240);
+    put(&site, "content/2026-03-02/small.jpg", &source);
+    site.run(&["-v", "build"]).assert_success();
+    let published = read_out(&site, "2026/03/02/small.jpg");
+    assert!(published.len() <= source.len(), "{} bytes published from a {}-byte source", published.len(), source.len());
+    assert!(!has_exif(&published) && !contains(&published, SERIAL.as_bytes()), "the source's metadata was published");
+    let img = image::load_from_memory(&published).unwrap();
+    assert_eq!((img.width(), img.height()), (320, 240));
+    // The pixels are the source's own, not a copy of a copy.
+    assert_eq!(img.to_rgb8(), image::load_from_memory(&source).unwrap().to_rgb8());
+    for (name, from) in [("wire-480w.jpg", "wire.jpg"), ("wire-960w.jpg", "wire.jpg"), ("wire.jpg", "wire.jpg")] {
+        let copy = read_out(&site, &format!("2026/03/02/{name}")).len();
+        let original = std::fs::metadata(site.site().join(format!("content/2026-03-02/{from}"))).unwrap().len();
+        assert!(copy as u64 <= original, "{name}: {copy} bytes from a {original}-byte source");
+    }
 }
