@@ -159,6 +159,12 @@ pub struct BuildArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// Check drafts as published pages (without it, their problems are warnings)
+    #[arg(long)]
+    pub drafts: bool,
+    /// Check editions dated after today as published (without it, their problems are warnings)
+    #[arg(long)]
+    pub future: bool,
     /// Treat warnings as errors
     #[arg(long)]
     pub strict: bool,
@@ -246,11 +252,68 @@ impl CheckArgs {
         let mut opts = BuildOptions::new(&g.source);
         opts.strict = self.strict;
         opts.clock = g.clock;
+        opts.drafts = if self.drafts { Drafts::Include } else { Drafts::Exclude };
+        opts.future = if self.future { Future::Include } else { Future::Exclude };
         opts.exit_after = true;
-        let report = build::check(&opts)?;
-        out.report(&report, Outcome::Checked);
-        Ok(())
+        let checked = build::check(&opts);
+        // Drafts and scheduled editions are checked too, so their problems are known
+        // before they are published; as warnings, since the site as it would be
+        // published does not hold them.
+        let unpublished = if self.drafts && self.future {
+            Vec::new()
+        } else {
+            let mut all = opts.clone();
+            all.drafts = Drafts::Include;
+            all.future = Future::Include;
+            all.strict = false;
+            let known = match &checked {
+                Err(Failure::Site(d)) => d.0.clone(),
+                Ok(report) => report.warnings.0.clone(),
+                Err(_) => Vec::new(),
+            };
+            match build::check(&all) {
+                Err(Failure::Site(d)) => unpublished_problems(d, &known),
+                _ => Vec::new(),
+            }
+        };
+        match checked {
+            Ok(mut report) => {
+                report.warnings.extend(unpublished);
+                report.warnings.sort();
+                if self.strict && !report.warnings.is_empty() {
+                    return Err(Failure::Site(report.warnings));
+                }
+                out.report(&report, Outcome::Checked);
+                Ok(())
+            }
+            Err(Failure::Site(mut d)) => {
+                d.extend(unpublished);
+                d.sort();
+                Err(Failure::Site(d))
+            }
+            Err(other) => Err(other),
+        }
     }
+}
+
+/// The errors a check with drafts and scheduled editions found that the
+/// check of the published site did not, as warnings saying so.
+fn unpublished_problems(
+    all: Diagnostics,
+    known: &[crate::diagnostic::Diagnostic],
+) -> Vec<crate::diagnostic::Diagnostic> {
+    let seen = |d: &crate::diagnostic::Diagnostic| {
+        known.iter().any(|k| k.path == d.path && k.line == d.line && k.message == d.message)
+    };
+    all.0
+        .into_iter()
+        .filter(|d| d.is_error() && !seen(d))
+        .map(|mut d| {
+            d.severity = crate::diagnostic::Severity::Warning;
+            d.message = format!("{} (in a draft or scheduled edition, so a warning until it is published; `check --drafts --future` checks it as published)", d.message);
+            d
+        })
+        .collect()
 }
 
 impl ServeArgs {
@@ -332,7 +395,18 @@ impl EditionsArgs {
         opts.clock = g.clock;
         opts.drafts = Drafts::Include;
         opts.future = Future::Include;
-        let site = crate::content::load(&opts)?;
+        // A broken draft does not hide the editions: they are listed without the
+        // drafts, and the draft's problems are shown as warnings.
+        let site = match crate::content::load(&opts) {
+            Ok(site) => site,
+            Err(with_drafts) => {
+                opts.drafts = Drafts::Exclude;
+                let site = crate::content::load(&opts)?;
+                let warnings = unpublished_problems(with_drafts, &site.warnings.0);
+                out.diagnostics(&Diagnostics(warnings));
+                site
+            }
+        };
         for e in site.editions.iter().rev() {
             let drafts = e.articles.iter().filter(|a| a.draft).count();
             let published = e.articles.len() - drafts;

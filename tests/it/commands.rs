@@ -353,3 +353,31 @@ fn new_keeps_quotes_and_yaml_words_in_headlines() {
     assert_eq!(plain, title, "headline as written by `new`");
     assert!(site.exists("sections/on/index.html"), "section `on` read as a YAML boolean");
 }
+
+// Regression: a draft with a missing photo and a broken link passed `check` (exit 0, not a
+// word) while `editions` failed on it; `check --drafts` was not an option.
+#[test]
+fn check_warns_about_drafts_check_drafts_fails_on_them_and_editions_lists_anyway() {
+    let site = SiteFixture::new("minimal");
+    site.write(
+        "content/2026-03-02/draft.md",
+        "---\ntitle: Draft\ndraft: true\nphoto:\n  src: missing.jpg\n  alt: A pier\n---\nSee [gone](gone.md).\n",
+    );
+    let check = site.run(&["check"]);
+    check.assert_code(0);
+    let warnings = check.warnings();
+    assert_eq!(warnings.len(), 2, "{}", check.transcript());
+    for (w, line) in warnings.iter().zip([4, 8]) {
+        assert_eq!((w.path.as_deref(), w.line), (Some("content/2026-03-02/draft.md"), Some(line)));
+        assert!(w.message.contains("in a draft or scheduled edition"), "{}", w.message);
+    }
+    let strict = site.run(&["check", "--strict"]);
+    strict.assert_code(1);
+    let drafts = site.run(&["check", "--drafts"]);
+    drafts.assert_code(1);
+    assert_eq!(drafts.errors().len(), 2, "{}", drafts.transcript());
+    let editions = site.run(&["editions"]);
+    editions.assert_code(0);
+    assert!(editions.stdout.contains("2026-03-02"), "{}", editions.transcript());
+    assert_eq!(editions.warnings().len(), 2, "{}", editions.transcript());
+}
