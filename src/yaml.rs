@@ -290,6 +290,14 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
                 (out.line, out.col) = (Some(line_offset + i), Some(loc.column()));
             }
         }
+    } else if let Some((at_line, at_col)) = tab_indent(yaml, &raw, err.location().map(|l| l.line())) {
+        out.message = "a tab in the indentation: YAML indents with spaces only".into();
+        out.help = Some("replace the tab at the start of the line with spaces (two per level)".into());
+        (out.line, out.col) = (Some(line_offset + at_line), Some(at_col));
+    } else if let Some((at_line, at_col, quote)) = unclosed_quote(yaml, &raw) {
+        out.message = format!("the quote `{quote}` opened here is never closed");
+        out.help = Some(format!("end the value with `{quote}` on the same line"));
+        (out.line, out.col) = (Some(line_offset + at_line), Some(at_col));
     } else if raw.starts_with("invalid type") && raw.contains("expected struct") {
         // The whole document is a list or a single value instead of `key: value` lines.
         out.message = "this YAML must be `key: value` lines, one key per line".into();
@@ -298,6 +306,49 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
         out.message = plain_type_names(&raw);
     }
     out
+}
+
+/// Where a tab indents a line, when libyaml stopped at one (1-based line
+/// and column of the YAML).
+fn tab_indent(yaml: &str, raw: &str, line: Option<usize>) -> Option<(usize, usize)> {
+    if !raw.contains("cannot start any token") && !raw.contains("tab") {
+        return None;
+    }
+    let indented = |l: &str| l.chars().take_while(|c| c.is_whitespace()).position(|c| c == '\t');
+    let at = line.and_then(|n| yaml.lines().nth(n.saturating_sub(1)).and_then(indented).map(|c| (n, c + 1)));
+    at.or_else(|| yaml.lines().enumerate().find_map(|(i, l)| indented(l).map(|c| (i + 1, c + 1))))
+}
+
+/// Where a quoted value opens and is never closed on its line, when libyaml
+/// ran to the end of the front matter looking for its end (1-based line and
+/// column of the YAML, and the quote).
+fn unclosed_quote(yaml: &str, raw: &str) -> Option<(usize, usize, char)> {
+    if !raw.contains("end of stream") && !raw.contains("did not find expected") && !raw.contains("unexpected end") {
+        return None;
+    }
+    yaml.lines().enumerate().find_map(|(i, line)| {
+        // The value after `key:` or a list's `- `.
+        let start = match line.find(": ") {
+            Some(c) => c + 2,
+            None => line.trim_start().strip_prefix("- ").map(|_| line.len() - line.trim_start().len() + 2)?,
+        };
+        let value = &line[start..];
+        let lead = value.len() - value.trim_start().len();
+        let quote = value.trim_start().chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let body = &value.trim_start()[1..];
+        let closed = if quote == '"' {
+            let mut escaped = false;
+            body.chars().any(|c| {
+                let end = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                end
+            })
+        } else {
+            // `''` inside single quotes is one quote.
+            body.replace("''", "").contains('\'')
+        };
+        (!closed).then_some((i + 1, start + lead + 1, quote))
+    })
 }
 
 /// The YAML line (1-based) of the second `key:` at column `col` of the map
@@ -373,6 +424,23 @@ pub fn key_line(split_yaml: &str, line_offset: usize, key: &str) -> Option<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tabs_and_unclosed_quotes_are_named_where_they_are() {
+        assert_eq!(
+            tab_indent("a: 1\nb:\n\tc: 2\n", "found character that cannot start any token", Some(3)),
+            Some((3, 1))
+        );
+        assert_eq!(tab_indent("a: 1\n", "something else", Some(1)), None);
+        let eos = "found unexpected end of stream";
+        assert_eq!(unclosed_quote("title: \"Open\nsection: x\n", eos), Some((1, 8, '"')));
+        assert_eq!(unclosed_quote("title: \"Fine \\\" too\"\nb: 'it''s open\n", eos), Some((2, 4, '\'')));
+        assert_eq!(unclosed_quote("tags:\n  - \"one\n", eos), Some((2, 5, '"')));
+        assert_eq!(unclosed_quote("title: \"closed\"\n", eos), None);
+        let err = parse::<serde_json::Value>("title: Tabs\nphoto:\n\tsrc: a.jpg\n", 1).unwrap_err();
+        assert_eq!((err.line, err.col), (Some(4), Some(1)));
+        assert!(err.message.contains("tab"), "{}", err.message);
+    }
     use serde::Deserialize;
 
     /// Front matter for the tests here and the property tests in `props`.

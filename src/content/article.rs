@@ -232,9 +232,28 @@ fn edition_date(file: &SourceFile, written: Option<&str>, line: Option<usize>) -
         .help("move the file to the right edition folder, or fix or remove `edition:`")),
         (Some(w), _) => Ok(w),
         (None, Some((f, _))) => Ok(f),
-        (None, None) => Err(Diagnostic::error(&file.site_rel, "this article belongs to no edition")
-            .help("put it in a folder named by its date (content/2023-09-05/) or add `edition: YYYY-MM-DD`")),
+        (None, None) => Err(match unreal_date_folder(&file.content_rel) {
+            Some(dir) => Diagnostic::error(
+                &file.site_rel,
+                format!("the folder `content/{dir}` is named like a date, but that day does not exist"),
+            )
+            .help("rename the folder to the edition's real date (YYYY-MM-DD), or add `edition: YYYY-MM-DD`"),
+            None => Diagnostic::error(&file.site_rel, "this article belongs to no edition")
+                .help("put it in a folder named by its date (content/2023-09-05/) or add `edition: YYYY-MM-DD`"),
+        }),
     }
+}
+
+/// The innermost folder of `content_rel` shaped like `YYYY-MM-DD` that is
+/// no real day (`2026-02-30`), as a path under `content/`.
+fn unreal_date_folder(content_rel: &str) -> Option<String> {
+    let parts: Vec<&str> = content_rel.split('/').collect();
+    let dirs = &parts[..parts.len().saturating_sub(1)];
+    let shaped = |name: &str| {
+        name.len() == 10
+            && name.bytes().enumerate().all(|(i, c)| if i == 4 || i == 7 { c == b'-' } else { c.is_ascii_digit() })
+    };
+    (0..dirs.len()).rev().find(|&i| shaped(dirs[i])).map(|i| dirs[..=i].join("/"))
 }
 
 /// A strict `YYYY-MM-DD` that is a real calendar date.

@@ -58,7 +58,7 @@ pub(super) fn assemble(
         (found, parsed)
     });
     let mut diags = Diagnostics(walk_problems);
-    let (groups, asset_files) = group(parsed, &mut diags);
+    let (groups, asset_files, failed) = group(parsed, &mut diags);
 
     let mut planner = Planner {
         config: &config,
@@ -67,7 +67,8 @@ pub(super) fn assemble(
         drafts: opts.drafts,
         future: opts.future,
         skipped: Skipped::default(),
-        link_index: LinkIndex::default(),
+        // A link to a file whose own front matter failed is that file's error, not the link's.
+        link_index: LinkIndex { failed: failed.into_iter().collect(), ..LinkIndex::default() },
         outputs: HashMap::new(),
         diags,
     };
@@ -161,9 +162,12 @@ fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> 
 }
 
 /// Groups parsed files by edition date; other files are copied as assets.
-fn group(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> (BTreeMap<Date, Group>, Vec<SourceFile>) {
+/// Groups parsed files by edition date; files that failed to parse are
+/// named in the third list (by their path under `content/`).
+fn group(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> (BTreeMap<Date, Group>, Vec<SourceFile>, Vec<String>) {
     let mut groups: BTreeMap<Date, Group> = BTreeMap::new();
     let mut asset_files = Vec::new();
+    let mut failed = Vec::new();
     for result in parsed {
         match result {
             Ok(Parsed::Article(a)) => groups.entry(a.date).or_default().articles.push(*a),
@@ -183,10 +187,13 @@ fn group(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> (BTreeMap<Date, G
                 }
             }
             Ok(Parsed::Asset(f)) => asset_files.push(f),
-            Err(ds) => diags.extend(ds),
+            Err(ds) => {
+                failed.extend(ds.iter().find_map(|d| d.path.to_str()?.strip_prefix("content/").map(String::from)));
+                diags.extend(ds);
+            }
         }
     }
-    (groups, asset_files)
+    (groups, asset_files, failed)
 }
 
 /// Decides, edition by edition, what is published and where: URLs, the
@@ -579,11 +586,9 @@ fn resolve_photo(meta: &PhotoMeta, dir: &str, index: &LinkIndex) -> Result<Photo
         }
         let target =
             normalize(base, path).ok_or_else(|| format!("the photo `{src}` points outside the content folder"))?;
-        index
-            .assets
-            .get(&target)
-            .cloned()
-            .ok_or_else(|| format!("the photo `{src}` was not found (looked for `content/{target}`)"))?
+        index.assets.get(&target).cloned().ok_or_else(|| {
+            format!("the photo `{src}` was not found (looked for `content/{target}`){}", index.case_hint(&target))
+        })?
     };
     Ok(Photo {
         alt: meta.alt.clone().unwrap_or_default(),

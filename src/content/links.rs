@@ -25,6 +25,9 @@ pub struct LinkIndex {
     pub assets: HashMap<String, String>,
     /// Sizes of images, by the URL that `assets` gives them.
     pub images: super::photos::SizeIndex,
+    /// Markdown files (under `content/`) that failed to load: their own
+    /// errors are reported, so links to them are not errors again.
+    pub failed: std::collections::HashSet<String>,
 }
 
 impl LinkIndex {
@@ -57,16 +60,33 @@ impl LinkIndex {
                     format!("{url}{suffix}"),
                     format!("the link `{dest}` points at {why}, which this build leaves out"),
                 ),
+                None if self.failed.contains(&target) => LinkOutcome::Keep,
                 None => LinkOutcome::Broken(format!(
-                    "the link `{dest}` points at `content/{target}`, which is not an article of this site"
+                    "the link `{dest}` points at `content/{target}`, which is not an article of this site{}",
+                    self.case_hint(&target)
                 )),
             };
         }
         match self.assets.get(&target) {
             Some(url) => LinkOutcome::Rewrite(format!("{url}{suffix}")),
-            None => {
-                LinkOutcome::Broken(format!("the link `{dest}` points at `content/{target}`, which does not exist"))
-            }
+            None => LinkOutcome::Broken(format!(
+                "the link `{dest}` points at `content/{target}`, which does not exist{}",
+                self.case_hint(&target)
+            )),
+        }
+    }
+}
+
+impl LinkIndex {
+    /// `" (there is `content/…/Harbor.JPG`: names differ in case)"` when a
+    /// page or file of the site has `target`'s name in other letter case:
+    /// a name that works on a laptop's file system and fails on a server's.
+    pub fn case_hint(&self, target: &str) -> String {
+        let lower = target.to_lowercase();
+        let found = self.pages.keys().chain(self.assets.keys()).find(|k| k.to_lowercase() == lower && *k != target);
+        match found {
+            Some(other) => format!(" (there is `content/{other}`: the names differ in upper and lower case)"),
+            None => String::new(),
         }
     }
 }

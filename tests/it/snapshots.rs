@@ -33,3 +33,13 @@ fn photo_warnings_and_strict_errors() {
 fn skipped_items_summary() {
     assert_snapshot("skipped_items", &transcript("schedule", &["build"]));
 }
+
+/// The mistakes editors make, one file each, in one `check` and one `editions`: a tab in
+/// the indentation, an unclosed quote, a folder dated a day that does not exist, a photo
+/// named in the wrong letter case, keys from another generator, a draft with a broken link,
+/// and a link to a file that already failed (no second error for it).
+#[test]
+fn editors_mistakes() {
+    let text = transcript("errors/mistakes", &["check"]) + &transcript("errors/mistakes", &["editions"]);
+    assert_snapshot("editors_mistakes", &text);
+}
