@@ -487,8 +487,13 @@ impl<'a> Renderer<'a> {
             if edition.summary.is_empty() { self.site.config.description.clone() } else { edition.summary.clone() };
         let image =
             self.image(edition.photo.as_ref().or_else(|| edition.articles.iter().find_map(|a| a.photo.as_ref())));
+        // The browser tab and search results name the site, as article pages do (the
+        // default title already holds the publication's name).
+        let config = &self.site.config;
+        let named = edition.title.contains(&config.title) || edition.title.contains(config.publication());
+        let title = if named { edition.title.clone() } else { format!("{} — {}", edition.title, config.title) };
         let page = PageView {
-            title: edition.title.clone(),
+            title,
             description,
             canonical: absolute(self.site, &edition.url),
             kind: "edition",

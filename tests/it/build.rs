@@ -259,3 +259,26 @@ fn verbose_build_and_check_name_their_phases() {
         assert!(secs.iter().sum::<f64>() <= total + 0.02, "{line} vs {total}");
     }
 }
+
+// Regression: on five of the demo's seven edition pages the edition's lead photo was shown
+// again at once as the first card's photo, and edition pages' titles lacked the site name.
+#[test]
+fn demo_edition_pages_never_show_a_photo_twice_in_a_row_and_name_the_site() {
+    let demo = crate::support::build_demo(&[]);
+    demo.run.assert_success();
+    let mut editions = 0;
+    for page in crate::support::html_files(&demo.out) {
+        let doc = scraper::Html::parse_document(&crate::support::read_to_string(&demo.out.join(&page)));
+        if doc.select(&sel("article.edition")).next().is_none() {
+            continue;
+        }
+        editions += 1;
+        let shown: Vec<&str> = doc.select(&sel("main img")).filter_map(|i| i.value().attr("src")).collect();
+        for pair in shown.windows(2) {
+            assert_ne!(pair[0], pair[1], "{page} shows {} twice in a row", pair[0]);
+        }
+        let title = doc.select(&sel("title")).next().map(text_of).unwrap_or_default();
+        assert!(title.ends_with("The Millbrook Ledger"), "{page}: <title>{title}</title>");
+    }
+    assert_eq!(editions, 7);
+}
