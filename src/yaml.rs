@@ -242,8 +242,11 @@ fn check_values(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> 
 
 /// Turns a serde_yaml error into words a reporter understands.
 fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMatterError {
+    // libyaml also breaks lines at U+0085, U+2028 and U+2029, which editors do not: its
+    // line numbers can run past the file's, so they are held to its last line.
+    let last = yaml.lines().count().max(1);
     let (line, col) = match err.location() {
-        Some(loc) => (Some(line_offset + loc.line()), Some(loc.column())),
+        Some(loc) => (Some(line_offset + loc.line().min(last)), Some(loc.column())),
         None => (None, None),
     };
     let raw = err.to_string();

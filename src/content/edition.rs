@@ -488,6 +488,7 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
                 title: if smart { markdown::typography::smart_text(&meta.title).into_owned() } else { meta.title },
                 slug: a.slug,
                 summary,
+                summary_written: meta.summary.is_some(),
                 byline: super::byline(meta.author.clone().map(|x| x.into_vec()).as_deref().unwrap_or_default()),
                 authors: meta.author.map(|x| x.into_vec()).unwrap_or_default(),
                 section: meta.section,

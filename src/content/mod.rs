@@ -63,7 +63,10 @@ pub struct Article {
     pub date: Date,
     pub title: String,
     pub slug: String,
+    /// The `summary:` written, or else the first paragraph cut short.
     pub summary: String,
+    /// Whether `summary:` was written (a deck of its own, not the body's start).
+    pub summary_written: bool,
     pub authors: Vec<String>,
     /// "By A, B and C", or empty.
     pub byline: String,

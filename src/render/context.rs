@@ -278,6 +278,9 @@ pub struct LinkView<'a> {
 #[derive(Debug, Hash)]
 pub struct ArticleView<'a> {
     pub card: ArticleCardView<'a>,
+    /// The deck under the headline: `summary:` as written, never the
+    /// body's first paragraph (which the page shows just below).
+    pub dek: Option<&'a str>,
     pub slug: &'a str,
     pub permalink: String,
     pub body_html: Html<'a>,
@@ -297,7 +300,7 @@ pub struct ArticleView<'a> {
 }
 
 view_fields!(ArticleView embeds card: ArticleCardView {
-    slug, permalink, body_html, published, updated, json_ld, extra, scheduled, prev, next, section_url, tag_links,
+    dek, slug, permalink, body_html, published, updated, json_ld, extra, scheduled, prev, next, section_url, tag_links,
     author_links,
 });
 
@@ -408,6 +411,6 @@ mod tests {
         assert_eq!(EditionView::FIELDS, 14);
         assert_eq!(ListedArticleView::FIELDS, 10);
         assert_eq!(ArchiveEditionView::FIELDS, 7);
-        assert_eq!(ArticleView::FIELDS, 22);
+        assert_eq!(ArticleView::FIELDS, 23);
     }
 }

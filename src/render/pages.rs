@@ -664,6 +664,7 @@ impl<'a> Renderer<'a> {
         let link = |j: usize| edition.articles.get(j).map(|b| LinkView { title: &b.title, url: &b.url });
         let view = ArticleView {
             card: self.card(e, i),
+            dek: a.summary_written.then_some(a.summary.as_str()),
             slug: &a.slug,
             permalink: absolute(site, &a.url),
             body_html: Html { text: &a.body_html, hash: a.body_hash },

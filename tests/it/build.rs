@@ -282,3 +282,24 @@ fn demo_edition_pages_never_show_a_photo_twice_in_a_row_and_name_the_site() {
     }
     assert_eq!(editions, 7);
 }
+
+// Regression: an article without `summary:` showed its first paragraph twice, as the deck
+// under the headline and again as the body's start.
+#[test]
+fn the_deck_is_the_written_summary_never_the_first_paragraph_again() {
+    let site = SiteFixture::new("minimal");
+    site.write("content/2026-03-02/plain.md", "---\ntitle: Plain\n---\nThe first paragraph.\n\nThe second.\n");
+    site.write(
+        "content/2026-03-02/with-deck.md",
+        "---\ntitle: With a deck\nsummary: A deck of its own.\n---\nThe first paragraph.\n",
+    );
+    site.build().assert_success();
+    let plain = site.html("2026/03/02/plain/index.html");
+    assert_eq!(plain.select(&sel("p.dek")).count(), 0, "a deck repeating the body");
+    let decked = site.html("2026/03/02/with-deck/index.html");
+    let decks: Vec<String> = decked.select(&sel("p.dek")).map(text_of).collect();
+    assert_eq!(decks, ["A deck of its own."]);
+    // Cards and feeds still summarise the plain article by its first paragraph.
+    let edition = site.html("2026/03/02/index.html");
+    assert!(edition.select(&sel(".card .dek")).map(text_of).any(|d| d == "The first paragraph."));
+}
