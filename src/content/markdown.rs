@@ -123,11 +123,11 @@ pub fn render(
             }
             Event::Html(h) => {
                 verbatim.observe(&h);
-                Event::Html(h)
+                Event::Html(raw_html_links(h, resolve, line_of(range.start), &mut problems))
             }
             Event::InlineHtml(h) => {
                 verbatim.observe(&h);
-                Event::InlineHtml(h)
+                Event::InlineHtml(raw_html_links(h, resolve, line_of(range.start), &mut problems))
             }
             other => other,
         }
@@ -253,6 +253,37 @@ fn rewrite<'a>(
             problems.push(LinkProblem { line, message, is_error: true });
             dest
         }
+    }
+}
+
+/// Links in raw HTML (`<a href>`, `<img src>`, …) resolved like Markdown's:
+/// a `.md` target becomes its page's URL; one that points at nothing is a
+/// warning (an error with `--strict`), since raw HTML is the writer's own.
+fn raw_html_links<'a>(
+    html: CowStr<'a>,
+    resolve: &dyn Fn(&str) -> LinkOutcome,
+    line: usize,
+    problems: &mut Vec<LinkProblem>,
+) -> CowStr<'a> {
+    if !html.contains('=') {
+        return html;
+    }
+    let mapped = urls::map_urls(&html, &mut |url| match resolve(url) {
+        LinkOutcome::Keep => None,
+        LinkOutcome::Rewrite(to) => Some(to),
+        LinkOutcome::Warn(to, message) => {
+            problems.push(LinkProblem { line, message, is_error: false });
+            Some(to)
+        }
+        LinkOutcome::Broken(message) => {
+            problems.push(LinkProblem { line, message: format!("{message} (in raw HTML)"), is_error: false });
+            None
+        }
+    });
+    match mapped {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(changed) if changed != *html => changed.into(),
+        std::borrow::Cow::Owned(_) => html,
     }
 }
 
@@ -446,3 +477,4 @@ mod props;
 
 pub mod notes;
 pub mod typography;
+pub mod urls;

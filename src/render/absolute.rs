@@ -7,97 +7,15 @@
 
 use std::borrow::Cow;
 
-/// Attributes that hold one URL, or (`srcset`) a list of them.
-const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "srcset", "poster", "cite"];
+use crate::content::markdown::urls::map_urls;
 
 /// `html` with every URL attribute absolute: `origin` is the site's scheme
 /// and host (`https://news.example.com`), `page` the article's absolute URL.
 pub fn absolute_urls<'h>(html: &'h str, origin: &str, page: &str) -> Cow<'h, str> {
-    if !URL_ATTRIBUTES.iter().any(|a| html.contains(a)) {
-        return Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..=lt]);
-        rest = &rest[lt + 1..];
-        if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            continue;
-        }
-        rest = start_tag(rest, origin, page, &mut out);
-    }
-    out.push_str(rest);
-    Cow::Owned(out)
-}
-
-/// Copies a start tag (after its `<`) to `out` with its URL attributes made
-/// absolute; returns what follows the tag.
-fn start_tag<'h>(tag: &'h str, origin: &str, page: &str, out: &mut String) -> &'h str {
-    let name_end = tag.find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap_or(tag.len());
-    out.push_str(&tag[..name_end]);
-    let mut rest = &tag[name_end..];
-    loop {
-        let trimmed = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
-        out.push_str(&rest[..rest.len() - trimmed.len()]);
-        rest = trimmed;
-        if rest.is_empty() || rest.starts_with('>') {
-            return rest;
-        }
-        let name_len =
-            rest.find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/')).unwrap_or(rest.len());
-        let name = &rest[..name_len];
-        out.push_str(name);
-        rest = &rest[name_len..];
-        let after_ws = rest.trim_start();
-        let Some(value_start) = after_ws.strip_prefix('=') else { continue };
-        out.push_str(&rest[..rest.len() - after_ws.len()]);
-        out.push('=');
-        let value_start_trimmed = value_start.trim_start();
-        out.push_str(&value_start[..value_start.len() - value_start_trimmed.len()]);
-        rest = value_start_trimmed;
-        // The quote, the value, what follows, and whether the quote is closed.
-        let (quote, value, after, closed) = match rest.chars().next() {
-            Some(q @ ('"' | '\'')) => match rest[1..].find(q) {
-                Some(end) => (Some(q), &rest[1..1 + end], &rest[end + 2..], true),
-                None => (Some(q), &rest[1..], "", false),
-            },
-            _ => {
-                let end = rest.find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap_or(rest.len());
-                (None, &rest[..end], &rest[end..], true)
-            }
-        };
-        let lower = name.to_ascii_lowercase();
-        let value: Cow<'_, str> = if lower == "srcset" {
-            Cow::Owned(srcset(value, origin, page))
-        } else if URL_ATTRIBUTES.contains(&lower.as_str()) {
-            absolute(value, origin, page)
-        } else {
-            Cow::Borrowed(value)
-        };
-        if let Some(q) = quote {
-            out.push(q);
-            out.push_str(&value);
-            if closed {
-                out.push(q);
-            }
-        } else {
-            out.push_str(&value);
-        }
-        rest = after;
-    }
-}
-
-fn srcset(value: &str, origin: &str, page: &str) -> String {
-    value
-        .split(',')
-        .map(|candidate| {
-            let lead = candidate.len() - candidate.trim_start().len();
-            let trimmed = candidate.trim_start();
-            let end = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
-            format!("{}{}{}", &candidate[..lead], absolute(&trimmed[..end], origin, page), &trimmed[end..])
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    map_urls(html, &mut |url| match absolute(url, origin, page) {
+        Cow::Owned(url) => Some(url),
+        Cow::Borrowed(_) => None,
+    })
 }
 
 /// One URL made absolute.

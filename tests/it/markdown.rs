@@ -253,3 +253,27 @@ fn headlines_decks_and_captions_are_curled_like_the_body() {
     let feed = site.read("feed.xml");
     assert!(feed.contains(headline), "{feed}");
 }
+
+// Regression: relative links in raw HTML were never checked (a real archive had 109 that led
+// nowhere while `check` passed), and a raw `<a href="x.md">` was published as written.
+#[test]
+fn raw_html_links_are_resolved_and_checked() {
+    let site = SiteFixture::new("md_links");
+    let three = std::fs::read_to_string(site.site().join("content/2026-03-03/three.md")).unwrap();
+    site.write(
+        "content/2026-03-03/three.md",
+        &format!(
+            "{}\n\n<p>See <a href=\"../2026-03-02/one.md#top\">one</a> and\n<img src='missing-chart.png' alt='A chart'></p>\n",
+            three.trim_end()
+        ),
+    );
+    let run = site.build();
+    run.assert_success();
+    let warnings = run.warnings();
+    assert_eq!(warnings.len(), 1, "{}", run.transcript());
+    assert_eq!((warnings[0].path.as_deref(), warnings[0].line), (Some("content/2026-03-03/three.md"), Some(7)));
+    assert!(warnings[0].message.contains("missing-chart.png") && warnings[0].message.ends_with("(in raw HTML)"));
+    let hrefs = link_hrefs(&site.html("2026/03/03/three/index.html"));
+    assert!(hrefs.iter().any(|h| h == "/2026/03/02/one/#top"), "{hrefs:?}");
+    site.run(&["check", "--strict"]).assert_code(1);
+}
