@@ -5,6 +5,7 @@
 //! Run with `cargo test --test it`; the HTML validation in `validate` needs `VNU_JAR`
 //! (see `.ci/run`).
 
+mod archive;
 mod bounds;
 mod browser;
 mod build;

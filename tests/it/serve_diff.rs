@@ -24,6 +24,7 @@ const DEFAULT_STEPS: usize = 12;
 /// The fixture sites `build --drafts --future` accepts; the others are there to fail.
 /// A test below keeps this list equal to what the fixtures folder holds.
 const BUILDING_FIXTURES: &[&str] = &[
+    "archive",
     "base_path",
     "commands",
     "edition_order",
@@ -79,6 +80,7 @@ macro_rules! fixture_tests {
 mod fixture {
     use super::{SiteFixture, follow_random_edits, fxhash};
     fixture_tests!(
+        archive,
         base_path,
         commands,
         edition_order,

@@ -1,0 +1,136 @@
+//! A real-content suite: `tests/fixtures/archive/` is an archive of 30 posts written the way
+//! real blogs write (headings linked from the text, footnotes, email autolinks, raw HTML
+//! links, tables, code in three languages, nested quotes, possessives in headlines). It must
+//! build without a message, and the pages must hold together: every in-page anchor and
+//! every internal link leads somewhere, footnotes close each article with links back, no
+//! straight quote is shown outside code, and the feeds carry absolute URLs only.
+
+use scraper::{ElementRef, Html};
+
+use crate::support::{SiteFixture, html_files, read_to_string, sel, text_of};
+
+fn built() -> SiteFixture {
+    let site = SiteFixture::new("archive");
+    let run = site.build();
+    run.assert_success();
+    assert!(run.warnings().is_empty(), "{}", run.transcript());
+    site
+}
+
+fn article_pages(site: &SiteFixture) -> Vec<String> {
+    let pages: Vec<String> = html_files(&site.out())
+        .into_iter()
+        .filter(|p| site.html(p).select(&sel("div.article-body")).next().is_some())
+        .collect();
+    assert_eq!(pages.len(), 30, "{pages:?}");
+    pages
+}
+
+#[test]
+fn every_anchor_and_internal_link_of_the_archive_leads_somewhere() {
+    let site = built();
+    for page in article_pages(&site) {
+        let doc = site.html(&page);
+        let ids: Vec<&str> = doc.select(&sel("[id]")).filter_map(|e| e.value().attr("id")).collect();
+        for a in doc.select(&sel("a[href^='#']")) {
+            let target = &a.value().attr("href").unwrap()[1..];
+            assert!(ids.contains(&target), "{page}: #{target} points at nothing");
+        }
+        let body = doc.select(&sel("div.article-body")).next().unwrap();
+        for a in body.select(&sel("a[href^='/news/']")) {
+            let href = a.value().attr("href").unwrap();
+            let (path, fragment) = href.split_once('#').unwrap_or((href, ""));
+            let file = format!("{}index.html", path.trim_start_matches("/news/"));
+            assert!(site.exists(&file), "{page}: {href} leads nowhere");
+            if !fragment.is_empty() {
+                let other = site.html(&file);
+                assert!(other.select(&sel(&format!("[id='{fragment}']"))).next().is_some(), "{page}: {href}");
+            }
+        }
+        let mail: Vec<&str> = body.select(&sel("a[href^='mailto:']")).filter_map(|a| a.value().attr("href")).collect();
+        assert_eq!(mail, ["mailto:desk@archive.example.org"], "{page}");
+    }
+}
+
+#[test]
+fn footnotes_close_each_article_with_links_back() {
+    let site = built();
+    for page in article_pages(&site) {
+        let doc = site.html(&page);
+        let body = doc.select(&sel("div.article-body")).next().unwrap();
+        let last = body.children().filter_map(ElementRef::wrap).last().unwrap();
+        assert_eq!(last.value().attr("class"), Some("footnotes"), "{page}");
+        let refs: Vec<&str> = body.select(&sel("sup.footnote-ref a")).filter_map(|a| a.value().attr("id")).collect();
+        let backs: Vec<&str> = last
+            .select(&sel("a.footnote-back"))
+            .filter_map(|a| a.value().attr("href"))
+            .map(|h| h.trim_start_matches('#'))
+            .collect();
+        assert_eq!(refs, backs, "{page}: every reference has its way back");
+        assert_eq!(last.select(&sel("li")).count(), 2, "{page}");
+    }
+}
+
+/// Text of `el` outside `code`, `pre`, `script` and `style`.
+fn shown_text(el: ElementRef<'_>, out: &mut String) {
+    for child in el.children() {
+        if let Some(e) = ElementRef::wrap(child) {
+            if !matches!(e.value().name(), "code" | "pre" | "script" | "style") {
+                shown_text(e, out);
+            }
+        } else if let Some(t) = child.value().as_text() {
+            out.push_str(t);
+        }
+    }
+}
+
+#[test]
+fn no_straight_quote_is_shown_outside_code() {
+    let site = built();
+    for page in html_files(&site.out()) {
+        let doc = Html::parse_document(&read_to_string(&site.out().join(&page)));
+        let mut text = doc.select(&sel("title")).next().map(text_of).unwrap_or_default();
+        if let Some(main) = doc.select(&sel("main")).next() {
+            shown_text(main, &mut text);
+        }
+        assert!(!text.contains('"') && !text.contains('\''), "{page} shows a straight quote: {text}");
+    }
+}
+
+#[test]
+fn code_keeps_its_language_and_its_straight_quotes() {
+    let site = built();
+    let mut languages = std::collections::BTreeSet::new();
+    for page in article_pages(&site) {
+        let doc = site.html(&page);
+        for code in doc.select(&sel("pre code")) {
+            let class = code.value().attr("class").unwrap_or_default();
+            languages.insert(class.to_string());
+            assert!(text_of(code).contains('"'), "{page}: the code lost its quotes");
+        }
+        let inline: Vec<String> = doc.select(&sel("li code")).map(text_of).collect();
+        assert_eq!(inline, ["inline code"], "{page}");
+    }
+    assert_eq!(languages.into_iter().collect::<Vec<_>>(), ["language-python", "language-rust", "language-yaml"]);
+}
+
+#[test]
+fn the_feeds_carry_absolute_urls_only() {
+    let site = built();
+    let atom = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&atom).unwrap();
+    let mut seen = 0;
+    for content in doc.descendants().filter(|n| n.has_tag_name("content")) {
+        let html = Html::parse_fragment(content.text().unwrap_or_default());
+        for el in html.select(&sel("[href], [src]")) {
+            for url in [el.value().attr("href"), el.value().attr("src")].into_iter().flatten() {
+                seen += 1;
+                assert!(
+                    url.starts_with("https://archive.example.org/news/") || url.starts_with("mailto:"),
+                    "feed content has {url:?}"
+                );
+            }
+        }
+    }
+    assert!(seen > 50, "{seen} URLs in the feed");
+}
