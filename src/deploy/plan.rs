@@ -6,7 +6,8 @@
 //! then pages that are new to the target, which no page there links to
 //! yet; then pages that replace older ones (articles, editions, listings,
 //! then feeds, sitemap and the front page), each of which may link to the
-//! new ones, now all there. Deletions come last, after every upload.
+//! new ones, now all there; the front page is the last of either group.
+//! Deletions come last, after every upload.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,9 +73,9 @@ fn is_site_key(key: &str) -> bool {
 }
 
 /// Deploy's own objects: the manifest, the lock, a folder target's
-/// temporary files.
+/// temporary files (all named `.masthead-deploy…` at the top).
 pub(super) fn is_own_key(key: &str) -> bool {
-    key == MANIFEST || key == LOCK || key.split('/').next() == Some(super::store::FOLDER_TMP)
+    key.starts_with(".masthead-deploy")
 }
 
 /// What kind of file a path is, in upload order.
@@ -88,7 +89,9 @@ pub(super) enum Phase {
     Editions,
     /// Archive, tag, section, author and search pages.
     Listings,
-    /// Feeds, sitemap, robots.txt, the 404 page and the front page.
+    /// Feeds, sitemap, robots.txt and the 404 page.
+    Feeds,
+    /// The front page, alone and last: every link on it is there by then.
     Front,
 }
 
@@ -99,17 +102,21 @@ impl Phase {
             Phase::Articles => "article pages",
             Phase::Editions => "edition pages",
             Phase::Listings => "listings",
-            Phase::Front => "feeds, sitemap and front page",
+            Phase::Feeds => "feeds and sitemap",
+            Phase::Front => "front page",
         }
     }
 
     /// The phase of the output file `path`, given the edition permalink
     /// pattern (`/:year/:month/:day/`).
     pub(super) fn of(path: &str, edition_pattern: &str) -> Phase {
-        const FRONT: &[&str] = &["index.html", "404.html", "feed.xml", "feed.json", "sitemap.xml", "robots.txt"];
+        const FEEDS: &[&str] = &["404.html", "feed.xml", "feed.json", "sitemap.xml", "robots.txt"];
         const LISTINGS: &[&str] = &["archive", "tags", "sections", "authors", "search"];
-        if FRONT.contains(&path) {
+        if path == "index.html" {
             return Phase::Front;
+        }
+        if FEEDS.contains(&path) {
+            return Phase::Feeds;
         }
         let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
         if matches!(name, "newsletter.html" | "newsletter.txt")
@@ -277,11 +284,11 @@ mod tests {
     fn files_are_put_in_their_phase() {
         for (path, phase) in [
             ("index.html", Phase::Front),
-            ("feed.xml", Phase::Front),
-            ("feed.json", Phase::Front),
-            ("sitemap.xml", Phase::Front),
-            ("robots.txt", Phase::Front),
-            ("404.html", Phase::Front),
+            ("feed.xml", Phase::Feeds),
+            ("feed.json", Phase::Feeds),
+            ("sitemap.xml", Phase::Feeds),
+            ("robots.txt", Phase::Feeds),
+            ("404.html", Phase::Feeds),
             ("2023/09/05/index.html", Phase::Editions),
             ("2023/09/05/newsletter.html", Phase::Editions),
             ("2023/09/05/newsletter.txt", Phase::Editions),
@@ -351,7 +358,7 @@ mod tests {
                 ("assets".to_string(), vec!["style.css"]),
                 ("new article pages".to_string(), vec!["2023/09/05/a/index.html", "2023/09/05/gone/index.html"]),
                 ("new edition pages".to_string(), vec!["2023/09/05/index.html"]),
-                ("new feeds, sitemap and front page".to_string(), vec!["index.html"]),
+                ("new front page".to_string(), vec!["index.html"]),
             ]
         );
         let mut manifest = Manifest { format: 1, ..Manifest::default() };
@@ -378,7 +385,7 @@ mod tests {
                 ("new edition pages".to_string(), vec!["2023/09/06/index.html"]),
                 ("changed article pages".to_string(), vec!["2023/09/05/a/index.html"]),
                 ("changed edition pages".to_string(), vec!["2023/09/05/index.html"]),
-                ("changed feeds, sitemap and front page".to_string(), vec!["index.html"]),
+                ("changed front page".to_string(), vec!["index.html"]),
             ]
         );
         assert_eq!(next.deletes, ["2023/09/05/gone/index.html"]);

@@ -154,14 +154,22 @@ impl Store {
                     Err(e) => Err(failed("create", key, e)),
                 }
             }
-            Store::Folder { root, .. } => {
-                use std::io::Write as _;
+            Store::Folder { root, counter } => {
+                // Written aside, then linked into place: the link fails if
+                // the name is taken, and the file is never seen half written.
                 let path = Self::file(root, key)?;
-                match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
-                    Ok(mut file) => {
-                        file.write_all(&bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
-                        Ok(Created::Yes)
-                    }
+                // Beside it, not in the temporary folder that a deploy
+                // holding the lock empties.
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                let tmp = path.with_extension(format!("lock.{}-{n}", std::process::id()));
+                let created = (|| {
+                    std::fs::write(&tmp, &bytes)?;
+                    let linked = std::fs::hard_link(&tmp, &path);
+                    let _ = std::fs::remove_file(&tmp);
+                    linked
+                })();
+                match created {
+                    Ok(()) => Ok(Created::Yes),
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(Created::AlreadyThere),
                     Err(e) => Err(anyhow::Error::new(e).context(format!("cannot create `{}`", path.display()))),
                 }

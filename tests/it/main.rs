@@ -11,6 +11,7 @@ mod build;
 mod cli;
 mod commands;
 mod crash;
+mod deploy;
 mod errors;
 mod escaping;
 mod hostile;
