@@ -747,3 +747,33 @@ fn unknown_target_is_a_usage_error_and_a_site_without_targets_is_told_how() {
     run.assert_code(1);
     assert!(run.stderr.contains("site.yaml names no deploy target"), "{}", run.stderr);
 }
+
+// Regression: deploy publishes what was built; it must say so when a source changed
+// after the build, and deploy a file changed by hand as it now is (hashed again).
+#[test]
+fn deploy_warns_about_sources_newer_than_the_build_and_hand_edited_output() {
+    let (_tmp, target) = folder();
+    let site = site_for(&target, 0);
+    site.build().assert_success();
+    std::thread::sleep(Duration::from_millis(20));
+    let story = "content/2026-03-02/council-budget.md";
+    let text = std::fs::read_to_string(site.site().join(story)).unwrap();
+    site.write(story, &format!("{text}\nNot built yet.\n"));
+    std::fs::write(site.out().join("robots.txt"), "User-agent: *\nDisallow: /\n").unwrap();
+    let run = deploy(&site, &target, &[]);
+    run.assert_success();
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: `{story}` changed after the last build; deploying what was built (run `masthead build` first to publish it)"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning: 1 file in `public/` changed since the build (first `robots.txt`)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(target.files()["robots.txt"], b"User-agent: *\nDisallow: /\n".to_vec());
+    assert_eq!(site_files(&target), published(&site));
+}
