@@ -317,6 +317,14 @@ fn s3_unchanged_redeploy_sends_and_lists_nothing() {
         "only the manifest is read"
     );
     assert!(run.stderr.contains("sent 0 files (0 bytes), deleted 0 objects"), "{}", run.stderr);
+
+    // The store's errors are shown, its credentials never.
+    let yaml = std::fs::read_to_string(site.site().join("site.yaml")).unwrap();
+    site.write("site.yaml", &yaml.replace("s3://news/daily/", "s3://no-such-bucket/daily/"));
+    let failed = deploy(&site, &target, &["-v"]);
+    failed.assert_code(1);
+    assert!(failed.stderr.contains("error: cannot"), "{}", failed.stderr);
+    assert_no_secret(&failed);
 }
 
 #[test]
@@ -532,7 +540,8 @@ fn a_second_deploy_is_refused(target: &Target) {
             let _ = first.wait();
             continue;
         }
-        let second = deploy(&site, target, &[]);
+        // --force takes the lock even when the first has already sent everything.
+        let second = deploy(&site, target, &["--force"]);
         Command::new("kill").args(["-CONT", &first.id().to_string()]).status().unwrap();
         let status = first.wait().unwrap();
         second.assert_code(1);
