@@ -472,6 +472,10 @@ impl crate::deploy::Reporter for DeployProgress<'_> {
             bar.set_length(n);
         }
     }
+
+    fn verbose(&self) -> bool {
+        self.out.verbose
+    }
 }
 
 /// Which command a [`BuildReport`] comes from: `check` writes nothing, so it

@@ -71,6 +71,10 @@ pub trait Reporter: Sync {
     fn tick(&self) {}
     /// How many files will be sent or deleted.
     fn total(&self, _n: u64) {}
+    /// Whether to tell each step (`-v`).
+    fn verbose(&self) -> bool {
+        false
+    }
 }
 
 /// `masthead deploy`.
@@ -247,6 +251,7 @@ async fn publish(
     manifest.pending = pending.iter().cloned().collect();
     write_manifest(store, &manifest).await?;
     for step in &plan.steps {
+        let step_started = Instant::now();
         let sent = futures_util::stream::iter(&step.uploads)
             .map(|upload| async move {
                 let path = crate::fs::safe_join(&opts.output, &upload.path)?;
@@ -268,7 +273,17 @@ async fn publish(
         manifest.pending = pending.iter().cloned().collect();
         write_manifest(store, &manifest).await?;
         report.sent += step.uploads.len();
-        report.bytes += step.uploads.iter().map(|u| u.object.size).sum::<u64>();
+        let bytes = step.uploads.iter().map(|u| u.object.size).sum::<u64>();
+        report.bytes += bytes;
+        if out.verbose() {
+            out.line(&format!(
+                "{}: sent {} ({}) in {:.2} s",
+                step.name(),
+                plural(step.uploads.len(), "file"),
+                size(bytes),
+                step_started.elapsed().as_secs_f64()
+            ));
+        }
     }
     // Deletions last, once every upload is in.
     let deleted = futures_util::stream::iter(&plan.deletes)

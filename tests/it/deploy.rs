@@ -33,6 +33,7 @@ fn first_deploy_equals_the_build(target: &Target) {
     assert_no_secret(&run);
     let expected = published(&site);
     assert!(run.stderr.contains(&format!("Deployed to `production`: sent {} files", expected.len())), "{}", run.stderr);
+    assert!(run.stderr.contains("new front page: sent 1 file ("), "-v tells each step:\n{}", run.stderr);
     assert_eq!(site_files(target), expected, "the target holds the build");
     assert!(target.files().contains_key(".masthead-deploy.json"), "the manifest is kept at the target");
     assert!(!target.files().contains_key(".masthead-deploy.lock"), "the lock is released");
