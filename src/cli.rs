@@ -64,6 +64,26 @@ pub enum Command {
     Editions(EditionsArgs),
     /// Print one edition's newsletter (HTML, plain text or a MIME message)
     Newsletter(NewsletterArgs),
+    /// Publish the last build to a target of site.yaml (S3-compatible or a folder)
+    Deploy(DeployArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// A target name from `deploy.targets` in site.yaml (default: the first)
+    pub target: Option<String>,
+    /// The built site to publish (default: public/ in the site folder)
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Print what would be sent and deleted; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refuse to delete more objects than this
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub max_deletes: usize,
+    /// List the target instead of trusting its manifest, send everything, delete any number
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +218,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => args.run(&cli.global, &out),
         Command::Editions(args) => args.run(&cli.global, &out),
         Command::Newsletter(args) => args.run(&cli.global, &out),
+        Command::Deploy(args) => args.run(&cli.global, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -440,6 +461,94 @@ impl NewsletterArgs {
         let bytes = crate::newsletter::run(&opts, &request)?;
         out.stdout_bytes(&bytes)?;
         Ok(())
+    }
+}
+
+impl DeployArgs {
+    pub fn options(&self, g: &GlobalArgs) -> crate::deploy::DeployOptions {
+        let output = match &self.output {
+            Some(output) => output.clone(),
+            None => BuildOptions::new(&g.source).output,
+        };
+        crate::deploy::DeployOptions {
+            source: g.source.clone(),
+            output,
+            target: self.target.clone(),
+            mode: if self.dry_run { crate::deploy::Mode::DryRun } else { crate::deploy::Mode::Publish },
+            max_deletes: self.max_deletes,
+            force: self.force,
+        }
+    }
+
+    fn run(&self, g: &GlobalArgs, out: &Printer) -> Result<(), Failure> {
+        let opts = self.options(g);
+        let reporter = DeployProgress { out, bar: if self.dry_run { None } else { out.progress_bar() } };
+        let result = crate::deploy::run(&opts, &reporter);
+        if let Some(bar) = &reporter.bar {
+            bar.finish_and_clear();
+        }
+        let r = result?;
+        let size = crate::deploy::size;
+        if opts.mode == crate::deploy::Mode::DryRun {
+            for line in &r.plan {
+                out.stdout(line);
+            }
+            out.note(&format!(
+                "Dry run for `{}`: would send {} ({}) and delete {}; {} unchanged. Nothing was changed.",
+                r.target,
+                plural(r.sent, "file"),
+                size(r.bytes),
+                plural(r.deleted, "object"),
+                grouped(r.unchanged)
+            ));
+            return Ok(());
+        }
+        out.note(&format!(
+            "Deployed to `{}`: sent {} ({}), deleted {}, {} unchanged in {:.2} s",
+            r.target,
+            plural(r.sent, "file"),
+            size(r.bytes),
+            plural(r.deleted, "object"),
+            grouped(r.unchanged),
+            r.elapsed.as_secs_f64()
+        ));
+        Ok(())
+    }
+}
+
+/// Deploy's lines and progress bar.
+struct DeployProgress<'a> {
+    out: &'a Printer,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl crate::deploy::Reporter for DeployProgress<'_> {
+    fn line(&self, text: &str) {
+        let print = || {
+            if !self.out.quiet || text.starts_with("error") {
+                self.out.line(text);
+            }
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
+    fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn total(&self, n: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(n);
+        }
+    }
+
+    fn verbose(&self) -> bool {
+        self.out.verbose
     }
 }
 

@@ -45,6 +45,9 @@ pub struct SiteConfig {
     pub images: Images,
     #[serde(default)]
     pub newsletter: Newsletter,
+    /// `deploy:` — where `masthead deploy` publishes (see `docs/deploy.md`).
+    #[serde(default)]
+    pub deploy: deploy::Deploy,
     #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -252,6 +255,7 @@ impl SiteConfig {
             let line = key.and_then(|key| nested_key_line(text, "newsletter", key));
             Diagnostic::error(CONFIG_FILE, m).with_line(line.or_else(|| front_matter::key_line(text, 0, "newsletter")))
         }));
+        out.extend(deploy::check_config(&self.deploy).into_iter().map(|m| at("deploy", m)));
         out
     }
 
@@ -519,6 +523,7 @@ mod tests {
     }
 }
 
+pub mod deploy;
 pub mod newsletter;
 pub mod permalinks;
 #[cfg(test)]

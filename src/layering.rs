@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("build", 6),
     ("incremental", 6),
     ("watch", 6),
+    ("deploy", 7),
     ("newsletter", 7),
     ("scaffold", 7),
     ("serve", 7),

@@ -23,6 +23,7 @@ pub mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diagnostic;
 pub mod fingerprint;
 pub mod fs;

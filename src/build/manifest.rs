@@ -3,8 +3,9 @@
 //! changed.
 //!
 //! For every page: the fingerprint of what its bytes depend on (template,
-//! context; see `Renderer::prepare_keyed`) and the stamp of the file it
-//! wrote (length, inode, modification and change times). A page is skipped
+//! context; see `Renderer::prepare_keyed`), the content hash of its bytes
+//! (for the output's record, see `record`, which a page left unrendered
+//! keeps without being read) and the stamp of the file it wrote (length, inode, modification and change times). A page is skipped
 //! only when both still match: an edit of the file by hand, a copy over it
 //! or a failed build in between changes the stamp, and the page is rendered
 //! again. A manifest read for the wrong folder, or by another masthead
@@ -27,16 +28,24 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 
 /// The first line of a manifest: the format, then the binary's key.
-const HEADER: &str = "masthead-pages 1";
+const HEADER: &str = "masthead-pages 2";
 
 /// A written file as the file system describes it: any change to its bytes
 /// (or a new file in its place) changes one of these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct FileStamp {
-    len: u64,
+    pub(super) len: u64,
     inode: u64,
     modified: i128,
     changed: i128,
+}
+
+impl std::fmt::Display for FileStamp {
+    /// The four fields, space-separated, as [`FileStamp::parse`] reads them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let FileStamp { len, inode, modified, changed } = self;
+        write!(f, "{len} {inode} {modified} {changed}")
+    }
 }
 
 impl FileStamp {
@@ -48,7 +57,7 @@ impl FileStamp {
         FileStamp { len: meta.len(), inode, modified: ns(meta.modified()), changed }
     }
 
-    fn parse(fields: &[&str]) -> Option<FileStamp> {
+    pub(super) fn parse(fields: &[&str]) -> Option<FileStamp> {
         match fields {
             [len, inode, modified, changed] => Some(FileStamp {
                 len: len.parse().ok()?,
@@ -76,7 +85,7 @@ fn unix_identity(_meta: &Metadata) -> (u64, i128) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Entry {
     pub fingerprint: u64,
-    pub stamp: FileStamp,
+    pub recorded: super::record::Recorded,
 }
 
 /// The pages of one output folder, by output path.
@@ -91,7 +100,7 @@ impl Manifest {
     pub(super) fn holds(&self, root: &Path, rel: &str, fingerprint: u64) -> Option<Entry> {
         let entry = self.pages.get(rel).filter(|e| e.fingerprint == fingerprint)?;
         let meta = std::fs::symlink_metadata(crate::fs::safe_join(root, rel).ok()?).ok()?;
-        (meta.is_file() && FileStamp::of(&meta) == entry.stamp).then_some(*entry)
+        (meta.is_file() && FileStamp::of(&meta) == entry.recorded.stamp).then_some(*entry)
     }
 
     #[cfg(test)]
@@ -162,22 +171,19 @@ fn write_section<'a>(
     pages: impl Iterator<Item = (&'a str, Entry)>,
 ) -> std::io::Result<()> {
     writeln!(out, "folder {folder}")?;
-    for (path, Entry { fingerprint, stamp }) in pages {
+    for (path, Entry { fingerprint, recorded }) in pages {
         if !path.contains(['\n', '\r']) && !path.starts_with("folder ") {
-            let FileStamp { len, inode, modified, changed } = stamp;
-            writeln!(out, "{fingerprint:016x} {len} {inode} {modified} {changed} {path}")?;
+            writeln!(out, "{fingerprint:016x} {} {path}", recorded.to_fields())?;
         }
     }
     Ok(())
 }
 
 fn parse_line(line: &str) -> Option<(String, Entry)> {
-    let mut fields = line.splitn(6, ' ');
-    let fingerprint = u64::from_str_radix(fields.next()?, 16).ok()?;
-    let stamp: Vec<&str> = fields.by_ref().take(4).collect();
-    let stamp = FileStamp::parse(&stamp)?;
-    let path = fields.next()?;
-    Some((path.to_string(), Entry { fingerprint, stamp }))
+    let (fingerprint, rest) = line.split_once(' ')?;
+    let fingerprint = u64::from_str_radix(fingerprint, 16).ok()?;
+    let (path, recorded) = super::record::Recorded::parse_fields(rest)?;
+    Some((path, Entry { fingerprint, recorded }))
 }
 
 /// A folder's device and inode, which its manifest is filed under; `None`
@@ -210,6 +216,7 @@ pub(super) fn binary_key() -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::record::Recorded;
     use super::*;
 
     fn stamp_of(path: &Path) -> FileStamp {
@@ -225,7 +232,10 @@ mod tests {
         for rel in ["a b/index.html", "x.html", "y.html"] {
             std::fs::write(site.join(rel), rel).unwrap();
         }
-        let entry = |rel: &'static str, fingerprint| (rel, Entry { fingerprint, stamp: stamp_of(&site.join(rel)) });
+        let entry = |rel: &'static str, fingerprint| {
+            let recorded = Recorded { hash: blake3::hash(rel.as_bytes()), stamp: stamp_of(&site.join(rel)) };
+            (rel, Entry { fingerprint, recorded })
+        };
         let pages = [entry("a b/index.html", 1), entry("x.html", 2), entry("y.html", 3)];
         let (id_site, id_spare) = (identity(&site).unwrap(), identity(&spare).unwrap());
         write(&spare, "k1", (&id_site, pages.into_iter()), None).unwrap();
@@ -243,7 +253,8 @@ mod tests {
         let mut taken = take(&moved, "k1");
         assert_eq!(taken.len(), 2);
         let manifest = taken.remove(&identity(&moved).unwrap()).unwrap();
-        assert!(manifest.holds(&moved, "a b/index.html", 1).is_some());
+        let held = manifest.holds(&moved, "a b/index.html", 1).unwrap();
+        assert_eq!(held.recorded.hash, blake3::hash(b"a b/index.html"), "the hash is kept");
         assert!(manifest.holds(&moved, "x.html", 9).is_none(), "another fingerprint");
         std::thread::sleep(std::time::Duration::from_millis(10));
         std::fs::write(moved.join("y.html"), "y.htmX").unwrap();
@@ -277,9 +288,11 @@ mod tests {
 
     #[test]
     fn a_damaged_line_is_ignored() {
-        assert!(parse_line("zz 1 2 3 4 a.html").is_none());
-        assert!(parse_line("00000000000000ff 1 2 3").is_none());
-        let (path, entry) = parse_line("00000000000000ff 1 2 3 4 with space/index.html").unwrap();
+        let hash = blake3::hash(b"x").to_hex();
+        assert!(parse_line(&format!("zz {hash} 1 2 3 4 a.html")).is_none());
+        assert!(parse_line(&format!("00000000000000ff {hash} 1 2 3")).is_none());
+        assert!(parse_line("00000000000000ff 1 2 3 4 a.html").is_none(), "a line of the format before hashes");
+        let (path, entry) = parse_line(&format!("00000000000000ff {hash} 1 2 3 4 with space/index.html")).unwrap();
         assert_eq!((path.as_str(), entry.fingerprint), ("with space/index.html", 255));
     }
 }

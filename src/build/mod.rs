@@ -8,6 +8,7 @@
 //! [`write`]).
 
 mod manifest;
+pub mod record;
 mod staging;
 mod write;
 
@@ -149,6 +150,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
 /// `masthead build`.
 pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
     let output = resolve(&absolute(&opts.output)?);
     check_output(&opts.source, &output)?;
     let (site, theme, stats) = load(opts)?;
@@ -176,7 +178,6 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let known = staging_id.as_ref().and_then(|id| manifests.remove(id)).unwrap_or_default();
     let carried = output_id.as_ref().and_then(|id| manifests.remove(id).map(|m| (id.as_str(), m)));
     let writer = Writer::new(&staging.dir, staging.recycled);
-    let writer = if key.is_some() { writer.with_stamps() } else { writer };
     let pruned = if staging.recycled { prune(&staging.dir, &site, &page_paths, &copies) } else { Ok(()) };
     let cache = images::Cache::in_site(&opts.source);
     // Photos are made (or found in the cache) while pages render.
@@ -189,8 +190,11 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
         Ok((entries, photos)) => {
             let kept = entries.iter().filter(|e| e.kept).count();
             let unchanged = writer.unchanged() + kept;
+            let mut recorded = writer.into_recorded();
             let written = Instant::now();
             let mut previous = staging.swap_into(&output)?;
+            // What deploy publishes; without it deploy asks for a build.
+            record::write(&output, started_at, &mut recorded)?;
             previous.keep = reuse;
             // The replaced site becomes the spare: it keeps the manifests.
             if let (Some(key), Some(id), Some(spare)) = (&key, &staging_id, &previous.dir) {
@@ -289,8 +293,8 @@ struct Written {
 }
 
 /// Renders and writes every page and copies every file into `dir`, in
-/// parallel; a page `known` shows unchanged is left as it is. With stamps
-/// on, says what each page's file is now.
+/// parallel; a page `known` shows unchanged is left as it is. Says what
+/// each page's file is now.
 #[allow(clippy::too_many_arguments)]
 fn write_all(
     renderer: &Renderer<'_>,
@@ -314,6 +318,7 @@ fn write_all(
         .map(|page| {
             let (prepared, fingerprint) = renderer.prepare_keyed(page);
             if let Some(entry) = known.holds(writer.root(), prepared.path(), fingerprint) {
+                writer.keep(prepared.path(), entry.recorded);
                 tick();
                 return Ok(Some(Written { path: prepared.path().to_string(), entry, kept: true }));
             }
@@ -324,13 +329,9 @@ fn write_all(
             if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
                 writer.folder(folder).map_err(failed)?;
             }
-            let stamp = writer.write(&file.path, &file.bytes).map_err(failed)?;
+            let recorded = writer.write(&file.path, &file.bytes).map_err(failed)?;
             tick();
-            Ok(stamp.map(|stamp| Written {
-                path: file.path,
-                entry: manifest::Entry { fingerprint, stamp },
-                kept: false,
-            }))
+            Ok(Some(Written { path: file.path, entry: manifest::Entry { fingerprint, recorded }, kept: false }))
         })
         .collect();
     let written = crate::diagnostic::collect(rendered).map_err(|d| site.with_warnings(d))?;

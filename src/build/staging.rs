@@ -259,7 +259,7 @@ fn exchange(_a: &Path, _b: &Path) -> anyhow::Result<bool> {
     Ok(false)
 }
 
-fn folder_name(path: &Path) -> String {
+pub(super) fn folder_name(path: &Path) -> String {
     path.file_name().unwrap_or_default().to_string_lossy().into_owned()
 }
 

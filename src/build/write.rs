@@ -13,31 +13,43 @@ use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Seek, Write};
 use std::path::Path;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context as _, Result};
 use walkdir::WalkDir;
 
 use super::manifest::FileStamp;
+use super::record::{Hashing, Recorded};
 use crate::fs;
 
-/// Writes files under `root`, making folders as they are needed.
+/// Writes files under `root`, making folders as they are needed, and notes
+/// the content hash and stamp of every file it leaves (see `record`).
 pub(super) struct Writer<'a> {
     root: &'a Path,
     recycled: bool,
-    /// Whether [`Writer::write`] reports the stamp of each file it leaves.
-    stamps: bool,
     unchanged: AtomicUsize,
+    recorded: Mutex<Vec<(String, Recorded)>>,
 }
 
 impl<'a> Writer<'a> {
     pub(super) fn new(root: &'a Path, recycled: bool) -> Self {
-        Writer { root, recycled, stamps: false, unchanged: AtomicUsize::new(0) }
+        Writer { root, recycled, unchanged: AtomicUsize::new(0), recorded: Mutex::default() }
     }
 
-    /// Makes [`Writer::write`] report each file's stamp, for the manifest.
-    pub(super) fn with_stamps(self) -> Self {
-        Writer { stamps: true, ..self }
+    /// Notes a file left as it was (a page not even rendered), with the hash
+    /// and stamp the build that wrote it recorded.
+    pub(super) fn keep(&self, rel: &str, recorded: Recorded) {
+        self.note(rel, recorded);
+    }
+
+    fn note(&self, rel: &str, recorded: Recorded) {
+        self.recorded.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), recorded));
+    }
+
+    /// Every file written, copied or kept, with its hash and stamp.
+    pub(super) fn into_recorded(self) -> Vec<(String, Recorded)> {
+        self.recorded.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) fn root(&self) -> &Path {
@@ -60,34 +72,45 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Writes `bytes` to the file `rel`; with stamps on, says what the file
-    /// looks like after.
-    pub(super) fn write(&self, rel: &str, bytes: &[u8]) -> Result<Option<FileStamp>> {
+    /// Writes `bytes` to the file `rel`; says what the file holds and looks
+    /// like after.
+    pub(super) fn write(&self, rel: &str, bytes: &[u8]) -> Result<Recorded> {
         let path = fs::safe_join(self.root, rel)?;
-        if let Some(meta) = self.already_holds(&path, bytes.len() as u64, &mut &bytes[..])? {
-            return Ok(self.stamps.then(|| FileStamp::of(&meta)));
-        }
-        let file = self.create(&path, |file| file.write_all(bytes))?;
-        if !self.stamps {
-            return Ok(None);
-        }
-        let meta = file.metadata().with_context(|| format!("failed to read `{}`", path.display()))?;
-        Ok(Some(FileStamp::of(&meta)))
+        let hash = blake3::hash(bytes);
+        let meta = match self.already_holds(&path, bytes.len() as u64, &mut &bytes[..])? {
+            Some(meta) => meta,
+            None => {
+                let file = self.create(&path, |file| file.write_all(bytes))?;
+                file.metadata().with_context(|| format!("failed to read `{}`", path.display()))?
+            }
+        };
+        let recorded = Recorded { hash, stamp: FileStamp::of(&meta) };
+        self.note(rel, recorded);
+        Ok(recorded)
     }
 
-    /// Copies the file `from` to `rel`.
+    /// Copies the file `from` to `rel`. Its hash is taken from the bytes read
+    /// for the comparison or the copy, never by reading it once more.
     pub(super) fn copy(&self, rel: &str, from: &Path) -> Result<()> {
         let path = fs::safe_join(self.root, rel)?;
         let read = |e| anyhow::Error::new(e).context(format!("failed to read `{}`", from.display()));
         let mut source = File::open(from).map_err(read)?;
         let len = source.metadata().map_err(read)?.len();
-        if self.already_holds(&path, len, &mut source)?.is_some() {
-            return Ok(());
-        }
-        source.rewind().map_err(read)?;
-        self.create(&path, |file| std::io::copy(&mut source, file).map(|_| ()))
-            .map(drop)
-            .with_context(|| format!("failed to copy `{}`", from.display()))
+        let mut hashing = Hashing::new(&mut source);
+        let (meta, hash) = match self.already_holds(&path, len, &mut hashing)? {
+            Some(meta) => (meta, hashing.finish()),
+            None => {
+                source.rewind().map_err(read)?;
+                let mut hashing = Hashing::new(&mut source);
+                let file = self
+                    .create(&path, |file| std::io::copy(&mut hashing, file).map(|_| ()))
+                    .with_context(|| format!("failed to copy `{}`", from.display()))?;
+                let meta = file.metadata().with_context(|| format!("failed to read `{}`", path.display()))?;
+                (meta, hashing.finish())
+            }
+        };
+        self.note(rel, Recorded { hash, stamp: FileStamp::of(&meta) });
+        Ok(())
     }
 
     /// In a recycled folder: the metadata of the file at `path` if it already

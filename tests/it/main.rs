@@ -12,6 +12,7 @@ mod build;
 mod cli;
 mod commands;
 mod crash;
+mod deploy;
 mod errors;
 mod escaping;
 mod hostile;

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)] // each test module uses a different part of the harness
 
+pub(crate) mod deploy;
 pub(crate) mod serve;
 
 use std::collections::BTreeMap;
