@@ -16,5 +16,6 @@ pub mod incremental;
 pub mod newsletter;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod watch;

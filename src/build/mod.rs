@@ -82,6 +82,8 @@ pub struct Work {
     /// Pages not even rendered: their inputs and their file in the recycled
     /// folder were as the build that wrote it left them (see `manifest`).
     pub kept: usize,
+    /// Bundles of the search index, and how many were indexed anew.
+    pub search: crate::search::Published,
 }
 
 /// Why a command failed: problems in the site, a bad combination of
@@ -180,8 +182,14 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
         || publish_photos(&site, &cache, &writer),
     );
     let result = result.and_then(|entries| photos.map(|photos| (entries, photos)));
+    // The search index, from the pages as rendered, once they are all written.
+    let result = result.and_then(|done| {
+        let key = manifest::binary_key();
+        let search = publish_search(&renderer, &site, &staging.dir, &output, key.as_deref(), &writer)?;
+        Ok((done, search))
+    });
     match result {
-        Ok((entries, photos)) => {
+        Ok(((entries, photos), search)) => {
             let kept = entries.iter().filter(|e| e.kept).count();
             let unchanged = writer.unchanged() + kept;
             let written = Instant::now();
@@ -195,7 +203,7 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
                 // first build does: no reason to fail this one.
                 let _ = manifest::write(spare, key, (id, pages), carried);
             }
-            let work = Work { photos, unchanged, kept, ..work(stats, &theme) };
+            let work = Work { photos, unchanged, kept, search, ..work(stats, &theme) };
             let mut report =
                 report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
             report.previous = previous;
@@ -230,7 +238,31 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
         photos: images::Stats::default(),
         unchanged: 0,
         kept: 0,
+        search: crate::search::Published::default(),
     }
+}
+
+/// Brings the staging folder's `pagefind/` up to date (see [`crate::search`]),
+/// rendering again only the articles of bundles that must be indexed anew.
+fn publish_search(
+    renderer: &Renderer<'_>,
+    site: &Site,
+    staging: &Path,
+    output: &Path,
+    key: Option<&str>,
+    writer: &Writer<'_>,
+) -> Result<crate::search::Published, Failure> {
+    if !site.config.search.enabled {
+        return Ok(Default::default());
+    }
+    let fingerprint = |e, a| renderer.fingerprint(&Page::Article(e, a));
+    let render = |e, a| renderer.render(&Page::Article(e, a)).map(|f| String::from_utf8(f.bytes).unwrap_or_default());
+    let write = |rel: &str, bytes: &[u8]| writer.write(rel, bytes).map(drop);
+    let previous = output.join(MARKER).is_file().then_some(output);
+    crate::search::publish(site, staging, previous, key, &fingerprint, &render, &write).map_err(|e| match e {
+        crate::search::publish::Error::Page(d) => Failure::Site(site.with_warnings(Diagnostics::from(d))),
+        crate::search::publish::Error::Other(e) => Failure::Other(e),
+    })
 }
 
 /// Makes every photo's files in the cache and copies them into the output.
@@ -256,8 +288,31 @@ fn prune(dir: &Path, site: &Site, pages: &HashSet<String>, copies: &[render::Cop
     for file in &files {
         insert_folders(file, |f| folders.insert(f));
     }
+    // The search index brings its own folder up to date (see `publish_search`).
+    let index = if site.config.search.enabled { index_paths(dir) } else { Vec::new() };
+    let mut files = files;
+    for path in &index {
+        files.insert(path);
+        insert_folders(path, |f| folders.insert(f));
+    }
     write::prune(dir, &files, &folders)?;
     Ok(())
+}
+
+/// Every file and folder under `pagefind/` in `dir`, relative to `dir`
+/// (folders with a `/.` appended, so that their own folders are kept).
+fn index_paths(dir: &Path) -> Vec<String> {
+    let root = dir.join(crate::search::FOLDER);
+    walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() || e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
+            Some(if e.file_type().is_dir() { format!("{rel}/.") } else { rel })
+        })
+        .collect()
 }
 
 fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
