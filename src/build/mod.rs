@@ -178,18 +178,24 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let cache = images::Cache::in_site(&opts.source);
     // Photos are made (or found in the cache) while pages render.
     let (result, photos) = rayon::join(
-        || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, &known, progress)),
+        || {
+            pruned.and_then(|()| {
+                // The search index is made from the article pages as they are rendered.
+                let index = plan_search(&renderer, &site, &staging.dir, &output)?;
+                let pass = Pass { renderer: &renderer, site: &site, page_paths: &page_paths, writer: &writer };
+                let entries = write_all(&pass, &pages, &copies, &known, index.as_ref(), progress)?;
+                let search = match &index {
+                    Some(plan) => crate::search::finish(plan, &|rel, bytes| writer.write(rel, bytes).map(drop))?,
+                    None => Default::default(),
+                };
+                Ok((entries, search))
+            })
+        },
         || publish_photos(&site, &cache, &writer),
     );
     let result = result.and_then(|entries| photos.map(|photos| (entries, photos)));
-    // The search index, from the pages as rendered, once they are all written.
-    let result = result.and_then(|done| {
-        let key = manifest::binary_key();
-        let search = publish_search(&renderer, &site, &staging.dir, &output, key.as_deref(), &writer)?;
-        Ok((done, search))
-    });
     match result {
-        Ok(((entries, photos), search)) => {
+        Ok(((entries, search), photos)) => {
             let kept = entries.iter().filter(|e| e.kept).count();
             let unchanged = writer.unchanged() + kept;
             let written = Instant::now();
@@ -204,8 +210,13 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
                 let _ = manifest::write(spare, key, (id, pages), carried);
             }
             let work = Work { photos, unchanged, kept, search, ..work(stats, &theme) };
-            let mut report =
-                report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
+            let mut report = report(
+                &site,
+                pages.len() + copies.len() + photo_files + search.files,
+                started,
+                opts.output.clone(),
+                work,
+            );
             report.previous = previous;
             report.warnings.extend(theme.notes.0.iter().cloned());
             report.phases = Phases {
@@ -242,27 +253,21 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
     }
 }
 
-/// Brings the staging folder's `pagefind/` up to date (see [`crate::search`]),
-/// rendering again only the articles of bundles that must be indexed anew.
-fn publish_search(
+/// Readies the staging folder's `pagefind/` (see [`crate::search`]): `None`
+/// when the site has no search.
+fn plan_search(
     renderer: &Renderer<'_>,
     site: &Site,
     staging: &Path,
     output: &Path,
-    key: Option<&str>,
-    writer: &Writer<'_>,
-) -> Result<crate::search::Published, Failure> {
+) -> Result<Option<crate::search::Plan>, Failure> {
     if !site.config.search.enabled {
-        return Ok(Default::default());
+        return Ok(None);
     }
+    let key = manifest::binary_key();
     let fingerprint = |e, a| renderer.fingerprint(&Page::Article(e, a));
-    let render = |e, a| renderer.render(&Page::Article(e, a)).map(|f| String::from_utf8(f.bytes).unwrap_or_default());
-    let write = |rel: &str, bytes: &[u8]| writer.write(rel, bytes).map(drop);
     let previous = output.join(MARKER).is_file().then_some(output);
-    crate::search::publish(site, staging, previous, key, &fingerprint, &render, &write).map_err(|e| match e {
-        crate::search::publish::Error::Page(d) => Failure::Site(site.with_warnings(Diagnostics::from(d))),
-        crate::search::publish::Error::Other(e) => Failure::Other(e),
-    })
+    Ok(Some(crate::search::plan(site, staging, previous, key.as_deref(), &fingerprint)?))
 }
 
 /// Makes every photo's files in the cache and copies them into the output.
@@ -338,20 +343,34 @@ struct Written {
     kept: bool,
 }
 
+/// A page as written, and its HTML when it was asked for.
+type Rendered = (Option<Written>, Option<String>);
+/// Pages as rendered: `(url, html)`.
+type Html = Vec<(String, String)>;
+
+/// What rendering and writing pages needs.
+struct Pass<'a, 'r, 'w> {
+    renderer: &'a Renderer<'r>,
+    site: &'a Site,
+    page_paths: &'a HashSet<String>,
+    writer: &'a Writer<'w>,
+}
+
 /// Renders and writes every page and copies every file into `dir`, in
 /// parallel; a page `known` shows unchanged is left as it is. With stamps
-/// on, says what each page's file is now.
-#[allow(clippy::too_many_arguments)]
+/// on, says what each page's file is now. The articles of the bundles
+/// `index` says to index go first, one bundle at a time: each bundle is
+/// indexed from its pages as rendered while the next one renders, so the
+/// pages are rendered once and only two bundles' pages are held at a time.
 fn write_all(
-    renderer: &Renderer<'_>,
-    site: &Site,
+    pass: &Pass<'_, '_, '_>,
     pages: &[Page],
-    page_paths: &HashSet<String>,
     copies: &[render::CopyFile],
-    writer: &Writer<'_>,
     known: &manifest::Manifest,
+    index: Option<&crate::search::Plan>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Vec<Written>, Failure> {
+    let Pass { renderer, site, page_paths, writer } = *pass;
     // Folders are made by the first file written into them, in parallel.
     let own = own_folders(page_paths, copies);
     let tick = || {
@@ -359,31 +378,68 @@ fn write_all(
             bar.inc(1);
         }
     };
-    let rendered: Vec<Result<Option<Written>, Diagnostic>> = pages
-        .par_iter()
-        .map(|page| {
-            let (prepared, fingerprint) = renderer.prepare_keyed(page);
-            if let Some(entry) = known.holds(writer.root(), prepared.path(), fingerprint) {
-                tick();
-                return Ok(Some(Written { path: prepared.path().to_string(), entry, kept: true }));
-            }
-            let file = renderer.render_prepared(page, prepared)?;
-            let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
-            // A page alone in its folder (most articles) makes the folder
-            // first, rather than trying to write and failing.
-            if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
-                writer.folder(folder).map_err(failed)?;
-            }
-            let stamp = writer.write(&file.path, &file.bytes).map_err(failed)?;
+    // Renders and writes one page; with `html`, also returns it (rendered
+    // even when its file is known to be unchanged).
+    let one = |page: &Page, html: bool| -> Result<Rendered, Diagnostic> {
+        let (prepared, fingerprint) = renderer.prepare_keyed(page);
+        let held = known.holds(writer.root(), prepared.path(), fingerprint);
+        if let Some(entry) = held.filter(|_| !html) {
             tick();
-            Ok(stamp.map(|stamp| Written {
-                path: file.path,
-                entry: manifest::Entry { fingerprint, stamp },
-                kept: false,
-            }))
-        })
-        .collect();
-    let written = render::collect(rendered).map_err(|d| site.with_warnings(d))?;
+            return Ok((Some(Written { path: prepared.path().to_string(), entry, kept: true }), None));
+        }
+        let file = renderer.render_prepared(page, prepared)?;
+        let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
+        let written = match held {
+            Some(entry) => Some(Written { path: file.path.clone(), entry, kept: true }),
+            None => {
+                // A page alone in its folder (most articles) makes the folder
+                // first, rather than trying to write and failing.
+                if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
+                    writer.folder(folder).map_err(failed)?;
+                }
+                let stamp = writer.write(&file.path, &file.bytes).map_err(failed)?;
+                stamp.map(|stamp| Written {
+                    path: file.path,
+                    entry: manifest::Entry { fingerprint, stamp },
+                    kept: false,
+                })
+            }
+        };
+        tick();
+        Ok((written, html.then(|| String::from_utf8(file.bytes).unwrap_or_default())))
+    };
+
+    let mut written = Vec::new();
+    let mut indexed = HashSet::new();
+    if let Some(plan) = index {
+        let write = |rel: &str, bytes: &[u8]| writer.write(rel, bytes).map(drop);
+        let render_part = |part: &crate::search::Partition| -> Result<(Vec<Written>, Html), Failure> {
+            let results: Vec<_> = part.articles.par_iter().map(|&(e, a)| one(&Page::Article(e, a), true)).collect();
+            let results = render::collect(results).map_err(|d| site.with_warnings(d))?;
+            let urls = part.articles.iter().map(|&(e, a)| site.editions[e].articles[a].url.clone());
+            let (entries, html): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+            Ok((entries.into_iter().flatten().collect(), urls.zip(html.into_iter().flatten()).collect()))
+        };
+        let mut pending: Option<(&crate::search::Partition, Html)> = None;
+        for part in plan.to_index() {
+            indexed.extend(part.articles.iter().map(|&(e, a)| Page::Article(e, a)));
+            let (done, rendered) = rayon::join(
+                || pending.take().map_or(Ok(()), |(p, html)| crate::search::write_bundle(plan, p, html, &write)),
+                || render_part(part),
+            );
+            done?;
+            let (entries, html) = rendered?;
+            written.extend(entries);
+            pending = Some((part, html));
+        }
+        if let Some((p, html)) = pending {
+            crate::search::write_bundle(plan, p, html, &write)?;
+        }
+    }
+
+    let rendered: Vec<Result<Rendered, Diagnostic>> =
+        pages.par_iter().filter(|p| !indexed.contains(*p)).map(|page| one(page, false)).collect();
+    written.extend(render::collect(rendered).map_err(|d| site.with_warnings(d))?.into_iter().filter_map(|w| w.0));
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
             CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,
@@ -395,7 +451,7 @@ fn write_all(
         tick();
         Ok(())
     })?;
-    Ok(written.into_iter().flatten().collect())
+    Ok(written)
 }
 
 /// The folder of an output path, if it has one.

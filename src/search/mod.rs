@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, anyhow};
 
 use crate::content::Site;
-pub use publish::{Published, publish};
+pub use publish::{Plan, Published, finish, plan, write_bundle};
 
 /// The folder of the index in the output.
 pub const FOLDER: &str = "pagefind";

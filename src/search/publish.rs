@@ -1,16 +1,16 @@
 //! Bringing a build's `pagefind/` folder up to date: each bundle is kept
 //! (the staging folder already holds it), copied from the site being
-//! replaced, or indexed anew, whichever its digest allows.
+//! replaced, or indexed anew from the article pages as the build renders
+//! them, whichever its digest allows.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use rayon::prelude::*;
 
 use super::{BUNDLES_FILE, FOLDER, Partition, SHARED, bundles_json, digest, index_bundle, read_bundles, shared_files};
 use crate::content::Site;
-use crate::diagnostic::Diagnostic;
 
 /// What one build did to the index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -21,35 +21,42 @@ pub struct Published {
     pub indexed: usize,
     /// Articles those bundles hold.
     pub articles_indexed: usize,
+    /// Files written (or found holding their bytes) for the index: the
+    /// indexed bundles', the shared ones and the list; kept and copied
+    /// bundles' files are not counted.
+    pub files: usize,
 }
 
-/// Why publishing the index failed.
+/// The index of one build: which bundles must be indexed anew. The others
+/// are already in the staging folder when [`plan`] returns.
 #[derive(Debug)]
-pub enum Error {
-    Page(Diagnostic),
-    Other(anyhow::Error),
+pub struct Plan {
+    pub language: String,
+    parts: Vec<Partition>,
+    digests: Vec<String>,
+    stale: Vec<bool>,
+    written: std::sync::atomic::AtomicUsize,
 }
 
-impl From<anyhow::Error> for Error {
-    fn from(e: anyhow::Error) -> Self {
-        Error::Other(e)
+impl Plan {
+    /// The partitions to index, oldest first.
+    pub fn to_index(&self) -> impl Iterator<Item = &Partition> {
+        self.parts.iter().zip(&self.stale).filter(|(_, stale)| **stale).map(|(p, _)| p)
     }
 }
 
-/// Brings `staging/pagefind/` to the index of `site`'s published articles.
-/// `previous` is the site being replaced (its bundles may be copied);
-/// `key` ties digests to this binary (`None`: index everything);
-/// `fingerprint` and `render` give an article page's fingerprint and HTML;
-/// `write` writes a file relative to `staging` (leaving unchanged files).
-pub fn publish(
+/// Readies `staging/pagefind/` for `site`: removes what the new index does
+/// not hold, keeps each bundle whose digest is unchanged, copies one from
+/// `previous` (the site being replaced) when its digest there matches, and
+/// says which bundles are left to index. `key` ties digests to this binary
+/// (`None`: everything is indexed); `fingerprint` gives an article page's.
+pub fn plan(
     site: &Site,
     staging: &Path,
     previous: Option<&Path>,
     key: Option<&str>,
     fingerprint: &(dyn Fn(usize, usize) -> u64 + Sync),
-    render: &(dyn Fn(usize, usize) -> Result<String, Diagnostic> + Sync),
-    write: &(dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync),
-) -> Result<Published, Error> {
+) -> anyhow::Result<Plan> {
     let language = super::language(site);
     let parts = super::partitions(site);
     let root = staging.join(FOLDER);
@@ -68,48 +75,76 @@ pub fn publish(
     let live = previous
         .map(|p| read_bundles(&std::fs::read_to_string(p.join(FOLDER).join(BUNDLES_FILE)).unwrap_or_default()))
         .unwrap_or_default();
+    // The record goes first: a build killed while it changes a bundle leaves
+    // none, so the next build that recycles this folder trusts no bundle in it.
+    match std::fs::remove_file(root.join(BUNDLES_FILE)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(anyhow::Error::new(e).context(format!("failed to remove `{}`", root.display())));
+        }
+        _ => {}
+    }
     remove_strays(&root, &parts)?;
-
-    let work: Vec<(usize, usize)> = parts
+    let stale = parts
         .par_iter()
         .zip(&digests)
-        .map(|(part, digest)| -> Result<(usize, usize), Error> {
+        .map(|(part, digest)| -> anyhow::Result<bool> {
             let folder = root.join(&part.key);
-            let reusable = |held: &BTreeMap<String, String>| !digest.is_empty() && held.get(&part.key) == Some(digest);
-            if reusable(&staged) && folder.is_dir() {
-                return Ok((0, 0));
+            let holds = |held: &BTreeMap<String, String>| !digest.is_empty() && held.get(&part.key) == Some(digest);
+            if holds(&staged) && folder.is_dir() {
+                return Ok(false);
             }
-            crate::fs::remove_dir_all(&folder).or_else(|e| if folder.exists() { Err(e) } else { Ok(()) })?;
-            if let Some(from) = previous.map(|p| p.join(FOLDER).join(&part.key)).filter(|f| f.is_dir()) {
-                if reusable(&live) && copy_tree(&from, &folder).is_ok() {
-                    return Ok((0, 0));
+            remove_folder(&folder)?;
+            let from: Option<PathBuf> = previous.map(|p| p.join(FOLDER).join(&part.key)).filter(|f| f.is_dir());
+            if let Some(from) = from.filter(|_| holds(&live)) {
+                if copy_tree(&from, &folder).is_ok() {
+                    return Ok(false);
                 }
-                crate::fs::remove_dir_all(&folder).or_else(|e| if folder.exists() { Err(e) } else { Ok(()) })?;
+                remove_folder(&folder)?;
             }
-            let pages = part
-                .articles
-                .iter()
-                .map(|&(e, a)| Ok((site.editions[e].articles[a].url.clone(), render(e, a)?)))
-                .collect::<Result<Vec<_>, Diagnostic>>()
-                .map_err(Error::Page)?;
-            let files = index_bundle(&language, pages)?;
-            for f in &files {
-                write(&format!("{FOLDER}/{}/{}", part.key, f.path), &f.bytes)?;
-            }
-            Ok((1, part.articles.len()))
+            Ok(true)
         })
-        .collect::<Result<_, _>>()?;
+        .collect::<anyhow::Result<Vec<bool>>>()?;
+    Ok(Plan { language, parts, digests, stale, written: Default::default() })
+}
 
-    for f in shared_files(&language)? {
+/// Indexes one partition's pages (`(url, html)`, in the partition's order)
+/// and writes its bundle through `write` (paths relative to the staging folder).
+pub fn write_bundle(
+    plan: &Plan,
+    part: &Partition,
+    pages: Vec<(String, String)>,
+    write: &(dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<()> {
+    let files = index_bundle(&plan.language, pages)?;
+    for f in &files {
+        write(&format!("{FOLDER}/{}/{}", part.key, f.path), &f.bytes)?;
+    }
+    plan.written.fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
+/// Writes the shared files and the bundle list, once every bundle is there.
+pub fn finish(plan: &Plan, write: &(dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync)) -> anyhow::Result<Published> {
+    let shared = shared_files(&plan.language)?;
+    for f in &shared {
         write(&format!("{FOLDER}/{}", f.path), &f.bytes)?;
     }
-    let list: Vec<(String, String)> = parts.iter().map(|p| p.key.clone()).zip(digests).collect();
+    let list: Vec<(String, String)> = plan.parts.iter().map(|p| p.key.clone()).zip(plan.digests.clone()).collect();
     write(&format!("{FOLDER}/{BUNDLES_FILE}"), bundles_json(&list).as_bytes())?;
     Ok(Published {
-        bundles: parts.len(),
-        indexed: work.iter().map(|w| w.0).sum(),
-        articles_indexed: work.iter().map(|w| w.1).sum(),
+        bundles: plan.parts.len(),
+        indexed: plan.to_index().count(),
+        articles_indexed: plan.to_index().map(|p| p.articles.len()).sum(),
+        files: plan.written.load(std::sync::atomic::Ordering::Relaxed) + shared.len() + 1,
     })
+}
+
+fn remove_folder(folder: &Path) -> anyhow::Result<()> {
+    match std::fs::symlink_metadata(folder) {
+        Ok(meta) if meta.is_dir() => crate::fs::remove_dir_all(folder),
+        Ok(_) => std::fs::remove_file(folder).with_context(|| format!("failed to remove `{}`", folder.display())),
+        Err(_) => Ok(()),
+    }
 }
 
 /// Removes from `root` whatever is neither a wanted bundle's folder, a
@@ -128,12 +163,7 @@ fn remove_strays(root: &Path, parts: &[Partition]) -> anyhow::Result<()> {
             kind.is_file() && (SHARED.contains(&name.as_ref()) || name == BUNDLES_FILE)
         };
         if !keep {
-            if kind.is_dir() {
-                crate::fs::remove_dir_all(&entry.path())?;
-            } else {
-                std::fs::remove_file(entry.path())
-                    .with_context(|| format!("failed to remove `{}`", entry.path().display()))?;
-            }
+            remove_folder(&entry.path())?;
         }
     }
     Ok(())

@@ -23,6 +23,7 @@ mod paths;
 mod photos;
 mod safety;
 mod schedule;
+mod search;
 mod serve;
 mod serve_browser;
 mod serve_props;
