@@ -241,6 +241,12 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     }
 }
 
+/// What ties a record of pages to this binary (see `manifest`); the search
+/// index's digests use it too, in `build` and the preview server alike.
+pub fn binary_key() -> Option<String> {
+    manifest::binary_key()
+}
+
 fn work(stats: LoadStats, theme: &Theme) -> Work {
     Work {
         files_parsed: stats.parsed,

@@ -24,6 +24,7 @@ mod photos;
 mod safety;
 mod schedule;
 mod search;
+mod search_browser;
 mod serve;
 mod serve_browser;
 mod serve_props;

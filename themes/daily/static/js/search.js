@@ -21,8 +21,10 @@ if (root) {
   const load = () => {
     if (!engine) {
       engine = import(`${root.dataset.pagefind}pagefind.js`).then(async (pagefind) => {
-        const instance = pagefind.createInstance({ basePath: bundles[0], excerptLength: 24 });
-        await Promise.all(bundles.slice(1).map((b) => instance.mergeIndex(b)));
+        // The index holds each article's URL as the site links it (with the base_url's
+        // path): `baseUrl: "/"` keeps Pagefind from adding that path again.
+        const instance = pagefind.createInstance({ basePath: bundles[0], baseUrl: "/", excerptLength: 24 });
+        await Promise.all(bundles.slice(1).map((b) => instance.mergeIndex(b, { baseUrl: "/" })));
         return instance;
       });
     }
@@ -62,15 +64,17 @@ if (root) {
       return { results: (await pagefind.search(q, { filters })).results, total: null };
     }
     const first = await pagefind.search(q, { filters });
-    const counts = (first.filters && first.filters.year) || {};
-    const years = Object.keys(counts).filter((y) => counts[y] > 0).sort().reverse();
+    const total = first.results.length;
+    // The years to walk, newest first (the year filter's options), a few at a time.
+    const years = filters.year ? [filters.year] : [...field("year").options].map((o) => o.value).filter(Boolean);
     const results = [];
-    for (const year of years) {
-      if (results.length >= want) break;
-      const r = await pagefind.search(q, { filters: { ...filters, year }, sort: { date: "desc" } });
-      results.push(...r.results);
+    for (let i = 0; i < years.length && results.length < Math.min(want, total); i += 4) {
+      const batch = await Promise.all(
+        years.slice(i, i + 4).map((year) => pagefind.search(q, { filters: { ...filters, year }, sort: { date: "desc" } })),
+      );
+      for (const r of batch) results.push(...r.results);
     }
-    return { results, total: first.results.length };
+    return { results, total };
   };
 
   const item = (data) => {
@@ -112,8 +116,19 @@ if (root) {
     for (const name of ["section", "author", "year"]) {
       if (field(name).value) filters[name] = field(name).value;
     }
-    const pagefind = await load();
-    const found = await find(pagefind, q, filters, field("sort").value, shown);
+    let found;
+    try {
+      found = await find(await load(), q, filters, field("sort").value, shown);
+    } catch (error) {
+      // The index is not there (yet): a preview server builds it after the pages.
+      engine = null;
+      if (mine !== run) return;
+      list.replaceChildren();
+      status.textContent = "Search is not available right now; try again in a moment.";
+      more.hidden = true;
+      root.dataset.state = "done";
+      return;
+    }
     if (mine !== run) return;
     const page = await Promise.all(found.results.slice(0, shown).map((r) => r.data()));
     if (mine !== run) return;
