@@ -253,3 +253,58 @@ fn serve_watch_makes_an_edited_articles_new_word_findable() {
         panic!("{e:#}\n{}", server.context());
     }
 }
+
+/// The benchmark's measure of a query in Chromium (not run by default): serves the built site
+/// in `MASTHEAD_SEARCH_SITE` (built for `http://127.0.0.1:MASTHEAD_SEARCH_PORT/`), runs
+/// `MASTHEAD_SEARCH_QUERY` (default `harbor`) on its search page in both orders, and prints
+/// the time to the first results and the bytes moved (the Performance API's `transferSize`
+/// of every resource, the page's own included). See bench/README.md.
+#[test]
+#[ignore]
+fn search_transfer_on_a_built_site() {
+    let Some(tools) = browser_tools() else { return };
+    let (Ok(dir), Ok(port)) = (std::env::var("MASTHEAD_SEARCH_SITE"), std::env::var("MASTHEAD_SEARCH_PORT")) else {
+        panic!("set MASTHEAD_SEARCH_SITE and MASTHEAD_SEARCH_PORT");
+    };
+    let query = std::env::var("MASTHEAD_SEARCH_QUERY").unwrap_or_else(|_| "harbor".into());
+    // With MASTHEAD_SEARCH_EXTERNAL set, a server already serves the site on the port (one
+    // that logs what it sends: the worker's requests are not in the page's Performance API).
+    let server = (std::env::var_os("MASTHEAD_SEARCH_EXTERNAL").is_none()).then(|| {
+        let listener = std::net::TcpListener::bind(format!("127.0.0.1:{port}")).expect("bind the port");
+        StaticServer::start(listener, Path::new(&dir))
+    });
+    let url_of = |path: &str| format!("http://127.0.0.1:{port}{path}");
+    let sorts = match std::env::var("MASTHEAD_SEARCH_SORT").as_deref() {
+        Ok("best") => vec!["&sort=best"],
+        Ok("newest") => vec![""],
+        _ => vec!["", "&sort=best"],
+    };
+    for sort in sorts {
+        // A new browser each time: nothing cached.
+        let result = in_browser(&tools, async |client| {
+            let url = url_of(&format!("/search/?q={query}{sort}"));
+            client.goto(&url).await?;
+            let r = results(client, "the benchmark query").await?;
+            let numbers = client
+                .execute(
+                    "const nav = performance.getEntriesByType('navigation')[0];
+                     const res = performance.getEntriesByType('resource');
+                     return { loaded: nav.domContentLoadedEventEnd, now: performance.now(),
+                              bytes: nav.transferSize + res.reduce((n, e) => n + e.transferSize, 0),
+                              files: res.length };",
+                    vec![],
+                )
+                .await?;
+            eprintln!(
+                "search transfer: {url}: {} results shown, {} bytes in {} files, results {:.0} ms after DOMContentLoaded",
+                strings(&r["urls"]).len(),
+                numbers["bytes"],
+                numbers["files"],
+                numbers["now"].as_f64().unwrap_or(0.0) - numbers["loaded"].as_f64().unwrap_or(0.0)
+            );
+            Ok(())
+        });
+        result.unwrap_or_else(|e| panic!("{e:#}"));
+    }
+    drop(server);
+}

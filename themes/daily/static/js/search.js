@@ -1,10 +1,11 @@
 // The search page (templates/search.html): runs the query in `?q=` on load, keeps the URL in
 // step as the reader types (replaceState) or submits (pushState, so Back returns to the last
 // query), and lists the results. The index is one Pagefind bundle per edition year
-// (pagefind/YYYY/), newest first: the newest is the primary, the others are merged into it.
-// "Newest first" walks the years from the newest and asks each for its matches sorted by
-// date (Pagefind sorts within one bundle only); "best match" ranks every bundle's matches
-// together. Nothing is loaded from outside the site.
+// (pagefind/YYYY/), newest first: the newest is the primary, the others are merged into it
+// as they are needed. "Newest first" walks the years from the newest, merging each year's
+// bundle when it gets there, and asks it for its matches sorted by date (Pagefind sorts
+// within one bundle only), until a page is full; "best match" merges every bundle and ranks
+// their matches together. Nothing is loaded from outside the site.
 const root = document.querySelector("[data-search]");
 if (root) {
   const PAGE = 10;
@@ -18,17 +19,31 @@ if (root) {
   let shown = PAGE;
   let run = 0;
 
+  // The newest bundle is loaded first; the others are merged in only when a search needs
+  // them, so a query that the newest years answer moves only those years' files.
+  let merged = 0;
+  let merging = Promise.resolve();
   const load = () => {
     if (!engine) {
-      engine = import(`${root.dataset.pagefind}pagefind.js`).then(async (pagefind) => {
+      engine = import(`${root.dataset.pagefind}pagefind.js`).then((pagefind) => {
+        merged = 1;
+        merging = Promise.resolve();
         // The index holds each article's URL as the site links it (with the base_url's
         // path): `baseUrl: "/"` keeps Pagefind from adding that path again.
-        const instance = pagefind.createInstance({ basePath: bundles[0], baseUrl: "/", excerptLength: 24 });
-        await Promise.all(bundles.slice(1).map((b) => instance.mergeIndex(b, { baseUrl: "/" })));
-        return instance;
+        return pagefind.createInstance({ basePath: bundles[0], baseUrl: "/", excerptLength: 24 });
       });
     }
     return engine;
+  };
+  // Merges bundles until the first `n` (newest first) are in.
+  const mergeUpTo = (pagefind, n) => {
+    merging = merging.then(async () => {
+      while (merged < Math.min(n, bundles.length)) {
+        await pagefind.mergeIndex(bundles[merged], { baseUrl: "/" });
+        merged += 1;
+      }
+    });
+    return merging;
   };
 
   const fromUrl = () => {
@@ -58,23 +73,25 @@ if (root) {
     }
   };
 
-  // The matches, in the chosen order: at least `want` of them when there are that many.
+  // The bundles' years, newest first, in the order of `bundles`.
+  const years = [...field("year").options].map((o) => o.value).filter(Boolean);
+
+  // The matches in the chosen order, at least `want` of them when there are that many, and
+  // whether that is all of them.
   const find = async (pagefind, q, filters, sort, want) => {
     if (sort === "best") {
-      return { results: (await pagefind.search(q, { filters })).results, total: null };
+      await mergeUpTo(pagefind, filters.year ? years.indexOf(filters.year) + 1 : bundles.length);
+      return { results: (await pagefind.search(q, { filters })).results, all: true };
     }
-    const first = await pagefind.search(q, { filters });
-    const total = first.results.length;
-    // The years to walk, newest first (the year filter's options), a few at a time.
-    const years = filters.year ? [filters.year] : [...field("year").options].map((o) => o.value).filter(Boolean);
+    const walk = filters.year ? [filters.year] : years;
     const results = [];
-    for (let i = 0; i < years.length && results.length < Math.min(want, total); i += 4) {
-      const batch = await Promise.all(
-        years.slice(i, i + 4).map((year) => pagefind.search(q, { filters: { ...filters, year }, sort: { date: "desc" } })),
-      );
-      for (const r of batch) results.push(...r.results);
+    let i = 0;
+    for (; i < walk.length && results.length < want; i += 1) {
+      await mergeUpTo(pagefind, years.indexOf(walk[i]) + 1);
+      const r = await pagefind.search(q, { filters: { ...filters, year: walk[i] }, sort: { date: "desc" } });
+      results.push(...r.results);
     }
-    return { results, total };
+    return { results, all: i >= walk.length };
   };
 
   const item = (data) => {
@@ -132,10 +149,12 @@ if (root) {
     if (mine !== run) return;
     const page = await Promise.all(found.results.slice(0, shown).map((r) => r.data()));
     if (mine !== run) return;
-    const total = found.total ?? found.results.length;
+    const total = found.results.length;
     list.replaceChildren(...page.map(item));
-    status.textContent = total ? `${total} result${total === 1 ? "" : "s"} for “${q}”` : `Nothing found for “${q}”`;
-    more.hidden = total <= shown;
+    if (!total) status.textContent = `Nothing found for “${q}”`;
+    else if (found.all) status.textContent = `${total} result${total === 1 ? "" : "s"} for “${q}”`;
+    else status.textContent = `The newest ${page.length} results for “${q}”`;
+    more.hidden = found.all && total <= shown;
     root.dataset.state = "done";
   };
 
