@@ -74,6 +74,18 @@ async fn static_scenario(client: &Client, server: &StaticServer, out: &Path) -> 
     {
         bail!("the excerpt does not mark the word: {r}");
     }
+    // It reads on a phone: nothing scrolls sideways at 375 px (a screenshot is kept).
+    for width in [375, 1280] {
+        crate::browser::set_viewport(client, width, crate::browser::HEIGHT).await?;
+        let overflow = client.execute(crate::browser::OVERFLOW_JS, vec![]).await?;
+        let (scroll, inner) =
+            (crate::browser::number(&overflow["scrollWidth"]), crate::browser::number(&overflow["innerWidth"]));
+        if scroll > inner {
+            bail!("the search page scrolls sideways at {width} px: {overflow}");
+        }
+        let shot = crate::browser::screenshot_dir().join(format!("search-{width}.png"));
+        crate::browser::full_page_screenshot(client, &shot).await?;
+    }
     let transfer = client
         .execute("return performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, 0);", vec![])
         .await?;
