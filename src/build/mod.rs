@@ -299,7 +299,7 @@ fn prune(dir: &Path, site: &Site, pages: &HashSet<String>, copies: &[render::Cop
     for file in &files {
         insert_folders(file, |f| folders.insert(f));
     }
-    // The search index brings its own folder up to date (see `publish_search`).
+    // The search index brings its own folder up to date (see `plan_search`).
     let index = if site.config.search.enabled { index_paths(dir) } else { Vec::new() };
     let mut files = files;
     for path in &index {
