@@ -704,6 +704,14 @@ impl Printer {
                         plural(w.kept, "page"),
                     ));
                 }
+                if w.search.bundles > 0 {
+                    self.line(&format!(
+                        "search: {} of {} indexed ({}), the others unchanged",
+                        grouped(w.search.indexed),
+                        plural(w.search.bundles, "bundle"),
+                        plural(w.search.articles_indexed, "article"),
+                    ));
+                }
             }
         }
         if !r.skipped.drafts.is_empty() {

@@ -49,6 +49,8 @@ pub struct SiteConfig {
     #[serde(default)]
     pub deploy: deploy::Deploy,
     #[serde(default)]
+    pub search: Search,
+    #[serde(default)]
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -143,6 +145,22 @@ impl Default for Newsletter {
             from: String::new(),
             from_name: String::new(),
         }
+    }
+}
+
+/// `search:` — the full-text search of published articles (see `docs/search.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Search {
+    /// Index the articles and publish the search page and `pagefind/`.
+    pub enabled: bool,
+    /// Language of the index (stemming), when it differs from `language`.
+    pub language: Option<String>,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        Search { enabled: true, language: None }
     }
 }
 
@@ -248,6 +266,11 @@ impl SiteConfig {
             if let Err(msg) = permalinks::check_pattern(pattern, needs_slug) {
                 out.push(at("permalinks", format!("permalinks.{key}: {msg}")));
             }
+        }
+        if let Some(msg) = self.search.language.as_deref().and_then(search::check_language) {
+            out.push(
+                at("search", format!("search.language: {msg}")).help("write a code such as `en`, `de` or `pt-br`"),
+            );
         }
         out.extend(newsletter::check_config(&self.newsletter).into_iter().map(|m| {
             // `newsletter.unsubscribe: …` is reported at the `unsubscribe:` line.
@@ -528,3 +551,4 @@ pub mod newsletter;
 pub mod permalinks;
 #[cfg(test)]
 mod props;
+pub mod search;

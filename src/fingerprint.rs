@@ -12,6 +12,18 @@ pub fn hasher() -> ahash::AHasher {
         .build_hasher()
 }
 
+/// What ties a record of fingerprints to the binary that made it (the
+/// build's page manifests, the search index's digests): its version and the
+/// executable's length and modification time, so another build of masthead
+/// (whose templates engine or fingerprints may differ) starts over. `None`
+/// when the executable cannot be found; then nothing is reused.
+pub fn binary_key() -> Option<String> {
+    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let since = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).ok();
+    let modified = meta.modified().ok().and_then(since).map_or(-1, |d| d.as_nanos() as i128);
+    Some(format!("{}-{}-{modified}", env!("CARGO_PKG_VERSION"), meta.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use std::hash::{Hash, Hasher};

@@ -86,6 +86,8 @@ pub struct Engine {
     deferred: VecDeque<Page>,
     /// How many of them [`Engine::render_deferred`] renders at a time.
     deferred_chunk: usize,
+    /// The digest of each search bundle now served, by folder (see [`Engine::update_search`]).
+    search: HashMap<String, String>,
 }
 
 /// How much a rebuild did.
@@ -123,6 +125,7 @@ impl Engine {
             defer_first: false,
             deferred: VecDeque::new(),
             deferred_chunk: DEFERRED_CHUNK,
+            search: HashMap::new(),
         }
     }
 
@@ -210,6 +213,10 @@ impl Engine {
         }
         self.unfingerprinted = self.kept.is_empty();
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
+        // The search index stays served until `update_search` brings it up to date.
+        for (path, kept) in self.kept.iter().filter(|(p, _)| p.starts_with(SEARCH_PREFIX)) {
+            outputs.entry(path.clone()).or_insert_with(|| kept.clone());
+        }
         let changed = changed_paths(&self.kept, &outputs);
         self.kept = outputs;
         let articles = site.article_count();
@@ -279,6 +286,86 @@ impl Engine {
         }
     }
 
+    /// Brings the served search index (`pagefind/`) up to date with the
+    /// article pages now served: indexes each year whose pages changed since
+    /// it was last indexed, drops what is gone. `None` when nothing changed,
+    /// or while pages are still being rendered (the index waits for them).
+    pub fn update_search(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
+        let (Some(last), Some(theme)) = (self.last.as_ref(), self.theme.as_ref()) else { return Ok(None) };
+        if !self.deferred.is_empty() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let site = &last.site;
+        // Digests as `build` makes them, so the served `bundles.json` is the built one.
+        let key = crate::fingerprint::binary_key();
+        let renderer = Renderer::with_listings(site, theme, Arc::clone(&last.listings));
+        let mut files: HashMap<String, Arc<[u8]>> = HashMap::new();
+        let mut digests = HashMap::new();
+        if site.config.search.enabled {
+            let language = crate::search::language(site);
+            let parts = crate::search::partitions(site);
+            let page = |e: usize, a: usize| match self.kept.get(&site.editions[e].articles[a].output) {
+                Some(Kept::Page { bytes, fingerprint }) => {
+                    Some((Arc::clone(bytes), fingerprint.unwrap_or_else(|| renderer.fingerprint(&Page::Article(e, a)))))
+                }
+                _ => None,
+            };
+            let mut list = Vec::new();
+            for part in &parts {
+                let mut pages = Vec::with_capacity(part.articles.len());
+                for &(e, a) in &part.articles {
+                    let Some((bytes, fingerprint)) = page(e, a) else { return Ok(None) };
+                    pages.push((site.editions[e].articles[a].url.clone(), bytes, fingerprint));
+                }
+                let digest = match &key {
+                    Some(key) => crate::search::digest(key, &language, pages.iter().map(|p| (p.0.clone(), p.2))),
+                    None => String::new(),
+                };
+                list.push((part.key.clone(), digest.clone()));
+                let prefix = format!("{SEARCH_PREFIX}{}/", part.key);
+                if !digest.is_empty() && self.search.get(&part.key) == Some(&digest) {
+                    let held = self.kept.iter().filter(|(p, _)| p.starts_with(&prefix));
+                    files.extend(held.filter_map(|(p, k)| match k {
+                        Kept::Page { bytes, .. } => Some((p.clone(), Arc::clone(bytes))),
+                        Kept::Copy { .. } => None,
+                    }));
+                } else {
+                    let html =
+                        pages.into_iter().map(|(url, b, _)| (url, String::from_utf8_lossy(&b).into_owned())).collect();
+                    let bundle = crate::search::index_bundle(&language, html).map_err(|e| index_error(site, &e))?;
+                    files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Arc::from(f.bytes))));
+                }
+                digests.insert(part.key.clone(), digest);
+            }
+            let shared = crate::search::shared_files(&language).map_err(|e| index_error(site, &e))?;
+            files.extend(shared.into_iter().map(|f| (format!("{SEARCH_PREFIX}{}", f.path), Arc::from(f.bytes))));
+            let list_path = format!("{SEARCH_PREFIX}{}", crate::search::BUNDLES_FILE);
+            files.insert(list_path, Arc::from(crate::search::bundles_json(&list).into_bytes()));
+        }
+        let mut changed: Vec<String> =
+            self.kept.keys().filter(|p| p.starts_with(SEARCH_PREFIX) && !files.contains_key(*p)).cloned().collect();
+        for path in &changed {
+            self.kept.remove(path);
+        }
+        for (path, bytes) in files {
+            let same = matches!(self.kept.get(&path), Some(Kept::Page { bytes: b, .. }) if *b == bytes);
+            if !same {
+                self.kept.insert(path.clone(), Kept::Page { fingerprint: Some(0), bytes });
+                changed.push(path);
+            }
+        }
+        self.search = digests;
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        changed.sort();
+        let articles = site.article_count();
+        let work = Work { rendered: 0, stats: LoadStats::default(), articles, photos: Default::default() };
+        let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
+        Ok(Some(self.publish(changed, work, times)))
+    }
+
     /// The rebuild's result, once `kept` holds its outputs.
     fn publish(&mut self, changed: Vec<String>, work: Work, times: Times) -> Rebuild {
         self.generation += 1;
@@ -315,6 +402,13 @@ impl Engine {
         }
         Snapshot { files: self.served.clone(), generation: self.generation, pending: !self.deferred.is_empty() }
     }
+}
+
+/// Where the search index's files are, in the output.
+const SEARCH_PREFIX: &str = "pagefind/";
+
+fn index_error(site: &Site, e: &anyhow::Error) -> Diagnostics {
+    site.with_warnings(Diagnostics::from(Diagnostic::error(crate::search::FOLDER, format!("{e:#}"))))
 }
 
 /// How many deferred pages [`Engine::render_deferred`] renders at a time:

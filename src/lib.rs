@@ -7,11 +7,12 @@
 //! 2. `config`: `site.yaml`, every section validated where it is defined.
 //! 3. `images`, then `content`: photos, and the loaded, immutable
 //!    [`content::Site`] with the theme's files.
-//! 4. `render`: a loaded site and a compiled theme to output files, with no
+//! 4. `search`: the full-text index of published articles (Pagefind).
+//! 5. `render`: a loaded site and a compiled theme to output files, with no
 //!    I/O.
-//! 5. `build` (writes a site atomically), `incremental` (the preview's
+//! 6. `build` (writes a site atomically), `incremental` (the preview's
 //!    engine and its snapshots), `watch` (file events).
-//! 6. `newsletter`, `scaffold`, `serve`, then `cli`.
+//! 7. `deploy`, `newsletter`, `scaffold`, `serve`, then `cli`.
 //!
 //! docs/ARCHITECTURE.md tells how a change travels through them.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
@@ -32,6 +33,7 @@ pub mod incremental;
 pub mod newsletter;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod watch;
 pub mod yaml;

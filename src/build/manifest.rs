@@ -204,14 +204,10 @@ fn folder_identity(_meta: &Metadata) -> Option<String> {
     None
 }
 
-/// What ties a manifest to the binary that wrote it: its version and the
-/// executable's length and time, so another build of masthead (whose
-/// templates engine or fingerprints may differ) starts over. `None` when
-/// the executable cannot be found; then nothing is skipped.
+/// What ties a manifest to the binary that wrote it (see
+/// [`crate::fingerprint::binary_key`]).
 pub(super) fn binary_key() -> Option<String> {
-    let exe = std::env::current_exe().ok()?;
-    let stamp = FileStamp::of(&std::fs::metadata(exe).ok()?);
-    Some(format!("{}-{}-{}", env!("CARGO_PKG_VERSION"), stamp.len, stamp.modified))
+    crate::fingerprint::binary_key()
 }
 
 #[cfg(test)]

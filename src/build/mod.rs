@@ -87,6 +87,8 @@ pub struct Work {
     /// Pages not even rendered: their inputs and their file in the recycled
     /// folder were as the build that wrote it left them (see `manifest`).
     pub kept: usize,
+    /// Bundles of the search index, and how many were indexed anew.
+    pub search: crate::search::Published,
 }
 
 /// Why a command failed: problems in the site, a bad combination of
@@ -182,12 +184,32 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
     let cache = images::Cache::in_site(&opts.source);
     // Photos are made (or found in the cache) while pages render.
     let (result, photos) = rayon::join(
-        || pruned.and_then(|()| write_all(&renderer, &site, &pages, &page_paths, &copies, &writer, &known, progress)),
+        || {
+            pruned.and_then(|()| {
+                // The search index is made from the article pages as they are rendered.
+                let index = plan_search(&renderer, &site, &staging.dir, &output)?;
+                let pass = Pass { renderer: &renderer, site: &site, page_paths: &page_paths, writer: &writer };
+                let entries = write_all(&pass, &pages, &copies, &known, index.as_ref(), progress)?;
+                let search = match &index {
+                    Some(plan) => {
+                        let published = crate::search::finish(plan, &|rel, bytes| writer.write(rel, bytes).map(drop))?;
+                        // Bundles kept or copied as they were are in the output too: the
+                        // record deploy reads must hold them.
+                        let files: Vec<String> =
+                            index_paths(&staging.dir).into_iter().filter(|p| !p.ends_with("/.")).collect();
+                        writer.note_others(&files)?;
+                        published
+                    }
+                    None => Default::default(),
+                };
+                Ok((entries, search))
+            })
+        },
         || publish_photos(&site, &cache, &writer),
     );
     let result = result.and_then(|entries| photos.map(|photos| (entries, photos)));
     match result {
-        Ok((entries, photos)) => {
+        Ok(((entries, search), photos)) => {
             let kept = entries.iter().filter(|e| e.kept).count();
             let unchanged = writer.unchanged() + kept;
             let mut recorded = writer.into_recorded();
@@ -204,9 +226,14 @@ pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> 
                 // first build does: no reason to fail this one.
                 let _ = manifest::write(spare, key, (id, pages), carried);
             }
-            let work = Work { photos, unchanged, kept, ..work(stats, &theme) };
-            let mut report =
-                report(&site, pages.len() + copies.len() + photo_files, started, opts.output.clone(), work);
+            let work = Work { photos, unchanged, kept, search, ..work(stats, &theme) };
+            let mut report = report(
+                &site,
+                pages.len() + copies.len() + photo_files + search.files,
+                started,
+                opts.output.clone(),
+                work,
+            );
             report.previous = previous;
             report.warnings.extend(theme.notes.0.iter().cloned());
             report.phases = Phases {
@@ -239,7 +266,25 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
         photos: images::Stats::default(),
         unchanged: 0,
         kept: 0,
+        search: crate::search::Published::default(),
     }
+}
+
+/// Readies the staging folder's `pagefind/` (see [`crate::search`]): `None`
+/// when the site has no search.
+fn plan_search(
+    renderer: &Renderer<'_>,
+    site: &Site,
+    staging: &Path,
+    output: &Path,
+) -> Result<Option<crate::search::Plan>, Failure> {
+    if !site.config.search.enabled {
+        return Ok(None);
+    }
+    let key = manifest::binary_key();
+    let fingerprint = |e, a| renderer.fingerprint(&Page::Article(e, a));
+    let previous = output.join(MARKER).is_file().then_some(output);
+    Ok(Some(crate::search::plan(site, staging, previous, key.as_deref(), &fingerprint)?))
 }
 
 /// Makes every photo's files in the cache and copies them into the output.
@@ -265,8 +310,31 @@ fn prune(dir: &Path, site: &Site, pages: &HashSet<String>, copies: &[render::Cop
     for file in &files {
         insert_folders(file, |f| folders.insert(f));
     }
+    // The search index brings its own folder up to date (see `plan_search`).
+    let index = if site.config.search.enabled { index_paths(dir) } else { Vec::new() };
+    let mut files = files;
+    for path in &index {
+        files.insert(path);
+        insert_folders(path, |f| folders.insert(f));
+    }
     write::prune(dir, &files, &folders)?;
     Ok(())
+}
+
+/// Every file and folder under `pagefind/` in `dir`, relative to `dir`
+/// (folders with a `/.` appended, so that their own folders are kept).
+fn index_paths(dir: &Path) -> Vec<String> {
+    let root = dir.join(crate::search::FOLDER);
+    walkdir::WalkDir::new(&root)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() || e.file_type().is_dir())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
+            Some(if e.file_type().is_dir() { format!("{rel}/.") } else { rel })
+        })
+        .collect()
 }
 
 fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
@@ -292,20 +360,34 @@ struct Written {
     kept: bool,
 }
 
+/// A page as written, and its HTML when it was asked for.
+type Rendered = (Option<Written>, Option<String>);
+/// Pages as rendered: `(url, html)`.
+type Html = Vec<(String, String)>;
+
+/// What rendering and writing pages needs.
+struct Pass<'a, 'r, 'w> {
+    renderer: &'a Renderer<'r>,
+    site: &'a Site,
+    page_paths: &'a HashSet<String>,
+    writer: &'a Writer<'w>,
+}
+
 /// Renders and writes every page and copies every file into `dir`, in
 /// parallel; a page `known` shows unchanged is left as it is. Says what
-/// each page's file is now.
-#[allow(clippy::too_many_arguments)]
+/// each page's file is now. The articles of the bundles `index` says to
+/// index go first, one bundle at a time: each bundle is indexed from its
+/// pages as rendered while the next one renders, so the pages are rendered
+/// once and only two bundles' pages are held at a time.
 fn write_all(
-    renderer: &Renderer<'_>,
-    site: &Site,
+    pass: &Pass<'_, '_, '_>,
     pages: &[Page],
-    page_paths: &HashSet<String>,
     copies: &[render::CopyFile],
-    writer: &Writer<'_>,
     known: &manifest::Manifest,
+    index: Option<&crate::search::Plan>,
     progress: Option<&indicatif::ProgressBar>,
 ) -> Result<Vec<Written>, Failure> {
+    let Pass { renderer, site, page_paths, writer } = *pass;
     // Folders are made by the first file written into them, in parallel.
     let own = own_folders(page_paths, copies);
     let tick = || {
@@ -313,28 +395,70 @@ fn write_all(
             bar.inc(1);
         }
     };
-    let rendered: Vec<Result<Option<Written>, Diagnostic>> = pages
-        .par_iter()
-        .map(|page| {
-            let (prepared, fingerprint) = renderer.prepare_keyed(page);
-            if let Some(entry) = known.holds(writer.root(), prepared.path(), fingerprint) {
-                writer.keep(prepared.path(), entry.recorded);
-                tick();
-                return Ok(Some(Written { path: prepared.path().to_string(), entry, kept: true }));
-            }
-            let file = renderer.render_prepared(page, prepared)?;
-            let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
-            // A page alone in its folder (most articles) makes the folder
-            // first, rather than trying to write and failing.
-            if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
-                writer.folder(folder).map_err(failed)?;
-            }
-            let recorded = writer.write(&file.path, &file.bytes).map_err(failed)?;
+    // Renders and writes one page; with `html`, also returns it (rendered
+    // even when its file is known to be unchanged).
+    let one = |page: &Page, html: bool| -> Result<Rendered, Diagnostic> {
+        let (prepared, fingerprint) = renderer.prepare_keyed(page);
+        let held = known.holds(writer.root(), prepared.path(), fingerprint);
+        if let Some(entry) = held.filter(|_| !html) {
+            writer.keep(prepared.path(), entry.recorded);
             tick();
-            Ok(Some(Written { path: file.path, entry: manifest::Entry { fingerprint, recorded }, kept: false }))
-        })
-        .collect();
-    let written = crate::diagnostic::collect(rendered).map_err(|d| site.with_warnings(d))?;
+            return Ok((Some(Written { path: prepared.path().to_string(), entry, kept: true }), None));
+        }
+        let file = renderer.render_prepared(page, prepared)?;
+        let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
+        let written = match held {
+            Some(entry) => {
+                writer.keep(&file.path, entry.recorded);
+                Some(Written { path: file.path.clone(), entry, kept: true })
+            }
+            None => {
+                // A page alone in its folder (most articles) makes the folder
+                // first, rather than trying to write and failing.
+                if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
+                    writer.folder(folder).map_err(failed)?;
+                }
+                let recorded = writer.write(&file.path, &file.bytes).map_err(failed)?;
+                Some(Written { path: file.path, entry: manifest::Entry { fingerprint, recorded }, kept: false })
+            }
+        };
+        tick();
+        Ok((written, html.then(|| String::from_utf8(file.bytes).unwrap_or_default())))
+    };
+
+    let mut written = Vec::new();
+    let mut indexed = HashSet::new();
+    if let Some(plan) = index {
+        let write = |rel: &str, bytes: &[u8]| writer.write(rel, bytes).map(drop);
+        let render_part = |part: &crate::search::Partition| -> Result<(Vec<Written>, Html), Failure> {
+            let results: Vec<_> = part.articles.par_iter().map(|&(e, a)| one(&Page::Article(e, a), true)).collect();
+            let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
+            let urls = part.articles.iter().map(|&(e, a)| site.editions[e].articles[a].url.clone());
+            let (entries, html): (Vec<_>, Vec<_>) = results.into_iter().unzip();
+            Ok((entries.into_iter().flatten().collect(), urls.zip(html.into_iter().flatten()).collect()))
+        };
+        let mut pending: Option<(&crate::search::Partition, Html)> = None;
+        for part in plan.to_index() {
+            indexed.extend(part.articles.iter().map(|&(e, a)| Page::Article(e, a)));
+            let (done, rendered) = rayon::join(
+                || pending.take().map_or(Ok(()), |(p, html)| crate::search::write_bundle(plan, p, html, &write)),
+                || render_part(part),
+            );
+            done?;
+            let (entries, html) = rendered?;
+            written.extend(entries);
+            pending = Some((part, html));
+        }
+        if let Some((p, html)) = pending {
+            crate::search::write_bundle(plan, p, html, &write)?;
+        }
+    }
+
+    let rendered: Vec<Result<Rendered, Diagnostic>> =
+        pages.par_iter().filter(|p| !indexed.contains(*p)).map(|page| one(page, false)).collect();
+    written.extend(
+        crate::diagnostic::collect(rendered).map_err(|d| site.with_warnings(d))?.into_iter().filter_map(|w| w.0),
+    );
     copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
             CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,
@@ -346,7 +470,7 @@ fn write_all(
         tick();
         Ok(())
     })?;
-    Ok(written.into_iter().flatten().collect())
+    Ok(written)
 }
 
 /// The folder of an output path, if it has one.

@@ -47,6 +47,24 @@ impl<'a> Writer<'a> {
         self.recorded.lock().unwrap_or_else(|e| e.into_inner()).push((rel.to_string(), recorded));
     }
 
+    /// Notes each file of `rels` that nothing written, copied or kept has
+    /// noted yet (files another step of the build left in place, such as the
+    /// search index's unchanged bundles), hashing it from disk.
+    pub(super) fn note_others(&self, rels: &[String]) -> Result<()> {
+        let noted: std::collections::HashSet<String> =
+            self.recorded.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|(r, _)| r.clone()).collect();
+        for rel in rels.iter().filter(|r| !noted.contains(*r)) {
+            let path = fs::safe_join(self.root, rel)?;
+            let read = |e| anyhow::Error::new(e).context(format!("failed to read `{}`", path.display()));
+            let mut file = File::open(&path).map_err(read)?;
+            let meta = file.metadata().map_err(read)?;
+            let mut hashing = Hashing::new(&mut file);
+            std::io::copy(&mut hashing, &mut std::io::sink()).map_err(read)?;
+            self.note(rel, Recorded { hash: hashing.finish(), stamp: FileStamp::of(&meta) });
+        }
+        Ok(())
+    }
+
     /// Every file written, copied or kept, with its hash and stamp.
     pub(super) fn into_recorded(self) -> Vec<(String, Recorded)> {
         self.recorded.into_inner().unwrap_or_else(|e| e.into_inner())

@@ -30,6 +30,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "partials/card.html",
     "partials/edition-banner.html",
     "partials/figure.html",
+    "search.html",
     "taxonomy.html",
     "term.html",
 );
@@ -37,6 +38,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
 pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("css/daily.css", include_bytes!("../../themes/daily/static/css/daily.css")),
     ("js/meter.js", include_bytes!("../../themes/daily/static/js/meter.js")),
+    ("js/search.js", include_bytes!("../../themes/daily/static/js/search.js")),
 ];
 
 /// Where a file of the theme comes from.

@@ -34,6 +34,7 @@ pub(super) fn start_up(page: &Page) -> (StartUp, std::cmp::Reverse<usize>) {
         | Page::JsonFeed
         | Page::Sitemap
         | Page::Robots
+        | Page::Search
         | Page::SitemapPart(_) => (StartUp::Listings, newest_first(0)),
     }
 }

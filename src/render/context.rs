@@ -21,6 +21,8 @@ pub struct SiteView<'a> {
     pub language: &'a str,
     pub base_url: &'a str,
     pub root: &'a str,
+    /// The search page's URL, when the site has search.
+    pub search: Option<String>,
     pub extra: Extra<'a>,
 }
 
@@ -35,6 +37,7 @@ impl<'a> SiteView<'a> {
             language: &c.language,
             base_url: &site.base.absolute,
             root: &site.base.root,
+            search: crate::search::page_url(site),
             extra: Extra(&c.extra),
         }
     }

@@ -51,6 +51,8 @@ pub enum Page {
     SitemapPart(usize),
     /// An edition's newsletter, as HTML email or its plain-text alternative.
     Newsletter(usize, Letter),
+    /// The search page (when the site has search).
+    Search,
 }
 
 /// URLs one sitemap file may hold (sitemaps.org protocol).
@@ -73,6 +75,9 @@ pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
         if site.config.newsletter.enabled {
             pages.extend([Page::Newsletter(e, Letter::Html), Page::Newsletter(e, Letter::Text)]);
         }
+    }
+    if site.config.search.enabled {
+        pages.push(Page::Search);
     }
     pages.push(Page::Archive(None));
     pages.extend((0..listings.years.len()).map(|y| Page::Archive(Some(y))));
@@ -131,6 +136,7 @@ pub struct Vars<'a> {
     articles: Option<Vec<ListedArticleView<'a>>>,
     pagination: Option<PaginationView>,
     newsletter: Option<NewsletterView<'a>>,
+    search: Option<crate::search::SearchView>,
 }
 
 impl Vars<'_> {
@@ -156,6 +162,7 @@ impl Vars<'_> {
         put(&mut ctx, "articles", self.articles);
         put(&mut ctx, "pagination", self.pagination);
         put(&mut ctx, "newsletter", self.newsletter);
+        put(&mut ctx, "search", self.search);
         ctx
     }
 }
@@ -288,6 +295,7 @@ impl<'a> Renderer<'a> {
             Page::Sitemap => "sitemap.xml".into(),
             Page::SitemapPart(n) => format!("sitemap-{n}.xml"),
             Page::Robots => "robots.txt".into(),
+            Page::Search => crate::search::PAGE.into(),
             Page::Alias(e, a, k) => site.editions[e].articles[a].aliases[k].clone(),
             Page::Newsletter(e, letter) => newsletter::output_path(&site.editions[e].output, letter),
         }
@@ -308,6 +316,7 @@ impl<'a> Renderer<'a> {
             Page::TaxonomyIndex(kind) => self.taxonomy_index(kind),
             Page::Term(kind, t, p) => self.term(kind, t, p),
             Page::Newsletter(e, letter) => self.newsletter(e, letter),
+            Page::Search => self.search(),
             _ => Prepared::Plain { path: self.output(page), text: self.plain(page) },
         }
     }
@@ -586,6 +595,22 @@ impl<'a> Renderer<'a> {
             singular: kind.singular(),
             url: format!("{}{}/", self.site.base.root, kind.folder()),
         }
+    }
+
+    fn search(&self) -> Prepared<'_> {
+        let site = self.site;
+        let view = crate::search::view(site);
+        let page = PageView {
+            title: format!("Search — {}", site.config.title),
+            description: format!("Search the archive of {}.", site.config.the_publication()),
+            canonical: absolute(site, &view.url),
+            kind: "search",
+            og_type: "website",
+            image: None,
+        };
+        let mut ctx = self.context(page);
+        ctx.search = Some(view);
+        Prepared::Template { name: "search.html", ctx, path: crate::search::PAGE.into() }
     }
 
     fn taxonomy_index(&self, kind: Kind) -> Prepared<'_> {

@@ -204,6 +204,22 @@ fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) 
     if rendered > 0 {
         report.line(&format!("Rendered the other {rendered} pages in {} ms", started.elapsed().as_millis()));
     }
+    update_search(engine, shared, report);
+}
+
+/// Brings the served search index up to date with the pages now served
+/// (at start-up once every page is rendered, then after each rebuild).
+fn update_search(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
+    let started = std::time::Instant::now();
+    match engine.update_search() {
+        // No reload: the search page asks for the index when it searches.
+        Ok(Some(rebuild)) => {
+            shared.publish(rebuild.snapshot, None);
+            report.line(&format!("Updated the search index in {} ms", started.elapsed().as_millis()));
+        }
+        Ok(None) => {}
+        Err(diags) => fail(shared, &diags, report),
+    }
 }
 
 /// With `MASTHEAD_TIMINGS` set: how long loading and rendering took.

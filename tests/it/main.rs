@@ -25,6 +25,8 @@ mod paths;
 mod photos;
 mod safety;
 mod schedule;
+mod search;
+mod search_browser;
 mod serve;
 mod serve_browser;
 mod serve_diff;

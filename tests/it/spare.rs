@@ -215,17 +215,24 @@ fn a_build_into_the_spare_renders_only_the_pages_whose_inputs_changed() {
     site.write("content/2026-03-03/market-day.md", &format!("{market}\nThe fishmonger sold out by noon.\n"));
     let run = site.run(&["-v", "build"]);
     run.assert_success();
-    assert_eq!(rendered_and_kept(&run.transcript()).0, 1, "only the article page: {}", run.transcript());
+    // Rendered: the article page, and for the search index its year's two other articles
+    // (their files are left as they are); the other pages are not.
+    assert_eq!(rendered_and_kept(&run.transcript()).0, 3, "only the year's articles: {}", run.transcript());
+    assert!(run.stderr.contains("search: 1 of 1 bundle indexed (3 articles)"), "{}", run.transcript());
     let page = "2026/03/03/market-day/index.html";
     assert!(site.read(page).contains("The fishmonger sold out by noon."));
     let now = snapshot(&site.out());
     let changed: Vec<&String> = now.keys().filter(|k| unchanged.get(*k) != now.get(*k)).collect();
-    assert!(changed.iter().any(|k| k.as_str() == page) && changed.len() <= 4, "changed: {changed:?}");
+    let (index, pages): (Vec<&String>, Vec<&String>) = changed.iter().partition(|k| k.starts_with("pagefind/"));
+    assert!(pages.iter().any(|k| k.as_str() == page) && pages.len() <= 4, "changed: {changed:?}");
+    assert!(index.iter().all(|k| k.starts_with("pagefind/2026/") || *k == "pagefind/bundles.json"), "{index:?}");
 
-    // The next build recycles a folder that missed that edit: it renders the page too.
+    // The next build recycles a folder that missed that edit: it renders the page too, and
+    // copies the year's search bundle from the site it replaces rather than indexing it.
     let run = site.run(&["-v", "build"]);
     run.assert_success();
     assert_eq!(rendered_and_kept(&run.transcript()).0, 1, "{}", run.transcript());
+    assert!(run.stderr.contains("search: 0 of 1 bundle indexed"), "{}", run.transcript());
 
     // A template every page extends changes every page.
     let base = site.site().join("templates/base.html");
