@@ -34,6 +34,24 @@ pub fn rename(from: &Path, to: &Path) -> Result<()> {
     std::fs::rename(from, to).with_context(|| format!("failed to rename `{}` to `{}`", from.display(), to.display()))
 }
 
+/// Creates `path` as a new file, never opening it through a link: whatever
+/// is there first (a link someone planted, a stale file) is removed.
+pub fn create_fresh(path: &Path) -> std::io::Result<std::fs::File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// `path` under `root` with `/` separators; `None` when `path` is not under
+/// `root` or a name is not UTF-8 (masthead never writes one).
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rest = path.strip_prefix(root).ok()?;
+    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
 /// Whether a file or folder name is left out of the site: hidden names,
 /// editor leftovers (`*~`, `*.swp`, `#*#`) and similar temporaries.
 pub fn is_ignored_name(name: &str) -> bool {

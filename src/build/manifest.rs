@@ -149,11 +149,7 @@ pub(super) fn write<'a>(
     let write = || -> std::io::Result<()> {
         // Whatever is there (a link someone planted) goes; the new file is
         // made, never opened through a link.
-        match std::fs::remove_file(&file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-        let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&file)?;
+        let created = crate::fs::create_fresh(&file)?;
         let mut out = BufWriter::new(created);
         writeln!(out, "{HEADER} {key}")?;
         write_section(&mut out, built.0, built.1)?;

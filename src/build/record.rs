@@ -89,11 +89,7 @@ pub(super) fn write(output: &Path, started: SystemTime, files: &mut [(String, Re
     let write = || -> std::io::Result<()> {
         // Whatever is there (a link someone planted) goes; the new file is
         // made, never opened through a link.
-        match std::fs::remove_file(&file) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
-            _ => {}
-        }
-        let created = std::fs::OpenOptions::new().write(true).create_new(true).open(&file)?;
+        let created = crate::fs::create_fresh(&file)?;
         let mut out = BufWriter::new(created);
         writeln!(out, "{HEADER} {identity} {}", nanos(started))?;
         for (path, recorded) in files.iter() {
@@ -160,7 +156,7 @@ pub fn read_built(output: &Path) -> Result<Option<BuiltSite>> {
         if !entry.file_type().is_file() || (entry.depth() == 1 && entry.file_name() == super::MARKER) {
             continue;
         }
-        let Some(rel) = relative(output, entry.path()) else { continue };
+        let Some(rel) = crate::fs::relative(output, entry.path()) else { continue };
         let meta = entry.metadata().with_context(|| format!("failed to read `{}`", entry.path().display()))?;
         let stamp = FileStamp::of(&meta);
         let hash = match recorded.get(&rel) {
@@ -181,13 +177,6 @@ fn hash_file(path: &Path) -> Result<blake3::Hash> {
     std::io::copy(&mut hashing, &mut std::io::sink())
         .with_context(|| format!("failed to read `{}`", path.display()))?;
     Ok(hashing.finish())
-}
-
-/// `path` under `root` with `/` separators; `None` for a name that is not UTF-8.
-fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rest = path.strip_prefix(root).ok()?;
-    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(parts?.join("/"))
 }
 
 #[cfg(test)]

@@ -233,7 +233,7 @@ pub(super) fn prune(root: &Path, files: &HashSet<&str>, folders: &HashSet<&str>)
     while let Some(entry) = walk.next() {
         let entry = entry.with_context(|| format!("failed to read `{}`", root.display()))?;
         let path = entry.path();
-        let rel = relative(root, path);
+        let rel = fs::relative(root, path);
         let kind = entry.file_type();
         if kind.is_dir() {
             if !rel.as_deref().is_some_and(|r| folders.contains(r)) {
@@ -247,14 +247,6 @@ pub(super) fn prune(root: &Path, files: &HashSet<&str>, folders: &HashSet<&str>)
         }
     }
     Ok(removed)
-}
-
-/// `path` under `root` with `/` separators; `None` for a name that is not
-/// UTF-8 (masthead never writes one).
-fn relative(root: &Path, path: &Path) -> Option<String> {
-    let rest = path.strip_prefix(root).ok()?;
-    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
-    Some(parts?.join("/"))
 }
 
 #[cfg(test)]
@@ -277,8 +269,11 @@ mod tests {
         }
         let removed = prune(root, &set(&["a/b/index.html", "keep.xml"]), &set(&["a", "a/b"])).unwrap();
         assert_eq!(removed, 2);
-        let mut left: Vec<String> =
-            WalkDir::new(root).min_depth(1).into_iter().map(|e| relative(root, e.unwrap().path()).unwrap()).collect();
+        let mut left: Vec<String> = WalkDir::new(root)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| fs::relative(root, e.unwrap().path()).unwrap())
+            .collect();
         left.sort();
         assert_eq!(left, ["a", "a/b", "a/b/index.html", "keep.xml"]);
     }
