@@ -71,11 +71,12 @@ fn footnotes_close_each_article_with_links_back() {
     }
 }
 
-/// Text of `el` outside `code`, `pre`, `script` and `style`.
+/// Text of `el` outside `code`, `pre`, `script` and `style` (and `noscript`, which
+/// the parser keeps as raw markup).
 fn shown_text(el: ElementRef<'_>, out: &mut String) {
     for child in el.children() {
         if let Some(e) = ElementRef::wrap(child) {
-            if !matches!(e.value().name(), "code" | "pre" | "script" | "style") {
+            if !matches!(e.value().name(), "code" | "pre" | "script" | "style" | "noscript" | "template") {
                 shown_text(e, out);
             }
         } else if let Some(t) = child.value().as_text() {
