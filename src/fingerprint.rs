@@ -7,7 +7,7 @@
 use std::hash::BuildHasher;
 
 /// A new hasher; feed it with `Hash::hash` and read it with `finish`.
-pub fn hasher() -> ahash::AHasher {
+pub(crate) fn hasher() -> ahash::AHasher {
     ahash::RandomState::with_seeds(0x6d61_7374_6865_6164, 0x6461_696c_7920, 0x6564_6974_696f_6e73, 0x7061_6765_7321)
         .build_hasher()
 }
@@ -17,7 +17,7 @@ pub fn hasher() -> ahash::AHasher {
 /// executable's length and modification time, so another build of masthead
 /// (whose templates engine or fingerprints may differ) starts over. `None`
 /// when the executable cannot be found; then nothing is reused.
-pub fn binary_key() -> Option<String> {
+pub(crate) fn binary_key() -> Option<String> {
     let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
     let since = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).ok();
     let modified = meta.modified().ok().and_then(since).map_or(-1, |d| d.as_nanos() as i128);

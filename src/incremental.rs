@@ -24,15 +24,15 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::listings::Listings;
 use crate::render::{self, CopySource, Page, Renderer, Theme};
 
-pub mod snapshot;
+pub(crate) mod snapshot;
 mod start_up;
 
-pub use snapshot::{Body, Snapshot};
+pub(crate) use snapshot::{Body, Snapshot};
 use start_up::{StartUp, start_up};
 
 /// What one rebuild did.
 #[derive(Debug)]
-pub struct Rebuild {
+pub(crate) struct Rebuild {
     pub snapshot: Snapshot,
     /// Output paths that were added, changed or removed.
     pub changed: Vec<String>,
@@ -40,6 +40,7 @@ pub struct Rebuild {
     pub rendered: usize,
     /// Files read and parsed, and Markdown bodies rendered.
     pub parsed: usize,
+    #[allow(dead_code)] // read by the engine's tests
     pub markdown: usize,
     pub articles: usize,
     /// Photo files encoded, and taken from the cache (the same cache as `build`).
@@ -66,7 +67,7 @@ enum Kept {
 }
 
 /// The preview server's builder, owned by its rebuild loop.
-pub struct Engine {
+pub(crate) struct Engine {
     opts: BuildOptions,
     cache: LoadCache,
     theme: Option<Theme>,
@@ -112,7 +113,7 @@ struct Loaded {
 }
 
 impl Engine {
-    pub fn new(opts: BuildOptions) -> Engine {
+    pub(crate) fn new(opts: BuildOptions) -> Engine {
         Engine {
             opts,
             cache: LoadCache::persistent(),
@@ -129,19 +130,19 @@ impl Engine {
         }
     }
 
-    pub fn options(&self) -> &BuildOptions {
+    pub(crate) fn options(&self) -> &BuildOptions {
         &self.opts
     }
 
     /// Forgets everything cached (after `site.yaml` changed).
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.cache = LoadCache::persistent();
         self.theme = None;
         self.last = None;
     }
 
     /// Reloads templates on the next rebuild.
-    pub fn reload_theme(&mut self) {
+    pub(crate) fn reload_theme(&mut self) {
         self.theme = None;
         self.last = None;
     }
@@ -149,7 +150,7 @@ impl Engine {
     /// Brings the site up to date after the files `changed` (relative to
     /// the site folder, all under `content/`) changed: through the shortcut
     /// when only article bodies changed, else as [`Engine::rebuild`] does.
-    pub fn rebuild_changed(&mut self, changed: &[PathBuf]) -> Result<Rebuild, Diagnostics> {
+    pub(crate) fn rebuild_changed(&mut self, changed: &[PathBuf]) -> Result<Rebuild, Diagnostics> {
         match self.refresh(changed) {
             Some(rebuild) => Ok(rebuild),
             None => self.rebuild(),
@@ -185,7 +186,7 @@ impl Engine {
     }
 
     /// Brings the site up to date with the files on disk.
-    pub fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
+    pub(crate) fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
         self.fill_fingerprints();
         let started = Instant::now();
         let site = content::load_with(&self.opts, &mut self.cache)?;
@@ -229,13 +230,13 @@ impl Engine {
     /// [`Engine::render_deferred`], so the server starts serving sooner.
     /// Until they are all rendered, snapshots are marked `pending` and the
     /// server holds a request for a missing file until it is there.
-    pub fn render_front_page_first(&mut self) {
+    pub(crate) fn render_front_page_first(&mut self) {
         self.defer_first = true;
     }
 
     /// Renders the next batch of pages the last rebuild deferred;
     /// `None` once there are none left.
-    pub fn render_deferred(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
+    pub(crate) fn render_deferred(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
         if self.deferred.is_empty() {
             return Ok(None);
         }
@@ -263,7 +264,7 @@ impl Engine {
     /// Computes the fingerprints the first rebuild skipped, so the next
     /// rebuild can tell which pages changed. The server calls it once the
     /// first version is served, before it waits for changes.
-    pub fn fill_fingerprints(&mut self) {
+    pub(crate) fn fill_fingerprints(&mut self) {
         if !std::mem::take(&mut self.unfingerprinted) {
             return;
         }
@@ -290,7 +291,7 @@ impl Engine {
     /// article pages now served: indexes each year whose pages changed since
     /// it was last indexed, drops what is gone. `None` when nothing changed,
     /// or while pages are still being rendered (the index waits for them).
-    pub fn update_search(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
+    pub(crate) fn update_search(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
         let (Some(last), Some(theme)) = (self.last.as_ref(), self.theme.as_ref()) else { return Ok(None) };
         if !self.deferred.is_empty() {
             return Ok(None);

@@ -20,20 +20,20 @@
 #[cfg(test)]
 mod layering;
 
-pub mod build;
+pub(crate) mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
-pub mod deploy;
+pub(crate) mod deploy;
 pub mod diagnostic;
-pub mod fingerprint;
+pub(crate) mod fingerprint;
 pub mod fs;
 pub mod images;
-pub mod incremental;
-pub mod newsletter;
-pub mod render;
-pub mod scaffold;
-pub mod search;
+pub(crate) mod incremental;
+pub(crate) mod newsletter;
+pub(crate) mod render;
+pub(crate) mod scaffold;
+pub(crate) mod search;
 pub mod serve;
-pub mod watch;
+pub(crate) mod watch;
 pub mod yaml;

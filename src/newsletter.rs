@@ -51,7 +51,7 @@ impl std::str::FromStr for Wanted {
 
 /// One `masthead newsletter` request.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     pub edition: Wanted,
     pub format: Format,
     pub to: Option<String>,
@@ -59,7 +59,7 @@ pub struct Request {
 }
 
 /// The bytes to print for `request`.
-pub fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
+pub(crate) fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Failure> {
     check_addresses(request)?;
     let (site, theme, _) = build::load(opts)?;
     let e = find_edition(&site, request.edition)?;
@@ -103,7 +103,7 @@ fn check_addresses(request: &Request) -> Result<(), Failure> {
 }
 
 /// An address for `--to` or `--from`.
-pub fn check_address(text: &str) -> Result<String, String> {
+pub(crate) fn check_address(text: &str) -> Result<String, String> {
     if is_address(text) {
         Ok(text.to_string())
     } else {
@@ -127,7 +127,7 @@ fn find_edition(site: &Site, wanted: Wanted) -> anyhow::Result<usize> {
 
 /// Addresses and time of a `.eml` newsletter.
 #[derive(Debug, Clone)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     pub from: String,
     pub from_name: String,
     pub to: Option<String>,
@@ -137,7 +137,7 @@ pub struct Envelope {
 
 impl Envelope {
     /// The sender of `site.yaml` (or its defaults) and the given time.
-    pub fn from_site(site: &Site, date: jiff::Timestamp) -> Envelope {
+    pub(crate) fn from_site(site: &Site, date: jiff::Timestamp) -> Envelope {
         let config = &site.config.newsletter;
         let from = if config.from.is_empty() {
             format!("newsletter@{}", host(&site.base.absolute))
@@ -163,7 +163,13 @@ fn host(base_url: &str) -> &str {
 /// An RFC 5322 message: `multipart/alternative` with the text and the HTML
 /// version (UTF-8), `Date`, a `Message-ID` unique to this edition and moment
 /// in the site's domain, and the edition's title as subject.
-pub fn message(site: &Site, edition: &Edition, env: &Envelope, html: &str, text: &str) -> std::io::Result<Vec<u8>> {
+pub(crate) fn message(
+    site: &Site,
+    edition: &Edition,
+    env: &Envelope,
+    html: &str,
+    text: &str,
+) -> std::io::Result<Vec<u8>> {
     let id = format!("{}.{:x}.newsletter@{}", edition.date, env.date.as_nanosecond(), host(&site.base.absolute));
     // Header values come from the site: no line breaks or controls in them.
     let (from_name, subject) = (header_text(&env.from_name), header_text(&edition.title));

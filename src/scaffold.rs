@@ -43,14 +43,14 @@ fn starter_files(title: &str, today: Date) -> Vec<Starter> {
 
 /// What `init` did.
 #[derive(Debug)]
-pub struct InitReport {
+pub(crate) struct InitReport {
     pub written: Vec<PathBuf>,
     pub kept: Vec<PathBuf>,
 }
 
 /// Writes a starter site into `dir`. A non-empty folder needs `force`, and
 /// even then no existing file is overwritten.
-pub fn init(dir: &Path, title: &str, today: Date, force: bool) -> Result<InitReport> {
+pub(crate) fn init(dir: &Path, title: &str, today: Date, force: bool) -> Result<InitReport> {
     if dir.exists() && !dir.is_dir() {
         bail!("`{}` exists and is not a folder", dir.display());
     }
@@ -76,7 +76,7 @@ pub fn init(dir: &Path, title: &str, today: Date, force: bool) -> Result<InitRep
 
 /// What `new` should write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewArticle {
+pub(crate) struct NewArticle {
     pub title: String,
     pub edition: Date,
     pub section: Option<String>,
@@ -86,7 +86,7 @@ pub struct NewArticle {
 
 /// A headline for `masthead new`, checked when the command line is parsed:
 /// it must give the file a name.
-pub fn check_title(title: &str) -> std::result::Result<String, String> {
+pub(crate) fn check_title(title: &str) -> std::result::Result<String, String> {
     if slugify(title).is_empty() {
         Err(format!(
             "the title `{}` has no letters or digits to name the file after; write a headline such as `Council votes`",
@@ -98,7 +98,7 @@ pub fn check_title(title: &str) -> std::result::Result<String, String> {
 }
 
 /// Writes `content/<date>/<slug>.md` and returns its path.
-pub fn new_article(root: &Path, article: &NewArticle) -> Result<PathBuf> {
+pub(crate) fn new_article(root: &Path, article: &NewArticle) -> Result<PathBuf> {
     if let Err(e) = check_title(&article.title) {
         bail!("{e}");
     }

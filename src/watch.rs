@@ -16,7 +16,7 @@ use crate::fs::is_ignored;
 
 /// What kind of input changed; decides how much a rebuild reloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Change {
+pub(crate) enum Change {
     /// `site.yaml`: everything is reloaded.
     Config,
     /// A template or the theme's description: templates are reloaded.
@@ -29,7 +29,7 @@ pub enum Change {
 
 /// Classifies one changed path of the site in `root` (output folder
 /// `output`, theme `theme`); `None` for paths that do not matter.
-pub fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> Option<Change> {
+pub(crate) fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> Option<Change> {
     if is_ignored(root, output, path) {
         return None;
     }
@@ -59,7 +59,7 @@ pub fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> Option<
 /// A batch of classified changes, with the paths (relative to the site
 /// folder) for the terminal line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Batch {
+pub(crate) struct Batch {
     pub kinds: BTreeSet<Change>,
     pub paths: Vec<PathBuf>,
     /// Events may have been lost (the system's queue overflowed): `paths`
@@ -68,7 +68,7 @@ pub struct Batch {
 }
 
 /// Watches a site's inputs.
-pub struct SiteWatcher {
+pub(crate) struct SiteWatcher {
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<Event>>,
     root: PathBuf,
@@ -86,7 +86,7 @@ const SETTLED: Duration = Duration::from_millis(2);
 
 /// Where a path's latest event leaves it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
+pub(crate) enum Progress {
     /// Being written: more is likely to follow.
     Writing,
     /// Complete: closed after writing, renamed into place, removed.
@@ -96,7 +96,7 @@ pub enum Progress {
 }
 
 /// What an event says about the paths it names (pure, table-tested).
-pub fn progress(kind: &EventKind) -> Progress {
+pub(crate) fn progress(kind: &EventKind) -> Progress {
     use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => Progress::Settled,
@@ -109,7 +109,7 @@ pub fn progress(kind: &EventKind) -> Progress {
 }
 
 impl SiteWatcher {
-    pub fn new(root: &Path, output: &Path, theme: &str) -> Result<SiteWatcher> {
+    pub(crate) fn new(root: &Path, output: &Path, theme: &str) -> Result<SiteWatcher> {
         // Events carry absolute paths; compare them with absolute ones.
         let root = &root.canonicalize().with_context(|| format!("cannot find `{}`", root.display()))?;
         let output = &std::env::current_dir().map(|cwd| cwd.join(output)).unwrap_or_else(|_| output.to_path_buf());
@@ -130,7 +130,7 @@ impl SiteWatcher {
 
     /// Follows the theme `site.yaml` names now: its folder's changes count
     /// from here on, the old theme's no longer.
-    pub fn set_theme(&mut self, theme: &str) {
+    pub(crate) fn set_theme(&mut self, theme: &str) {
         if self.theme != theme {
             self.theme = theme.to_string();
             self.watch_inputs();
@@ -158,7 +158,7 @@ impl SiteWatcher {
     /// until the events pause for [`QUIET`] (this is the debounce), or for
     /// just [`SETTLED`] once every file written has been closed. `None` when
     /// watching has stopped.
-    pub fn next_batch(&mut self) -> Option<Batch> {
+    pub(crate) fn next_batch(&mut self) -> Option<Batch> {
         let mut batch = Batch::default();
         // Paths whose writer has not closed them yet.
         let mut writing: BTreeSet<PathBuf> = BTreeSet::new();

@@ -8,7 +8,7 @@
 //! [`write`]).
 
 mod manifest;
-pub mod record;
+pub(crate) mod record;
 mod staging;
 mod write;
 
@@ -27,18 +27,18 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
 use crate::images;
 use crate::render::{self, CopySource, Page, Renderer, Theme};
-pub use staging::Previous;
+pub(crate) use staging::Previous;
 use staging::{Staging, absolute, check_output, resolve};
 use write::Writer;
 
 /// Written into every folder masthead builds; its presence is the only
 /// licence to replace a non-empty output folder.
-pub const MARKER: &str = ".masthead-output";
+pub(crate) const MARKER: &str = ".masthead-output";
 const MARKER_TEXT: &str = "This folder is written by masthead build and replaced on every build.\n";
 
 /// What a build did, for the summary line.
 #[derive(Debug)]
-pub struct BuildReport {
+pub(crate) struct BuildReport {
     pub articles: usize,
     pub editions: usize,
     pub files: usize,
@@ -57,7 +57,7 @@ pub struct BuildReport {
 
 /// How long each phase of a build took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Phases {
+pub(crate) struct Phases {
     /// Reading and parsing `content/`, rendering Markdown, loading the theme.
     pub load: Duration,
     /// Listing the pages and files to write.
@@ -72,7 +72,7 @@ pub struct Phases {
 
 /// Counts of one build's work.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Work {
+pub(crate) struct Work {
     /// Content files read and parsed.
     pub files_parsed: usize,
     /// Markdown bodies (articles and edition notes) rendered.
@@ -95,7 +95,7 @@ pub struct Work {
 /// arguments that parsing could not catch (exit status 2), or something else
 /// (disk, refusal).
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     Site(Diagnostics),
     /// What was wrong with the command line and what to type instead.
     Usage(String),
@@ -115,7 +115,7 @@ impl From<anyhow::Error> for Failure {
 }
 
 /// Loads the site and its theme: everything `check` and `build` share.
-pub fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Failure> {
+pub(crate) fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Failure> {
     let mut cache = LoadCache::default();
     let site = content::load_with(opts, &mut cache)?;
     let theme =
@@ -124,7 +124,7 @@ pub fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Failure> {
 }
 
 /// `masthead check`: every check of `build`, rendering included, writing nothing.
-pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
+pub(crate) fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     let (site, theme, stats) = load(opts)?;
     let loaded = Instant::now();
@@ -150,7 +150,7 @@ pub fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
 }
 
 /// `masthead build`.
-pub fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
+pub(crate) fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
     let started = Instant::now();
     let started_at = std::time::SystemTime::now();
     let output = resolve(&absolute(&opts.output)?);

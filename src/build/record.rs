@@ -77,7 +77,7 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// Where the record of `output` is kept.
-pub fn path_of(output: &Path) -> PathBuf {
+pub(crate) fn path_of(output: &Path) -> PathBuf {
     output.with_file_name(format!(".{}.masthead-files", super::staging::folder_name(output)))
 }
 
@@ -108,7 +108,7 @@ fn nanos(t: SystemTime) -> u128 {
 
 /// One file of the last build, as deploy sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuiltFile {
+pub(crate) struct BuiltFile {
     /// Relative to the output, with `/`.
     pub path: String,
     /// BLAKE3 of its bytes, in hex.
@@ -118,7 +118,7 @@ pub struct BuiltFile {
 
 /// The output folder as its last build left it.
 #[derive(Debug)]
-pub struct BuiltSite {
+pub(crate) struct BuiltSite {
     /// Sorted by path; masthead's marker is not one of them.
     pub files: Vec<BuiltFile>,
     /// When the build that wrote it started.
@@ -132,7 +132,7 @@ pub struct BuiltSite {
 /// that wrote it; `None` when there is no such record (no build, a build
 /// by an older masthead, or a record of another folder). Every file is
 /// looked at (its stamp), none read unless its stamp changed.
-pub fn read_built(output: &Path) -> Result<Option<BuiltSite>> {
+pub(crate) fn read_built(output: &Path) -> Result<Option<BuiltSite>> {
     let file = path_of(output);
     let plain = std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
     let Some(identity) = manifest::identity(output) else { return Ok(None) };

@@ -214,7 +214,7 @@ fn unlink_planted(path: &Path) -> bool {
 /// cut short is finished by the next build (see [`remove_stale`]).
 #[derive(Debug, Default)]
 #[must_use = "the previous site stays beside the output until retired"]
-pub struct Previous {
+pub(crate) struct Previous {
     pub(super) dir: Option<PathBuf>,
     spare: PathBuf,
     /// Keep it as the spare rather than removing it.
@@ -227,7 +227,7 @@ impl Previous {
     }
 
     /// Makes the previous site the spare, or removes it (and any spare).
-    pub fn retire(self) -> anyhow::Result<()> {
+    pub(crate) fn retire(self) -> anyhow::Result<()> {
         let Some(dir) = self.dir else { return Ok(()) };
         unlink_planted(&self.spare);
         if self.keep && !self.spare.exists() {

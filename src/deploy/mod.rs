@@ -53,7 +53,7 @@ pub enum Mode {
 
 /// How a deploy went, for the summary line.
 #[derive(Debug, Clone, Default)]
-pub struct DeployReport {
+pub(crate) struct DeployReport {
     pub target: String,
     pub sent: usize,
     pub bytes: u64,
@@ -65,7 +65,7 @@ pub struct DeployReport {
 }
 
 /// Where deploy prints as it goes: warnings, notes, progress.
-pub trait Reporter: Sync {
+pub(crate) trait Reporter: Sync {
     fn line(&self, text: &str);
     /// Called once per file sent or deleted.
     fn tick(&self) {}
@@ -78,7 +78,7 @@ pub trait Reporter: Sync {
 }
 
 /// `masthead deploy`.
-pub fn run(opts: &DeployOptions, out: &dyn Reporter) -> Result<DeployReport, Failure> {
+pub(crate) fn run(opts: &DeployOptions, out: &dyn Reporter) -> Result<DeployReport, Failure> {
     let started = Instant::now();
     let config = SiteConfig::load(&opts.source).map_err(Diagnostics)?;
     let target = choose(&config, opts.target.as_deref())?;
@@ -349,7 +349,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// `1.2 MB`, `340 KB`, `12 bytes`.
-pub fn size(bytes: u64) -> String {
+pub(crate) fn size(bytes: u64) -> String {
     match bytes {
         0..1_000 => format!("{bytes} bytes"),
         1_000..1_000_000 => format!("{:.0} KB", bytes as f64 / 1e3),

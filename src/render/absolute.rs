@@ -11,7 +11,7 @@ use crate::content::markdown::urls::map_urls;
 
 /// `html` with every URL attribute absolute: `origin` is the site's scheme
 /// and host (`https://news.example.com`), `page` the article's absolute URL.
-pub fn absolute_urls<'h>(html: &'h str, origin: &str, page: &str) -> Cow<'h, str> {
+pub(crate) fn absolute_urls<'h>(html: &'h str, origin: &str, page: &str) -> Cow<'h, str> {
     map_urls(html, &mut |url| match absolute(url, origin, page) {
         Cow::Owned(url) => Some(url),
         Cow::Borrowed(_) => None,

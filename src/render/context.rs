@@ -12,7 +12,7 @@ use serde::ser::{SerializeStruct, Serializer};
 use crate::content::{Article, Edition, Photo, Site};
 
 #[derive(Debug, Serialize, Hash)]
-pub struct SiteView<'a> {
+pub(crate) struct SiteView<'a> {
     pub title: &'a str,
     pub publication: &'a str,
     /// `publication` as a sentence names it: "the Ledger", "The Daily".
@@ -27,7 +27,7 @@ pub struct SiteView<'a> {
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(site: &'a Site) -> Self {
+    pub(crate) fn new(site: &'a Site) -> Self {
         let c = &site.config;
         SiteView {
             title: &c.title,
@@ -44,7 +44,7 @@ impl<'a> SiteView<'a> {
 }
 
 #[derive(Debug, Serialize, Hash)]
-pub struct PageView {
+pub(crate) struct PageView {
     pub title: String,
     pub description: String,
     pub canonical: String,
@@ -57,7 +57,7 @@ pub struct PageView {
 /// photos and images whose size cannot be read); `srcset` lists every size
 /// made of a local JPEG or PNG (absent when there is only one).
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct PhotoView<'a> {
+pub(crate) struct PhotoView<'a> {
     pub src: &'a str,
     pub alt: &'a str,
     pub credit: Option<&'a str>,
@@ -121,7 +121,7 @@ macro_rules! view_fields {
 }
 
 #[derive(Debug, Clone, Hash)]
-pub struct EditionLinkView<'a> {
+pub(crate) struct EditionLinkView<'a> {
     pub date: String,
     pub date_display: String,
     pub short_date: String,
@@ -130,7 +130,7 @@ pub struct EditionLinkView<'a> {
 }
 
 impl<'a> EditionLinkView<'a> {
-    pub fn new(site: &Site, e: &'a Edition) -> Self {
+    pub(crate) fn new(site: &Site, e: &'a Edition) -> Self {
         EditionLinkView {
             date: e.date.to_string(),
             date_display: site.display_date(e.date),
@@ -147,7 +147,7 @@ view_fields!(EditionLinkView { date, date_display, short_date, title, url });
 /// computed once per article ([`ArticleCardView::new`]), so pages listing
 /// many articles fingerprint cheaply.
 #[derive(Debug, Clone)]
-pub struct ArticleCardView<'a> {
+pub(crate) struct ArticleCardView<'a> {
     pub title: &'a str,
     pub url: &'a str,
     pub summary: &'a str,
@@ -161,7 +161,7 @@ pub struct ArticleCardView<'a> {
 }
 
 impl<'a> ArticleCardView<'a> {
-    pub fn new(a: &'a Article) -> Self {
+    pub(crate) fn new(a: &'a Article) -> Self {
         let mut card = ArticleCardView {
             title: &a.title,
             url: &a.url,
@@ -192,7 +192,7 @@ impl Hash for ArticleCardView<'_> {
 
 /// An edition page's edition: its link's fields and the rest.
 #[derive(Debug, Hash)]
-pub struct EditionView<'a> {
+pub(crate) struct EditionView<'a> {
     pub link: EditionLinkView<'a>,
     pub summary: &'a str,
     pub permalink: String,
@@ -211,7 +211,7 @@ view_fields!(EditionView embeds link: EditionLinkView {
 
 /// An article in a listing (taxonomy pages): its card's fields and its edition.
 #[derive(Debug, Hash)]
-pub struct ListedArticleView<'a> {
+pub(crate) struct ListedArticleView<'a> {
     pub card: ArticleCardView<'a>,
     pub edition: EditionLinkView<'a>,
 }
@@ -220,7 +220,7 @@ view_fields!(ListedArticleView embeds card: ArticleCardView { edition });
 
 /// A taxonomy (`sections`, `tags`, `authors`).
 #[derive(Debug, Serialize, Hash)]
-pub struct TaxonomyView {
+pub(crate) struct TaxonomyView {
     pub kind: &'static str,
     pub name: &'static str,
     pub singular: &'static str,
@@ -229,7 +229,7 @@ pub struct TaxonomyView {
 
 /// A term of a taxonomy.
 #[derive(Debug, Serialize, Hash)]
-pub struct TermView<'a> {
+pub(crate) struct TermView<'a> {
     pub name: &'a str,
     pub slug: &'a str,
     pub url: String,
@@ -238,7 +238,7 @@ pub struct TermView<'a> {
 
 /// Where a paginated listing is.
 #[derive(Debug, Serialize, Hash)]
-pub struct PaginationView {
+pub(crate) struct PaginationView {
     pub current: usize,
     pub total: usize,
     pub prev: Option<String>,
@@ -247,7 +247,7 @@ pub struct PaginationView {
 
 /// A year of the archive, for navigation.
 #[derive(Debug, Clone, Serialize, Hash)]
-pub struct YearView {
+pub(crate) struct YearView {
     pub year: i16,
     pub url: String,
     pub edition_count: usize,
@@ -256,14 +256,14 @@ pub struct YearView {
 
 /// A month of the archive with its editions, newest first.
 #[derive(Debug, Serialize, Hash)]
-pub struct MonthView<'a> {
+pub(crate) struct MonthView<'a> {
     pub name: String,
     pub anchor: String,
     pub editions: Vec<ArchiveEditionView<'a>>,
 }
 
 #[derive(Debug, Hash)]
-pub struct ArchiveEditionView<'a> {
+pub(crate) struct ArchiveEditionView<'a> {
     pub link: EditionLinkView<'a>,
     pub summary: &'a str,
     pub article_count: usize,
@@ -272,14 +272,14 @@ pub struct ArchiveEditionView<'a> {
 view_fields!(ArchiveEditionView embeds link: EditionLinkView { summary, article_count });
 
 #[derive(Debug, Serialize, Hash)]
-pub struct LinkView<'a> {
+pub(crate) struct LinkView<'a> {
     pub title: &'a str,
     pub url: &'a str,
 }
 
 /// An article page's article: its card's fields and the rest.
 #[derive(Debug, Hash)]
-pub struct ArticleView<'a> {
+pub(crate) struct ArticleView<'a> {
     pub card: ArticleCardView<'a>,
     /// The deck under the headline: `summary:` as written, never the
     /// body's first paragraph (which the page shows just below).
@@ -309,13 +309,13 @@ view_fields!(ArticleView embeds card: ArticleCardView {
 
 /// A term name and its page.
 #[derive(Debug, Serialize, Hash)]
-pub struct TermLinkView<'a> {
+pub(crate) struct TermLinkView<'a> {
     pub name: &'a str,
     pub url: String,
 }
 
 /// Links to the term pages of `names` in taxonomy folder `folder`.
-pub fn term_links<'a>(site: &Site, folder: &str, names: &'a [String]) -> Vec<TermLinkView<'a>> {
+pub(crate) fn term_links<'a>(site: &Site, folder: &str, names: &'a [String]) -> Vec<TermLinkView<'a>> {
     names
         .iter()
         .filter_map(|n| {
@@ -328,7 +328,7 @@ pub fn term_links<'a>(site: &Site, folder: &str, names: &'a [String]) -> Vec<Ter
 /// Free data from YAML (`extra:`): serialized as is, hashed through its JSON text.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(transparent)]
-pub struct Extra<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+pub(crate) struct Extra<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
 
 impl std::hash::Hash for Extra<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -342,7 +342,7 @@ impl std::hash::Hash for Extra<'_> {
 /// fingerprint need not hash a whole article body again.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(transparent)]
-pub struct Html<'a> {
+pub(crate) struct Html<'a> {
     pub text: &'a str,
     #[serde(skip)]
     pub hash: u64,
@@ -355,12 +355,12 @@ impl std::hash::Hash for Html<'_> {
 }
 
 /// An absolute URL for a root-relative one, as feeds and meta tags need.
-pub fn absolute(site: &Site, url: &str) -> String {
+pub(crate) fn absolute(site: &Site, url: &str) -> String {
     if url.starts_with('/') { site.base.absolute_of(url) } else { url.to_string() }
 }
 
 /// schema.org `NewsArticle` as JSON text that is safe inside `<script>`.
-pub fn json_ld(site: &Site, a: &Article) -> String {
+pub(crate) fn json_ld(site: &Site, a: &Article) -> String {
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -6,7 +6,7 @@
 
 /// Whether `c` is forbidden in HTML and XML text: C0 controls other than tab,
 /// newline and carriage return, DEL and the C1 controls, and non-characters.
-pub fn forbidden(c: char) -> bool {
+pub(crate) fn forbidden(c: char) -> bool {
     let n = c as u32;
     (n < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
         || (0x7f..=0x9f).contains(&n)
@@ -18,7 +18,7 @@ pub fn forbidden(c: char) -> bool {
 /// ASCII control, or the lead byte of a C1 control (`C2`) or of a
 /// non-character (`EF`, `F0`–`F4`). Scanning bytes for these is much faster
 /// than decoding characters, and almost all text has none.
-pub fn may_begin_forbidden(b: u8) -> bool {
+pub(crate) fn may_begin_forbidden(b: u8) -> bool {
     FLAGGED[b as usize]
 }
 
@@ -45,14 +45,14 @@ fn has_forbidden(text: &str) -> bool {
 }
 
 /// `text` without [`forbidden`] characters (borrowed when it has none).
-pub fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn strip_forbidden(text: &str) -> std::borrow::Cow<'_, str> {
     if has_forbidden(text) { text.chars().filter(|c| !forbidden(*c)).collect::<String>().into() } else { text.into() }
 }
 
 /// `text` for a plain-text file (`newsletter.txt`): the [`forbidden`]
 /// characters and carriage returns (which let one line print over another)
 /// removed, newlines and tabs kept. Borrowed when there is nothing to remove.
-pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
     if has_forbidden(text) || text.contains('\r') {
         text.chars().filter(|c| !forbidden(*c) && *c != '\r').collect::<String>().into()
     } else {
@@ -63,7 +63,7 @@ pub fn plain_text(text: &str) -> std::borrow::Cow<'_, str> {
 /// `text` for one header line of an email: line breaks, tabs and other
 /// breaking spaces (`\u{85}`, `\u{2028}`) become spaces, so no text can start
 /// a header of its own; other controls are removed.
-pub fn header_text(text: &str) -> String {
+pub(crate) fn header_text(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}' => Some(' '),
@@ -76,7 +76,7 @@ pub fn header_text(text: &str) -> String {
 /// JSON to embed in a `<script>` element: `<`, `>` and `&` as `\u` escapes so
 /// no value can close the element or open a comment, and the characters HTML
 /// forbids escaped too, so the JSON still holds them.
-pub fn json_for_script(value: &serde_json::Value) -> String {
+pub(crate) fn json_for_script(value: &serde_json::Value) -> String {
     let json = value.to_string();
     if !json.bytes().any(|b| matches!(b, b'<' | b'>' | b'&') || may_begin_forbidden(b)) {
         return json;
@@ -96,7 +96,7 @@ pub fn json_for_script(value: &serde_json::Value) -> String {
 }
 
 /// Escapes text for XML, dropping characters XML 1.0 forbids.
-pub fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut rest = text;
     // Runs of plain text are copied whole; the byte found is ASCII or a
@@ -123,7 +123,7 @@ pub fn xml_escape(text: &str) -> String {
 
 /// Escapes text for HTML text and quoted attributes (pages written without a
 /// template). XML's escaping is also valid HTML, so both share one function.
-pub fn html_escape(text: &str) -> String {
+pub(crate) fn html_escape(text: &str) -> String {
     xml_escape(text)
 }
 

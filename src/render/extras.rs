@@ -7,7 +7,7 @@ use super::feeds::{day_start, updated};
 use crate::content::Site;
 
 /// `sitemap.xml` from `(url path with prefix, lastmod)` pairs.
-pub fn sitemap(site: &Site, entries: &[(String, jiff::Timestamp)]) -> String {
+pub(crate) fn sitemap(site: &Site, entries: &[(String, jiff::Timestamp)]) -> String {
     let mut x = String::with_capacity(128 + entries.len() * 120);
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -21,7 +21,7 @@ pub fn sitemap(site: &Site, entries: &[(String, jiff::Timestamp)]) -> String {
 
 /// `sitemap.xml` as an index of `sitemap-1.xml` … `sitemap-N.xml`, for
 /// sites with more pages than one sitemap may list.
-pub fn sitemap_index(site: &Site, parts: usize) -> String {
+pub(crate) fn sitemap_index(site: &Site, parts: usize) -> String {
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str("<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for n in 1..=parts {
@@ -42,7 +42,7 @@ thread_local! {
 }
 
 /// Every page of the sitemap with its last change, in output order.
-pub fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jiff::Timestamp)> {
+pub(crate) fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jiff::Timestamp)> {
     #[cfg(test)]
     ENTRIES_BUILT.with(|n| n.set(n.get() + 1));
     let latest = site.editions.last().map(|e| day_start(site, e.date)).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
@@ -57,7 +57,7 @@ pub fn sitemap_entries(site: &Site, listing_urls: &[String]) -> Vec<(String, jif
 }
 
 /// `robots.txt`, pointing at the sitemap.
-pub fn robots(site: &Site) -> String {
+pub(crate) fn robots(site: &Site) -> String {
     format!("User-agent: *\nAllow: /\n\nSitemap: {}sitemap.xml\n", url_for_text(&site.base.absolute))
 }
 
@@ -86,7 +86,7 @@ fn url_for_text(url: &str) -> std::borrow::Cow<'_, str> {
 
 /// A redirect page for an old URL: a meta refresh, a canonical link and a
 /// plain link for clients that follow neither.
-pub fn redirect(site: &Site, target_url: &str) -> String {
+pub(crate) fn redirect(site: &Site, target_url: &str) -> String {
     let to = crate::render::escape::html_escape(&absolute(site, target_url));
     format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\

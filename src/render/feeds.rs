@@ -10,7 +10,7 @@ use super::escape::xml_escape;
 use crate::content::{Article, Site};
 
 /// Midnight of `date` in the site's time zone, as an instant.
-pub fn day_start(site: &Site, date: Date) -> Timestamp {
+pub(crate) fn day_start(site: &Site, date: Date) -> Timestamp {
     date.in_tz(&site.config.timezone)
         .or_else(|_| date.in_tz("UTC"))
         .map(|z| z.timestamp())
@@ -18,7 +18,7 @@ pub fn day_start(site: &Site, date: Date) -> Timestamp {
 }
 
 /// When an article last changed: `updated`, or its edition's date.
-pub fn updated(site: &Site, a: &Article) -> Timestamp {
+pub(crate) fn updated(site: &Site, a: &Article) -> Timestamp {
     match a.updated.as_deref() {
         Some(text) => text
             .parse::<Timestamp>()
@@ -43,7 +43,7 @@ fn media_type(src: &str) -> &'static str {
 }
 
 /// An Atom feed of `articles` (newest first), at `self_path` (no prefix).
-pub fn atom(site: &Site, title: &str, self_path: &str, articles: &[&Article]) -> String {
+pub(crate) fn atom(site: &Site, title: &str, self_path: &str, articles: &[&Article]) -> String {
     let base = &site.base.absolute;
     let self_url = format!("{base}{}", self_path.trim_start_matches('/'));
     let newest = articles.iter().map(|a| updated(site, a)).max().unwrap_or(Timestamp::UNIX_EPOCH);
@@ -97,7 +97,7 @@ pub fn atom(site: &Site, title: &str, self_path: &str, articles: &[&Article]) ->
 }
 
 /// A JSON Feed 1.1 of `articles` (newest first).
-pub fn json_feed(site: &Site, articles: &[&Article]) -> String {
+pub(crate) fn json_feed(site: &Site, articles: &[&Article]) -> String {
     let base = &site.base.absolute;
     let items: Vec<serde_json::Value> = articles
         .iter()

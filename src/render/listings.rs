@@ -8,20 +8,20 @@ use crate::content::Site;
 use crate::content::slug::slugify;
 
 /// Articles per taxonomy page.
-pub const PER_PAGE: usize = 20;
+pub(crate) const PER_PAGE: usize = 20;
 
 /// A taxonomy kind, with its folder name and labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
+pub(crate) enum Kind {
     Sections,
     Tags,
     Authors,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 3] = [Kind::Sections, Kind::Tags, Kind::Authors];
+    pub(crate) const ALL: [Kind; 3] = [Kind::Sections, Kind::Tags, Kind::Authors];
 
-    pub fn folder(self) -> &'static str {
+    pub(crate) fn folder(self) -> &'static str {
         match self {
             Kind::Sections => "sections",
             Kind::Tags => "tags",
@@ -29,7 +29,7 @@ impl Kind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Kind::Sections => "Sections",
             Kind::Tags => "Tags",
@@ -37,7 +37,7 @@ impl Kind {
         }
     }
 
-    pub fn singular(self) -> &'static str {
+    pub(crate) fn singular(self) -> &'static str {
         match self {
             Kind::Sections => "Section",
             Kind::Tags => "Tag",
@@ -48,21 +48,21 @@ impl Kind {
 
 /// One term and its articles, as `(edition, article)` indexes, newest first.
 #[derive(Debug, Clone)]
-pub struct Term {
+pub(crate) struct Term {
     pub name: String,
     pub slug: String,
     pub articles: Vec<(usize, usize)>,
 }
 
 impl Term {
-    pub fn pages(&self) -> usize {
+    pub(crate) fn pages(&self) -> usize {
         self.articles.len().div_ceil(PER_PAGE).max(1)
     }
 }
 
 /// Every listing of a site.
 #[derive(Debug, Clone, Default)]
-pub struct Listings {
+pub(crate) struct Listings {
     /// Years, newest first, each with its edition indexes newest first.
     pub years: Vec<(i16, Vec<usize>)>,
     pub taxonomies: BTreeMap<Kind, Vec<Term>>,
@@ -71,7 +71,7 @@ pub struct Listings {
 }
 
 impl Listings {
-    pub fn new(site: &Site) -> Self {
+    pub(crate) fn new(site: &Site) -> Self {
         let mut years: BTreeMap<i16, Vec<usize>> = BTreeMap::new();
         for (e, edition) in site.editions.iter().enumerate().rev() {
             years.entry(edition.date.year()).or_default().push(e);
@@ -112,12 +112,12 @@ impl Listings {
         Listings { years: years.into_iter().rev().collect(), taxonomies, newest }
     }
 
-    pub fn terms(&self, kind: Kind) -> &[Term] {
+    pub(crate) fn terms(&self, kind: Kind) -> &[Term] {
         self.taxonomies.get(&kind).map_or(&[], Vec::as_slice)
     }
 }
 
 /// The URL path (without the site prefix) of a taxonomy page.
-pub fn term_path(kind: Kind, slug: &str, page: usize) -> String {
+pub(crate) fn term_path(kind: Kind, slug: &str, page: usize) -> String {
     if page <= 1 { format!("/{}/{slug}/", kind.folder()) } else { format!("/{}/{slug}/page/{page}/", kind.folder()) }
 }

@@ -2,39 +2,39 @@
 //! no I/O, so `build` (to disk) and a preview server (to memory) share it.
 //! Each page is a [`Page`] job rendered on its own, in parallel.
 
-pub mod absolute;
-pub mod context;
-pub mod escape;
-pub mod extras;
-pub mod feeds;
-pub mod listings;
-pub mod newsletter;
-pub mod pages;
-pub mod theme;
+pub(crate) mod absolute;
+pub(crate) mod context;
+pub(crate) mod escape;
+pub(crate) mod extras;
+pub(crate) mod feeds;
+pub(crate) mod listings;
+pub(crate) mod newsletter;
+pub(crate) mod pages;
+pub(crate) mod theme;
 
 use std::path::PathBuf;
 
 use crate::content::Site;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-pub use pages::{Page, Renderer};
-pub use theme::Theme;
+pub(crate) use pages::{Page, Renderer};
+pub(crate) use theme::Theme;
 
 /// A rendered page: where it goes, relative to the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
+pub(crate) struct OutputFile {
     pub path: String,
     pub bytes: Vec<u8>,
 }
 
 /// A file copied as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopyFile {
+pub(crate) struct CopyFile {
     pub path: String,
     pub source: CopySource,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CopySource {
+pub(crate) enum CopySource {
     Builtin(&'static [u8]),
     File(PathBuf),
 }
@@ -42,7 +42,7 @@ pub enum CopySource {
 /// Every file copied as is: theme and site static files, then files beside
 /// articles (which win, being later, if paths meet). A file whose path
 /// `is_page` is an error naming it: nothing silently replaces a page.
-pub fn copies(site: &Site, theme: &Theme, is_page: impl Fn(&str) -> bool) -> Result<Vec<CopyFile>, Diagnostics> {
+pub(crate) fn copies(site: &Site, theme: &Theme, is_page: impl Fn(&str) -> bool) -> Result<Vec<CopyFile>, Diagnostics> {
     let mut out: Vec<CopyFile> = theme
         .static_files
         .iter()

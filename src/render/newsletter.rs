@@ -9,20 +9,20 @@ use super::context::absolute;
 use crate::content::{Edition, Photo, Site};
 
 /// Columns of the plain-text alternative (RFC 3676 suggests at most 78).
-pub const TEXT_WIDTH: usize = 72;
+pub(crate) const TEXT_WIDTH: usize = 72;
 /// Width of the email's content column, in CSS pixels; photos are this wide.
-pub const PHOTO_WIDTH: u32 = 560;
+pub(crate) const PHOTO_WIDTH: u32 = 560;
 
 /// The two files of an edition's newsletter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Letter {
+pub(crate) enum Letter {
     Html,
     Text,
 }
 
 impl Letter {
     /// The template that renders it.
-    pub fn template(self) -> &'static str {
+    pub(crate) fn template(self) -> &'static str {
         match self {
             Letter::Html => "newsletter.html",
             Letter::Text => "newsletter.txt",
@@ -33,7 +33,7 @@ impl Letter {
 /// The file of `letter` beside the edition page whose output is
 /// `edition_output`: `2023/09/05/index.html` → `2023/09/05/newsletter.html`.
 /// An edition written as `2023/09/05.html` gets the folder `2023/09/05/`.
-pub fn output_path(edition_output: &str, letter: Letter) -> String {
+pub(crate) fn output_path(edition_output: &str, letter: Letter) -> String {
     let folder = match edition_output.strip_suffix("index.html") {
         Some(dir) => dir.to_string(),
         None => format!("{}/", edition_output.strip_suffix(".html").unwrap_or(edition_output)),
@@ -44,7 +44,7 @@ pub fn output_path(edition_output: &str, letter: Letter) -> String {
 /// What the newsletter templates see as `newsletter` (see `docs/templates.md`).
 /// Every URL is absolute: an email has no base to resolve against.
 #[derive(Debug, Serialize, Hash)]
-pub struct NewsletterView<'a> {
+pub(crate) struct NewsletterView<'a> {
     pub date: String,
     pub date_display: String,
     pub title: &'a str,
@@ -68,7 +68,7 @@ pub struct NewsletterView<'a> {
 
 /// An article of the newsletter.
 #[derive(Debug, Serialize, Hash)]
-pub struct LetterArticleView<'a> {
+pub(crate) struct LetterArticleView<'a> {
     pub title: &'a str,
     pub url: String,
     pub summary: &'a str,
@@ -80,7 +80,7 @@ pub struct LetterArticleView<'a> {
 }
 
 #[derive(Debug, Serialize, Hash)]
-pub struct LetterPhotoView<'a> {
+pub(crate) struct LetterPhotoView<'a> {
     pub src: String,
     pub alt: &'a str,
     pub credit: Option<&'a str>,
@@ -90,19 +90,19 @@ pub struct LetterPhotoView<'a> {
 
 /// A numbered link of the text version.
 #[derive(Debug, Serialize, Hash)]
-pub struct LinkRef {
+pub(crate) struct LinkRef {
     pub number: usize,
     pub url: String,
 }
 
 /// The absolute URL the newsletter uses for a photo. The one place that
 /// decides it, so a resized copy can be used later.
-pub fn photo_url(site: &Site, photo: &Photo) -> String {
+pub(crate) fn photo_url(site: &Site, photo: &Photo) -> String {
     absolute(site, &photo.src)
 }
 
 /// The newsletter of `edition`.
-pub fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
+pub(crate) fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
     let web_url = absolute(site, &edition.url);
     let mut links = vec![LinkRef { number: 1, url: web_url.clone() }];
     let articles = edition
@@ -158,7 +158,7 @@ pub fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'a> {
 
 /// The finishing step after the template: CSS inlined into the HTML, the
 /// text wrapped. Errors are messages for the template's author.
-pub fn finish(letter: Letter, rendered: String) -> Result<String, String> {
+pub(crate) fn finish(letter: Letter, rendered: String) -> Result<String, String> {
     match letter {
         Letter::Html => inline_css(&rendered),
         // Text files have no escaping of their own: controls from the site
@@ -171,7 +171,7 @@ pub fn finish(letter: Letter, rendered: String) -> Result<String, String> {
 /// email clients that drop `<style>` need. At-rules (media queries, which
 /// cannot be inlined) stay in a `<style>`. Nothing is fetched: `<link>`
 /// stylesheets are dropped.
-pub fn inline_css(html: &str) -> Result<String, String> {
+pub(crate) fn inline_css(html: &str) -> Result<String, String> {
     let inliner = css_inline::CSSInliner::options()
         .load_remote_stylesheets(false)
         .keep_style_tags(false)
@@ -184,7 +184,7 @@ pub fn inline_css(html: &str) -> Result<String, String> {
 /// Wraps every line longer than [`TEXT_WIDTH`] at spaces, keeping its
 /// indentation; words (URLs) are never split, nor link references. Runs of more than one blank
 /// line, which template tags leave behind, become one.
-pub fn wrap_text(text: &str) -> String {
+pub(crate) fn wrap_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut blank_run = 0;
     for line in text.lines() {

@@ -28,7 +28,7 @@ const RECENT_EDITIONS: usize = 7;
 
 /// A page to render; indexes point into `Site::editions` and its articles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Page {
+pub(crate) enum Page {
     Front,
     NotFound,
     Edition(usize),
@@ -56,10 +56,10 @@ pub enum Page {
 }
 
 /// URLs one sitemap file may hold (sitemaps.org protocol).
-pub const SITEMAP_LIMIT: usize = 50_000;
+pub(crate) const SITEMAP_LIMIT: usize = 50_000;
 
 /// Every page the site has, in a stable order.
-pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
+pub(crate) fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
     let mut pages = vec![Page::Front, Page::NotFound, Page::Atom, Page::JsonFeed, Page::Sitemap];
     // Crawlers read `robots.txt` at the host's root only: under a sub-path it would be
     // published where nothing reads it.
@@ -94,14 +94,14 @@ pub fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
 }
 
 /// A page ready to render: a template and its context, or finished text.
-pub enum Prepared<'a> {
+pub(crate) enum Prepared<'a> {
     Template { name: &'static str, ctx: Box<Vars<'a>>, path: String },
     Plain { path: String, text: String },
 }
 
 impl Prepared<'_> {
     /// The file it is written to, relative to the output folder.
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         match self {
             Prepared::Template { path, .. } | Prepared::Plain { path, .. } => path,
         }
@@ -120,7 +120,7 @@ enum Purpose {
 /// Typed rather than a Tera context so a page's fingerprint is a cheap
 /// `Hash` of its views; see [`Renderer::fingerprint`].
 #[derive(Default, Hash)]
-pub struct Vars<'a> {
+pub(crate) struct Vars<'a> {
     page: Option<PageView>,
     edition: Option<EditionView<'a>>,
     /// `edition` of article pages: just the link.
@@ -168,7 +168,7 @@ impl Vars<'_> {
 }
 
 /// Shared, read-only state for rendering pages in parallel.
-pub struct Renderer<'a> {
+pub(crate) struct Renderer<'a> {
     site: &'a Site,
     theme: &'a Theme,
     site_value: Value,
@@ -187,7 +187,7 @@ pub struct Renderer<'a> {
 }
 
 impl<'a> Renderer<'a> {
-    pub fn new(site: &'a Site, theme: &'a Theme) -> Self {
+    pub(crate) fn new(site: &'a Site, theme: &'a Theme) -> Self {
         let renderer = Renderer::with_listings(site, theme, Arc::new(Listings::new(site)));
         renderer.cards();
         renderer
@@ -196,7 +196,7 @@ impl<'a> Renderer<'a> {
     /// A renderer reusing `listings`, which must be those of `site` (or of
     /// a site that differs from it only in article bodies, which listings
     /// do not show).
-    pub fn with_listings(site: &'a Site, theme: &'a Theme, listings: Arc<Listings>) -> Self {
+    pub(crate) fn with_listings(site: &'a Site, theme: &'a Theme, listings: Arc<Listings>) -> Self {
         let links = site.editions.iter().map(|e| EditionLinkView::new(site, e)).collect();
         let site_view = SiteView::new(site);
         let site_hash = {
@@ -218,7 +218,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The listings this renderer uses, to share with a later one.
-    pub fn listings(&self) -> Arc<Listings> {
+    pub(crate) fn listings(&self) -> Arc<Listings> {
         Arc::clone(&self.listings)
     }
 
@@ -239,7 +239,7 @@ impl<'a> Renderer<'a> {
     /// not only its card): its own page and the feeds that list it. Every
     /// other page is unchanged by an edit of the body alone. A page kind
     /// that shows bodies must be added here.
-    pub fn pages_showing_body(&self, e: usize, a: usize) -> Vec<Page> {
+    pub(crate) fn pages_showing_body(&self, e: usize, a: usize) -> Vec<Page> {
         let limit = self.site.config.feeds.limit;
         let in_feed = |list: &[(usize, usize)]| list.iter().take(limit).any(|&x| x == (e, a));
         let mut pages = vec![Page::Article(e, a)];
@@ -252,7 +252,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Every page of the site, in a stable order.
-    pub fn pages(&self) -> Vec<Page> {
+    pub(crate) fn pages(&self) -> Vec<Page> {
         let mut all = pages(self.site, &self.listings);
         let parts = self.sitemap_parts();
         if parts > 1 {
@@ -274,12 +274,12 @@ impl<'a> Renderer<'a> {
 
     /// The output paths of `pages`, computed in parallel: what static files
     /// must not overwrite.
-    pub fn outputs(&self, pages: &[Page]) -> std::collections::HashSet<String> {
+    pub(crate) fn outputs(&self, pages: &[Page]) -> std::collections::HashSet<String> {
         pages.par_iter().map(|p| self.output(p)).collect()
     }
 
     /// The file a page is written to, relative to the output folder.
-    pub fn output(&self, page: &Page) -> String {
+    pub(crate) fn output(&self, page: &Page) -> String {
         let site = self.site;
         match *page {
             Page::Front => "index.html".into(),
@@ -302,7 +302,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Everything a page's output depends on, ready to render.
-    pub fn prepare(&self, page: &Page) -> Prepared<'_> {
+    pub(crate) fn prepare(&self, page: &Page) -> Prepared<'_> {
         self.prepare_for(page, Purpose::Render)
     }
 
@@ -321,7 +321,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
+    pub(crate) fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
         self.render_prepared(page, self.prepare(page))
     }
 
@@ -329,14 +329,14 @@ impl<'a> Renderer<'a> {
     /// depend on (as [`Renderer::fingerprint`], but of what is rendered, so
     /// it costs a hash, not a second preparation). `build` keeps it to skip
     /// the page next time when it is the same.
-    pub fn prepare_keyed(&self, page: &Page) -> (Prepared<'_>, u64) {
+    pub(crate) fn prepare_keyed(&self, page: &Page) -> (Prepared<'_>, u64) {
         let prepared = self.prepare(page);
         let key = self.hash_prepared(&prepared);
         (prepared, key)
     }
 
     /// Renders what [`Renderer::prepare`] made of `page`.
-    pub fn render_prepared(&self, page: &Page, prepared: Prepared<'_>) -> Result<OutputFile, Diagnostic> {
+    pub(crate) fn render_prepared(&self, page: &Page, prepared: Prepared<'_>) -> Result<OutputFile, Diagnostic> {
         match prepared {
             Prepared::Template { name, ctx, path } => {
                 let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
@@ -352,7 +352,7 @@ impl<'a> Renderer<'a> {
     /// A hash of everything the page's bytes depend on: its template (with
     /// what it extends and includes) and its context. Equal fingerprints
     /// mean an unchanged page, so a rebuild renders only the others.
-    pub fn fingerprint(&self, page: &Page) -> u64 {
+    pub(crate) fn fingerprint(&self, page: &Page) -> u64 {
         self.hash_prepared(&self.prepare_for(page, Purpose::Fingerprint))
     }
 

@@ -10,7 +10,7 @@ use crate::content::theme::{StaticFile, ThemeFiles};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// Compiled templates and the static files of the active theme.
-pub struct Theme {
+pub(crate) struct Theme {
     tera: Tera,
     /// Per template: a hash of its source and of every template it extends
     /// or includes, so a template edit re-renders only the pages using it.
@@ -26,7 +26,7 @@ pub struct Theme {
 
 impl Theme {
     /// Compiles the theme's templates, as [`ThemeFiles::read`] found them.
-    pub fn compile(files: ThemeFiles) -> Result<Theme, Diagnostics> {
+    pub(crate) fn compile(files: ThemeFiles) -> Result<Theme, Diagnostics> {
         let ThemeFiles { templates, static_files, notes: mut diags, theme_dir } = files;
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".htm", ".xml"]);
@@ -68,18 +68,18 @@ impl Theme {
     }
 
     /// The hash of a template together with everything it pulls in.
-    pub fn template_hash(&self, name: &str) -> u64 {
+    pub(crate) fn template_hash(&self, name: &str) -> u64 {
         self.hashes.get(name).copied().unwrap_or_default()
     }
 
     /// Renders a template, with errors naming the template file and line.
-    pub fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+    pub(crate) fn render(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
         self.renders.fetch_add(1, Ordering::Relaxed);
         self.tera.render(name, ctx).map_err(|e| tera_error(&e, &self.origins))
     }
 
     /// How many pages this theme has rendered.
-    pub fn renders(&self) -> usize {
+    pub(crate) fn renders(&self) -> usize {
         self.renders.load(Ordering::Relaxed)
     }
 }

@@ -9,21 +9,21 @@
 //! `docs/search.md` for why years). The files every bundle shares
 //! (`pagefind.js` and the UI) sit once at the root of `pagefind/`.
 
-pub mod publish;
+pub(crate) mod publish;
 
 use std::collections::BTreeMap;
 
 use anyhow::{Context as _, anyhow};
 
 use crate::content::Site;
-pub use publish::{Plan, Published, finish, plan, write_bundle};
+pub(crate) use publish::{Plan, Published, finish, plan, write_bundle};
 
 /// The folder of the index in the output.
-pub const FOLDER: &str = "pagefind";
+pub(crate) const FOLDER: &str = "pagefind";
 /// The list of bundles and their digests, at the root of [`FOLDER`].
-pub const BUNDLES_FILE: &str = "bundles.json";
+pub(crate) const BUNDLES_FILE: &str = "bundles.json";
 /// Where the search page is written.
-pub const PAGE: &str = "search/index.html";
+pub(crate) const PAGE: &str = "search/index.html";
 
 /// The bundle files that stay at the root of `pagefind/`, shared by every
 /// bundle: the search API the page imports, and Pagefind's own UIs for
@@ -43,7 +43,7 @@ const SHARED: &[&str] = &[
 /// One bundle of the index: the published articles of one edition year,
 /// as `(edition, article)` indexes into the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Partition {
+pub(crate) struct Partition {
     /// The bundle's folder name under `pagefind/`: the year.
     pub key: String,
     pub articles: Vec<(usize, usize)>,
@@ -51,7 +51,7 @@ pub struct Partition {
 
 /// The articles the index holds, by edition year, oldest first. Drafts and
 /// scheduled editions (in a build that shows them) are never indexed.
-pub fn partitions(site: &Site) -> Vec<Partition> {
+pub(crate) fn partitions(site: &Site) -> Vec<Partition> {
     let mut years: BTreeMap<i16, Vec<(usize, usize)>> = BTreeMap::new();
     for (e, edition) in site.editions.iter().enumerate() {
         if edition.scheduled {
@@ -69,7 +69,7 @@ pub fn partitions(site: &Site) -> Vec<Partition> {
 /// The language the index is stemmed in: `search.language` (checked when
 /// `site.yaml` is read), else the site's `language` as a language tag
 /// (`en_US` is `en-us`), else none (`unknown`: words are not stemmed).
-pub fn language(site: &Site) -> String {
+pub(crate) fn language(site: &Site) -> String {
     index_language(&site.config.search.language, &site.config.language)
 }
 
@@ -78,12 +78,12 @@ fn index_language(search: &Option<String>, site: &str) -> String {
     if check_language(&lang).is_none() { lang } else { "unknown".into() }
 }
 
-pub use crate::config::search::check_language;
+pub(crate) use crate::config::search::check_language;
 
 /// What a bundle's files depend on: the binary that indexes (`key`), the
 /// language, and each article's URL and page fingerprint. Equal digests
 /// mean the bundle's files would come out byte for byte the same.
-pub fn digest(key: &str, language: &str, pages: impl IntoIterator<Item = (String, u64)>) -> String {
+pub(crate) fn digest(key: &str, language: &str, pages: impl IntoIterator<Item = (String, u64)>) -> String {
     let mut hasher = blake3::Hasher::new();
     for part in [key, language] {
         hasher.update(&(part.len() as u64).to_le_bytes());
@@ -99,7 +99,7 @@ pub fn digest(key: &str, language: &str, pages: impl IntoIterator<Item = (String
 
 /// What the search page's template gets as `search`.
 #[derive(Debug, Clone, serde::Serialize, Hash)]
-pub struct SearchView {
+pub(crate) struct SearchView {
     /// The search page: `/daily/search/`.
     pub url: String,
     /// The index folder: `/daily/pagefind/`.
@@ -116,12 +116,12 @@ pub struct SearchView {
 }
 
 /// The search page's URL, when the site has search.
-pub fn page_url(site: &Site) -> Option<String> {
+pub(crate) fn page_url(site: &Site) -> Option<String> {
     site.config.search.enabled.then(|| format!("{}search/", site.base.root))
 }
 
 /// The search page's view of `site`.
-pub fn view(site: &Site) -> SearchView {
+pub(crate) fn view(site: &Site) -> SearchView {
     let root = &site.base.root;
     let parts = partitions(site);
     let mut sections = std::collections::BTreeSet::new();
@@ -144,7 +144,7 @@ pub fn view(site: &Site) -> SearchView {
 
 /// A file of the index, relative to `pagefind/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IndexFile {
+pub(crate) struct IndexFile {
     pub path: String,
     pub bytes: Vec<u8>,
 }
@@ -152,13 +152,13 @@ pub struct IndexFile {
 /// Indexes one partition's pages (`(url, html)` as rendered, in the
 /// partition's order) into the files of its bundle, relative to the
 /// bundle's folder. The shared files are left out (see [`shared_files`]).
-pub fn index_bundle(language: &str, pages: Vec<(String, String)>) -> anyhow::Result<Vec<IndexFile>> {
+pub(crate) fn index_bundle(language: &str, pages: Vec<(String, String)>) -> anyhow::Result<Vec<IndexFile>> {
     let files = run_pagefind(language, pages)?;
     Ok(files.into_iter().filter(|f| !SHARED.contains(&f.path.as_str())).collect())
 }
 
 /// The files shared by every bundle, for the root of `pagefind/`.
-pub fn shared_files(language: &str) -> anyhow::Result<Vec<IndexFile>> {
+pub(crate) fn shared_files(language: &str) -> anyhow::Result<Vec<IndexFile>> {
     let files = run_pagefind(language, Vec::new())?;
     Ok(files.into_iter().filter(|f| SHARED.contains(&f.path.as_str())).collect())
 }
@@ -194,7 +194,7 @@ fn run_pagefind(language: &str, pages: Vec<(String, String)>) -> anyhow::Result<
 
 /// `pagefind/bundles.json`: each bundle's folder and digest, newest first,
 /// for the search page and the next build.
-pub fn bundles_json(bundles: &[(String, String)]) -> String {
+pub(crate) fn bundles_json(bundles: &[(String, String)]) -> String {
     let list: Vec<serde_json::Value> =
         bundles.iter().rev().map(|(key, digest)| serde_json::json!({ "key": key, "digest": digest })).collect();
     let mut text =
@@ -204,7 +204,7 @@ pub fn bundles_json(bundles: &[(String, String)]) -> String {
 }
 
 /// The digests a `bundles.json` records, by bundle folder.
-pub fn read_bundles(text: &str) -> BTreeMap<String, String> {
+pub(crate) fn read_bundles(text: &str) -> BTreeMap<String, String> {
     let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
     let mut out = BTreeMap::new();
     if value["version"] == 1 {
@@ -220,7 +220,7 @@ pub fn read_bundles(text: &str) -> BTreeMap<String, String> {
 }
 
 /// Whether `key` can be a bundle folder masthead wrote (a year).
-pub fn check_key(key: &str) -> bool {
+pub(crate) fn check_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 6 && key.chars().all(|c| c.is_ascii_digit())
 }
 

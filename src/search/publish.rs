@@ -14,7 +14,7 @@ use crate::content::Site;
 
 /// What one build did to the index.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Published {
+pub(crate) struct Published {
     /// Bundles in the index.
     pub bundles: usize,
     /// Bundles indexed anew (the others were kept or copied).
@@ -30,7 +30,7 @@ pub struct Published {
 /// The index of one build: which bundles must be indexed anew. The others
 /// are already in the staging folder when [`plan`] returns.
 #[derive(Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub language: String,
     parts: Vec<Partition>,
     digests: Vec<String>,
@@ -40,7 +40,7 @@ pub struct Plan {
 
 impl Plan {
     /// The partitions to index, oldest first.
-    pub fn to_index(&self) -> impl Iterator<Item = &Partition> {
+    pub(crate) fn to_index(&self) -> impl Iterator<Item = &Partition> {
         self.parts.iter().zip(&self.stale).filter(|(_, stale)| **stale).map(|(p, _)| p)
     }
 }
@@ -50,7 +50,7 @@ impl Plan {
 /// `previous` (the site being replaced) when its digest there matches, and
 /// says which bundles are left to index. `key` ties digests to this binary
 /// (`None`: everything is indexed); `fingerprint` gives an article page's.
-pub fn plan(
+pub(crate) fn plan(
     site: &Site,
     staging: &Path,
     previous: Option<&Path>,
@@ -109,7 +109,7 @@ pub fn plan(
 
 /// Indexes one partition's pages (`(url, html)`, in the partition's order)
 /// and writes its bundle through `write` (paths relative to the staging folder).
-pub fn write_bundle(
+pub(crate) fn write_bundle(
     plan: &Plan,
     part: &Partition,
     pages: Vec<(String, String)>,
@@ -124,7 +124,10 @@ pub fn write_bundle(
 }
 
 /// Writes the shared files and the bundle list, once every bundle is there.
-pub fn finish(plan: &Plan, write: &(dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync)) -> anyhow::Result<Published> {
+pub(crate) fn finish(
+    plan: &Plan,
+    write: &(dyn Fn(&str, &[u8]) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<Published> {
     let shared = shared_files(&plan.language)?;
     for f in &shared {
         write(&format!("{FOLDER}/{}", f.path), &f.bytes)?;
