@@ -236,29 +236,40 @@ pub fn hash_html(html: &str) -> u64 {
     hasher.finish()
 }
 
+/// The URL a resolved link takes (`None`: as written), noting its problem:
+/// a broken link is an error in Markdown, and a warning (`note` added) in
+/// raw HTML, which is the writer's own.
+fn resolved(outcome: LinkOutcome, line: usize, problems: &mut Vec<LinkProblem>, raw: bool) -> Option<String> {
+    match outcome {
+        LinkOutcome::Keep => None,
+        LinkOutcome::Rewrite(url) => Some(url),
+        LinkOutcome::Warn(url, message) => {
+            problems.push(LinkProblem { line, message, is_error: false });
+            Some(url)
+        }
+        LinkOutcome::Broken(message) => {
+            let message = if raw { format!("{message} (in raw HTML)") } else { message };
+            problems.push(LinkProblem { line, message, is_error: !raw });
+            None
+        }
+    }
+}
+
 fn rewrite<'a>(
     dest: CowStr<'a>,
     resolve: &dyn Fn(&str) -> LinkOutcome,
     line: usize,
     problems: &mut Vec<LinkProblem>,
 ) -> CowStr<'a> {
-    match resolve(&dest) {
-        LinkOutcome::Keep => dest,
-        LinkOutcome::Rewrite(url) => url.into(),
-        LinkOutcome::Warn(url, message) => {
-            problems.push(LinkProblem { line, message, is_error: false });
-            url.into()
-        }
-        LinkOutcome::Broken(message) => {
-            problems.push(LinkProblem { line, message, is_error: true });
-            dest
-        }
+    match resolved(resolve(&dest), line, problems, false) {
+        Some(url) => url.into(),
+        None => dest,
     }
 }
 
 /// Links in raw HTML (`<a href>`, `<img src>`, …) resolved like Markdown's:
 /// a `.md` target becomes its page's URL; one that points at nothing is a
-/// warning (an error with `--strict`), since raw HTML is the writer's own.
+/// warning (an error with `--strict`).
 fn raw_html_links<'a>(
     html: CowStr<'a>,
     resolve: &dyn Fn(&str) -> LinkOutcome,
@@ -268,22 +279,9 @@ fn raw_html_links<'a>(
     if !html.contains('=') {
         return html;
     }
-    let mapped = urls::map_urls(&html, &mut |url| match resolve(url) {
-        LinkOutcome::Keep => None,
-        LinkOutcome::Rewrite(to) => Some(to),
-        LinkOutcome::Warn(to, message) => {
-            problems.push(LinkProblem { line, message, is_error: false });
-            Some(to)
-        }
-        LinkOutcome::Broken(message) => {
-            problems.push(LinkProblem { line, message: format!("{message} (in raw HTML)"), is_error: false });
-            None
-        }
-    });
-    match mapped {
+    match urls::map_urls(&html, &mut |url| resolved(resolve(url), line, problems, true)) {
+        std::borrow::Cow::Owned(changed) => changed.into(),
         std::borrow::Cow::Borrowed(_) => html,
-        std::borrow::Cow::Owned(changed) if changed != *html => changed.into(),
-        std::borrow::Cow::Owned(_) => html,
     }
 }
 

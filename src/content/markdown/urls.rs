@@ -10,11 +10,17 @@ use std::borrow::Cow;
 const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "srcset", "poster", "cite"];
 
 /// `html` with `f` applied to the URL of every URL attribute of its start
-/// tags (each URL of a `srcset`); borrowed when there is none.
+/// tags (each URL of a `srcset`); borrowed when `f` changed none.
 pub fn map_urls<'h>(html: &'h str, f: &mut dyn FnMut(&str) -> Option<String>) -> Cow<'h, str> {
     if !URL_ATTRIBUTES.iter().any(|a| html.contains(a)) {
         return Cow::Borrowed(html);
     }
+    let mut changed = false;
+    let mut tracked = |url: &str| {
+        let mapped = f(url);
+        changed |= mapped.is_some();
+        mapped
+    };
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -23,10 +29,10 @@ pub fn map_urls<'h>(html: &'h str, f: &mut dyn FnMut(&str) -> Option<String>) ->
         if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
         }
-        rest = start_tag(rest, f, &mut out);
+        rest = start_tag(rest, &mut tracked, &mut out);
     }
     out.push_str(rest);
-    Cow::Owned(out)
+    if changed { Cow::Owned(out) } else { Cow::Borrowed(html) }
 }
 
 /// Copies a start tag (after its `<`) to `out` with `f` applied to its URL
