@@ -156,11 +156,15 @@ pub struct Search {
     pub enabled: bool,
     /// Language of the index (stemming), when it differs from `language`.
     pub language: Option<String>,
+    /// The most articles one bundle of the index holds: a year with more
+    /// is split into halves, quarters or months. Indexing holds one bundle
+    /// in memory at a time, so this bounds the memory search costs.
+    pub bundle_articles: usize,
 }
 
 impl Default for Search {
     fn default() -> Self {
-        Search { enabled: true, language: None }
+        Search { enabled: true, language: None, bundle_articles: search::DEFAULT_BUNDLE_ARTICLES }
     }
 }
 
@@ -270,6 +274,12 @@ impl SiteConfig {
         if let Some(msg) = self.search.language.as_deref().and_then(search::check_language) {
             out.push(
                 at("search", format!("search.language: {msg}")).help("write a code such as `en`, `de` or `pt-br`"),
+            );
+        }
+        if self.search.bundle_articles == 0 {
+            out.push(
+                at("search", "search.bundle_articles: a bundle must hold at least one article".into())
+                    .help(format!("leave it out for the default of {}", search::DEFAULT_BUNDLE_ARTICLES)),
             );
         }
         out.extend(newsletter::check_config(&self.newsletter).into_iter().map(|m| {

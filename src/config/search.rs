@@ -1,5 +1,10 @@
 //! The `search:` section of `site.yaml`, checked where it is defined.
 
+/// `search.bundle_articles` unless the site says otherwise: a year of a
+/// daily with five stories a day (1,825) stays one bundle, and an edit to
+/// the newest edition re-indexes at most this many articles.
+pub const DEFAULT_BUNDLE_ARTICLES: usize = 2_000;
+
 /// Why `lang` cannot name the index's language, if it cannot. Pagefind puts
 /// the code in file names, so it must be a plain language tag (`en`,
 /// `pt-br`), never a path.

@@ -41,29 +41,81 @@ const SHARED: &[&str] = &[
 ];
 
 /// One bundle of the index: the published articles of one edition year,
-/// as `(edition, article)` indexes into the site.
+/// or of part of one (see [`partitions`]), as `(edition, article)` indexes
+/// into the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Partition {
-    /// The bundle's folder name under `pagefind/`: the year.
+    /// The bundle's folder name under `pagefind/`: the year (`2026`), or
+    /// the year and its part (`2026-h2`, `2026-q3`, `2026-m07`).
     pub key: String,
+    /// The edition year the articles belong to (`2026`).
+    pub year: String,
     pub articles: Vec<(usize, usize)>,
 }
 
-/// The articles the index holds, by edition year, oldest first. Drafts and
-/// scheduled editions (in a build that shows them) are never indexed.
+/// The ways a year is split when it holds more articles than one bundle
+/// may: the key's suffix and the months of each part, coarsest first. A
+/// year is split the coarsest way whose every part fits, or by months.
+const SPLITS: &[(char, u8)] = &[('h', 6), ('q', 3), ('m', 1)];
+
+/// An article to index, `(edition, article)`, with its edition's month.
+type Dated = (i8, (usize, usize));
+
+/// The articles the index holds, oldest first: one partition per edition
+/// year, or per half, quarter or month of a year that holds more than
+/// `search.bundle_articles`. Drafts and scheduled editions (in a build
+/// that shows them) are never indexed.
 pub(crate) fn partitions(site: &Site) -> Vec<Partition> {
-    let mut years: BTreeMap<i16, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut years: BTreeMap<i16, Vec<Dated>> = BTreeMap::new();
     for (e, edition) in site.editions.iter().enumerate() {
         if edition.scheduled {
             continue;
         }
         for (a, article) in edition.articles.iter().enumerate() {
             if !article.draft {
-                years.entry(edition.date.year()).or_default().push((e, a));
+                years.entry(edition.date.year()).or_default().push((edition.date.month(), (e, a)));
             }
         }
     }
-    years.into_iter().map(|(year, articles)| Partition { key: format!("{year:04}"), articles }).collect()
+    let most = site.config.search.bundle_articles.max(1);
+    let mut out = Vec::new();
+    for (year, articles) in years {
+        let year = format!("{year:04}");
+        out.extend(split_year(&year, articles, most));
+    }
+    out
+}
+
+/// One year's articles (with their edition's month) as partitions of at
+/// most `most` articles where months allow.
+fn split_year(year: &str, articles: Vec<Dated>, most: usize) -> Vec<Partition> {
+    if articles.len() <= most {
+        let articles = articles.into_iter().map(|(_, at)| at).collect();
+        return vec![Partition { key: year.to_string(), year: year.to_string(), articles }];
+    }
+    let part_of = |months: u8, month: i8| (month.max(1) as u8 - 1) / months;
+    let fits = |&&(_, months): &&(char, u8)| {
+        let mut counts = [0usize; 12];
+        for (month, _) in &articles {
+            counts[usize::from(part_of(months, *month))] += 1;
+        }
+        counts.iter().all(|&n| n <= most)
+    };
+    let &(suffix, months) = SPLITS.iter().find(fits).unwrap_or(&SPLITS[SPLITS.len() - 1]);
+    let mut parts: BTreeMap<u8, Vec<(usize, usize)>> = BTreeMap::new();
+    for (month, at) in articles {
+        parts.entry(part_of(months, month)).or_default().push(at);
+    }
+    parts
+        .into_iter()
+        .map(|(part, articles)| {
+            let key = match suffix {
+                'm' => format!("{year}-m{:02}", part + 1),
+                _ => format!("{year}-{suffix}{}", part + 1),
+            };
+            Partition { key, year: year.to_string(), articles }
+        })
+        .collect()
 }
 
 /// The language the index is stemmed in: `search.language` (checked when
@@ -104,8 +156,11 @@ pub(crate) struct SearchView {
     pub url: String,
     /// The index folder: `/daily/pagefind/`.
     pub pagefind: String,
-    /// Each bundle's folder, newest year first.
+    /// Each bundle's folder, newest first.
     pub bundles: Vec<String>,
+    /// The edition year of each bundle of `bundles`, in the same order (a
+    /// year split into parts has several bundles).
+    pub bundle_years: Vec<String>,
     /// What the filters offer: the published articles' years (newest
     /// first), sections and authors (by name).
     pub years: Vec<String>,
@@ -135,7 +190,12 @@ pub(crate) fn view(site: &Site) -> SearchView {
         url: format!("{root}search/"),
         pagefind: format!("{root}{FOLDER}/"),
         bundles: parts.iter().rev().map(|p| format!("{root}{FOLDER}/{}/", p.key)).collect(),
-        years: parts.iter().rev().map(|p| p.key.clone()).collect(),
+        bundle_years: parts.iter().rev().map(|p| p.year.clone()).collect(),
+        years: {
+            let mut years: Vec<String> = parts.iter().rev().map(|p| p.year.clone()).collect();
+            years.dedup();
+            years
+        },
         sections: sections.into_iter().collect(),
         authors: authors.into_iter().collect(),
         language: language(site),
@@ -219,9 +279,22 @@ pub(crate) fn read_bundles(text: &str) -> BTreeMap<String, String> {
     out
 }
 
-/// Whether `key` can be a bundle folder masthead wrote (a year).
+/// Whether `key` can be a bundle folder masthead wrote: a year, or a year
+/// and its part (`2026-h2`, `2026-q3`, `2026-m07`).
 pub(crate) fn check_key(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 6 && key.chars().all(|c| c.is_ascii_digit())
+    let (year, part) = key.split_once('-').map_or((key, None), |(y, p)| (y, Some(p)));
+    let year_ok = (4..=6).contains(&year.len()) && year.chars().all(|c| c.is_ascii_digit());
+    // The suffix `split_year` writes: its letter, then the part's number.
+    let part_ok = part.is_none_or(|p| {
+        let valid = |letter: char, most: u8, digits: usize| {
+            p.len() == digits + 1
+                && p.starts_with(letter)
+                && p[1..].bytes().all(|b| b.is_ascii_digit())
+                && p[1..].parse::<u8>().is_ok_and(|n| (1..=most).contains(&n))
+        };
+        valid('h', 2, 1) || valid('q', 4, 1) || valid('m', 12, 2)
+    });
+    year_ok && part_ok
 }
 
 #[cfg(test)]
@@ -265,6 +338,51 @@ mod tests {
         assert_eq!(read.len(), 2);
         let hostile = r#"{"version":1,"bundles":[{"key":"../x","digest":"d"}]}"#;
         assert!(read_bundles(hostile).is_empty());
+    }
+
+    /// `n` articles in each month of `months`, as `split_year` gets them.
+    fn spread(months: &[(i8, usize)]) -> Vec<Dated> {
+        let mut out = Vec::new();
+        for &(month, n) in months {
+            out.extend((0..n).map(|a| (month, (usize::try_from(month).unwrap(), a))));
+        }
+        out
+    }
+
+    fn keys(parts: &[Partition]) -> Vec<(&str, usize)> {
+        parts.iter().map(|p| (p.key.as_str(), p.articles.len())).collect()
+    }
+
+    #[test]
+    fn a_year_is_split_the_coarsest_way_whose_parts_fit() {
+        let even: Vec<(i8, usize)> = (1..=12).map(|m| (m, 10)).collect();
+        assert_eq!(keys(&split_year("2026", spread(&even), 120)), [("2026", 120)]);
+        assert_eq!(keys(&split_year("2026", spread(&even), 60)), [("2026-h1", 60), ("2026-h2", 60)]);
+        assert_eq!(keys(&split_year("2026", spread(&even), 59)).len(), 4, "quarters of 30");
+        let months = split_year("2026", spread(&even), 11);
+        assert_eq!(months.len(), 12);
+        assert_eq!((months[0].key.as_str(), months[11].key.as_str()), ("2026-m01", "2026-m12"));
+        // A month with more than fits is still one bundle: months are the finest split.
+        assert_eq!(keys(&split_year("2026", spread(&[(3, 50), (4, 1)]), 10)), [("2026-m03", 50), ("2026-m04", 1)]);
+        // Only the parts that hold articles are bundles, and every part keeps its year.
+        let parts = split_year("2026", spread(&[(11, 5), (12, 5)]), 5);
+        assert_eq!(keys(&parts), [("2026-m11", 5), ("2026-m12", 5)]);
+        assert!(parts.iter().all(|p| p.year == "2026"));
+        for part in &parts {
+            assert!(check_key(&part.key), "{}", part.key);
+        }
+    }
+
+    #[test]
+    fn bundle_keys_are_years_or_their_parts_never_paths() {
+        for good in ["2026", "2026-h1", "2026-h2", "2026-q4", "2026-m01", "2026-m12", "012026"] {
+            assert!(check_key(good), "{good}");
+        }
+        for bad in
+            ["", "..", "20", "2026-", "2026-h3", "2026-q0", "2026-m13", "2026-m1", "2026-h1/x", "2026-x1", "a026"]
+        {
+            assert!(!check_key(bad), "{bad}");
+        }
     }
 
     #[test]

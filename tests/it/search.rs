@@ -254,3 +254,57 @@ fn search_language_overrides_the_site_language_and_is_checked() {
     assert!(d.message.contains("search.language: `../../evil` is not a language code"), "{}", d.message);
     assert!(!site.out().exists(), "nothing is written");
 }
+
+// Regression: a year's articles were always one bundle, so a paper that publishes far more
+// than five stories a day held a whole year of parsed pages in memory while it was indexed.
+// `search.bundle_articles` now splits a year that holds more into halves (or quarters, or
+// months); an edit re-indexes only its part, and the search page knows each bundle's year.
+#[test]
+fn a_year_with_more_articles_than_a_bundle_holds_is_split_into_parts() {
+    let site = SiteFixture::new("search");
+    let yaml = read_to_string(&site.site().join("site.yaml"));
+    site.write("site.yaml", &format!("{yaml}search:\n  bundle_articles: 2\n"));
+    let story = |words: &str| {
+        format!(
+            "---\ntitle: Ferry fares rise\nsummary: The ferry costs more.\nauthor: [Ana Silva]\nsection: Transport\n---\n{words}\n"
+        )
+    };
+    site.write("content/2025-02-10/ferry-fares.md", &story("Fares rise in the spring, the ferry board said."));
+    let first = site.run(&["-v", "build"]);
+    first.assert_success();
+    assert!(first.stderr.contains("search: 3 of 3 bundles indexed (6 articles)"), "{}", first.transcript());
+    // 2026 holds three articles, all in May: a month is the finest split, so May is one
+    // bundle. 2025 holds one in February and two in November: its halves fit.
+    assert_eq!(bundle_keys(&site.out()), ["2026-m05", "2025-h2", "2025-h1"]);
+    let urls = |key: &str| bundle(&site.out(), key).pages.into_keys().collect::<Vec<_>>();
+    assert_eq!(urls("2025-h1"), ["/ledger/2025/02/10/ferry-fares/"]);
+    assert_eq!(urls("2025-h2").len(), 2);
+    assert_eq!(urls("2026-m05").len(), 3);
+    let doc = site.html("search/index.html");
+    let root = doc.select(&sel("[data-search]")).next().unwrap();
+    assert_eq!(
+        root.value().attr("data-bundles"),
+        Some("/ledger/pagefind/2026-m05/ /ledger/pagefind/2025-h2/ /ledger/pagefind/2025-h1/")
+    );
+    assert_eq!(root.value().attr("data-bundle-years"), Some("2026 2025 2025"));
+    let years: Vec<String> = doc.select(&sel("#search-year option")).map(|o| o.text().collect()).collect();
+    assert_eq!(years, ["Any year", "2026", "2025"], "the year filter lists each year once");
+
+    let november = bundle(&site.out(), "2025-h2").files;
+    site.write("content/2025-02-10/ferry-fares.md", &story("Fares rise in the spring, said the quarrelsome board."));
+    let second = site.run(&["-v", "build"]);
+    second.assert_success();
+    assert!(second.stderr.contains("search: 1 of 3 bundles indexed (1 article)"), "{}", second.transcript());
+    assert!(contains(&bundle(&site.out(), "2025-h1").words, "quarrelsom"), "the edit is indexed");
+    assert_eq!(bundle(&site.out(), "2025-h2").files, november, "the other half of the year was re-indexed");
+
+    // A bundle must hold something.
+    site.write("site.yaml", &format!("{yaml}search:\n  bundle_articles: 0\n"));
+    let refused = site.build();
+    refused.assert_code(1);
+    assert!(
+        refused.stderr.contains("search.bundle_articles: a bundle must hold at least one article"),
+        "{}",
+        refused.transcript()
+    );
+}

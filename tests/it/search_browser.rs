@@ -47,6 +47,15 @@ return {
 fn the_search_page_finds_filters_and_orders_from_a_sub_path() {
     let Some(tools) = browser_tools() else { return };
     let site = SiteFixture::new("search");
+    // Bundles of at most two articles, and a third 2025 story (in February, matching none of
+    // the queries below): 2025 is split into halves, so the page merges two bundles for one
+    // year when it walks the years and when it filters by year.
+    let yaml = read_to_string(&site.site().join("site.yaml"));
+    site.write("site.yaml", &format!("{yaml}search:\n  bundle_articles: 2\n"));
+    site.write(
+        "content/2025-02-10/orchard-blossom.md",
+        "---\ntitle: Orchards blossom early\nsummary: A warm week.\nauthor: [Ana Silva]\nsection: Nature\n---\nThe orchards on the north shore are in flower a month early.\n",
+    );
     let listener = local_listener();
     let served = site.root().join("served");
     let out = served.join("ledger");
@@ -141,6 +150,14 @@ async fn static_scenario(client: &Client, server: &StaticServer, out: &Path) -> 
     search(client, "zanzibarine").await?;
     let r = results(client, "the draft's word").await?;
     check(&r, "urls", &[])?;
+
+    // 5b. The February story is in the older half of 2025's bundles: newest first walks
+    // into it, and the year filter merges both halves.
+    for query in ["?q=orchards", "?q=orchards&year=2025", "?q=orchards&sort=best&year=2025"] {
+        client.goto(&server.url(&format!("/ledger/search/{query}"))).await?;
+        let r = results(client, query).await?;
+        check(&r, "urls", &["/ledger/2025/02/10/orchard-blossom/"])?;
+    }
 
     // 6. The header's form, on an article page, leads to the search page with the query.
     client.goto(&server.url(FERRY)).await?;

@@ -1,8 +1,9 @@
 // The search page (templates/search.html): runs the query in `?q=` on load, keeps the URL in
 // step as the reader types (replaceState) or submits (pushState, so Back returns to the last
 // query), and lists the results. The index is one Pagefind bundle per edition year
-// (pagefind/YYYY/), newest first: the newest is the primary, the others are merged into it
-// as they are needed. "Newest first" walks the years from the newest, merging each year's
+// (pagefind/YYYY/), or per part of a year that holds more articles than one bundle may
+// (pagefind/YYYY-h2/ …), newest first: the newest is the primary, the others are merged
+// into it as they are needed. "Newest first" walks the years from the newest, merging each year's
 // bundle when it gets there, and asks it for its matches sorted by date (Pagefind sorts
 // within one bundle only), until a page is full; "best match" merges every bundle and ranks
 // their matches together. Nothing is loaded from outside the site.
@@ -15,6 +16,11 @@ if (root) {
   const list = root.querySelector(".search-results");
   const more = root.querySelector(".search-more");
   const bundles = root.dataset.bundles.split(" ").filter(Boolean);
+  // The edition year of each bundle (several bundles for a year split into parts); a page
+  // from a template without the list has one bundle per year, as the year filter lists.
+  const bundleYears = root.dataset.bundleYears
+    ? root.dataset.bundleYears.split(" ").filter(Boolean)
+    : [...field("year").options].map((o) => o.value).filter(Boolean);
   let engine = null;
   let shown = PAGE;
   let run = 0;
@@ -73,21 +79,23 @@ if (root) {
     }
   };
 
-  // The bundles' years, newest first, in the order of `bundles`.
-  const years = [...field("year").options].map((o) => o.value).filter(Boolean);
+  // The bundles' years, newest first, and how many bundles must be merged to hold every
+  // article of a year (its parts are next to each other in `bundles`).
+  const years = [...new Set(bundleYears)];
+  const upToYear = (year) => bundleYears.lastIndexOf(year) + 1;
 
   // The matches in the chosen order, at least `want` of them when there are that many, and
   // whether that is all of them.
   const find = async (pagefind, q, filters, sort, want) => {
     if (sort === "best") {
-      await mergeUpTo(pagefind, filters.year ? years.indexOf(filters.year) + 1 : bundles.length);
+      await mergeUpTo(pagefind, filters.year ? upToYear(filters.year) : bundles.length);
       return { results: (await pagefind.search(q, { filters })).results, all: true };
     }
     const walk = filters.year ? [filters.year] : years;
     const results = [];
     let i = 0;
     for (; i < walk.length && results.length < want; i += 1) {
-      await mergeUpTo(pagefind, years.indexOf(walk[i]) + 1);
+      await mergeUpTo(pagefind, upToYear(walk[i]));
       const r = await pagefind.search(q, { filters: { ...filters, year: walk[i] }, sort: { date: "desc" } });
       results.push(...r.results);
     }
