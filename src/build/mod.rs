@@ -376,9 +376,9 @@ struct Pass<'a, 'r, 'w> {
 /// Renders and writes every page and copies every file into `dir`, in
 /// parallel; a page `known` shows unchanged is left as it is. Says what
 /// each page's file is now. The articles of the bundles `index` says to
-/// index go first, one bundle at a time: each bundle is indexed from its
-/// pages as rendered while the next one renders, so the pages are rendered
-/// once and only two bundles' pages are held at a time.
+/// index go first, one bundle at a time: each bundle's pages are rendered
+/// (in parallel) and then indexed, so the pages are rendered once and one
+/// bundle is held at a time (indexing is what bounds a build's memory).
 fn write_all(
     pass: &Pass<'_, '_, '_>,
     pages: &[Page],
@@ -437,20 +437,11 @@ fn write_all(
             let (entries, html): (Vec<_>, Vec<_>) = results.into_iter().unzip();
             Ok((entries.into_iter().flatten().collect(), urls.zip(html.into_iter().flatten()).collect()))
         };
-        let mut pending: Option<(&crate::search::Partition, Html)> = None;
         for part in plan.to_index() {
             indexed.extend(part.articles.iter().map(|&(e, a)| Page::Article(e, a)));
-            let (done, rendered) = rayon::join(
-                || pending.take().map_or(Ok(()), |(p, html)| crate::search::write_bundle(plan, p, html, &write)),
-                || render_part(part),
-            );
-            done?;
-            let (entries, html) = rendered?;
+            let (entries, html) = render_part(part)?;
             written.extend(entries);
-            pending = Some((part, html));
-        }
-        if let Some((p, html)) = pending {
-            crate::search::write_bundle(plan, p, html, &write)?;
+            crate::search::write_bundle(plan, part, html, &write)?;
         }
     }
 
