@@ -22,7 +22,7 @@ use crate::content::theme::ThemeFiles;
 use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::listings::Listings;
-use crate::render::{self, CopySource, Page, Renderer, Theme};
+use crate::render::{self, CopySource, Output, Page, Renderer, Theme};
 
 pub(crate) mod snapshot;
 mod start_up;
@@ -54,10 +54,9 @@ pub(crate) struct Rebuild {
 /// One output as the last rebuild left it.
 #[derive(Debug, Clone)]
 enum Kept {
-    /// `fingerprint` is `None` until [`Engine::fill_fingerprints`] runs
-    /// after the first rebuild, which skips them to serve sooner.
+    /// `fingerprint` is the page's (see `Renderer::fingerprint`).
     Page {
-        fingerprint: Option<u64>,
+        fingerprint: u64,
         bytes: Arc<[u8]>,
     },
     Copy {
@@ -77,8 +76,6 @@ pub(crate) struct Engine {
     last: Option<Loaded>,
     /// What is served: `kept` as bodies.
     served: imbl::HashMap<String, Body>,
-    /// The first rebuild skipped fingerprints; see [`Engine::fill_fingerprints`].
-    unfingerprinted: bool,
     /// Whether the first rebuild renders only the front page; see
     /// [`Engine::render_front_page_first`].
     defer_first: bool,
@@ -122,7 +119,6 @@ impl Engine {
             generation: 0,
             last: None,
             served: imbl::HashMap::new(),
-            unfingerprinted: false,
             defer_first: false,
             deferred: VecDeque::new(),
             deferred_chunk: DEFERRED_CHUNK,
@@ -160,7 +156,6 @@ impl Engine {
     /// The shortcut: patch the kept site, re-render the pages that show the
     /// changed bodies. `None` when it does not apply.
     fn refresh(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
-        self.fill_fingerprints();
         let started = Instant::now();
         let theme = self.theme.as_ref()?;
         let last = self.last.as_mut()?;
@@ -174,7 +169,7 @@ impl Engine {
         let kept = &self.kept;
         let results: Vec<(String, Kept, bool)> = pages
             .par_iter()
-            .map(|page| render_or_keep(&renderer, page, kept, Some(renderer.fingerprint(page))))
+            .map(|page| render_or_keep(&renderer, page, kept))
             .collect::<Result<_, _>>()
             // A template error: the full rebuild reports it.
             .ok()?;
@@ -187,7 +182,6 @@ impl Engine {
 
     /// Brings the site up to date with the files on disk.
     pub(crate) fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
-        self.fill_fingerprints();
         let started = Instant::now();
         let site = content::load_with(&self.opts, &mut self.cache)?;
         let t_load = started.elapsed();
@@ -212,7 +206,6 @@ impl Engine {
             // The entry's name is a hash of the photo and the settings: a new name is a new picture.
             outputs.insert(output.to_string(), Kept::Copy { source: CopySource::File(entry), stamp: None });
         }
-        self.unfingerprinted = self.kept.is_empty();
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
         // The search index stays served until `update_search` brings it up to date.
         for (path, kept) in self.kept.iter().filter(|(p, _)| p.starts_with(SEARCH_PREFIX)) {
@@ -247,7 +240,7 @@ impl Engine {
         let batch = self.deferred_chunk.min(self.deferred.len());
         let chunk: Vec<Page> = self.deferred.drain(..batch).collect();
         let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
-            chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept, None)).collect();
+            chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
         if results.iter().any(Result::is_err) {
             // The error is reported now; a later rebuild renders every page.
             self.deferred.clear();
@@ -255,36 +248,9 @@ impl Engine {
         let pages = crate::diagnostic::collect(results).map_err(|d| last.site.with_warnings(d))?;
         let articles = last.site.article_count();
         let (changed, rendered) = keep_rendered(&mut self.kept, pages);
-        self.unfingerprinted = true;
         let work = Work { rendered, stats: LoadStats::default(), articles, photos: Default::default() };
         let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
         Ok(Some(self.publish(changed, work, times)))
-    }
-
-    /// Computes the fingerprints the first rebuild skipped, so the next
-    /// rebuild can tell which pages changed. The server calls it once the
-    /// first version is served, before it waits for changes.
-    pub(crate) fn fill_fingerprints(&mut self) {
-        if !std::mem::take(&mut self.unfingerprinted) {
-            return;
-        }
-        let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return };
-        let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
-        let kept = &self.kept;
-        let missing: Vec<(String, u64)> = renderer
-            .pages()
-            .par_iter()
-            .filter_map(|page| {
-                let path = renderer.output(page);
-                matches!(kept.get(&path), Some(Kept::Page { fingerprint: None, .. }))
-                    .then(|| (path, renderer.fingerprint(page)))
-            })
-            .collect();
-        for (path, fp) in missing {
-            if let Some(Kept::Page { fingerprint, .. }) = self.kept.get_mut(&path) {
-                *fingerprint = Some(fp);
-            }
-        }
     }
 
     /// Brings the served search index (`pagefind/`) up to date with the
@@ -292,7 +258,7 @@ impl Engine {
     /// it was last indexed, drops what is gone. `None` when nothing changed,
     /// or while pages are still being rendered (the index waits for them).
     pub(crate) fn update_search(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
-        let (Some(last), Some(theme)) = (self.last.as_ref(), self.theme.as_ref()) else { return Ok(None) };
+        let Some(last) = self.last.as_ref() else { return Ok(None) };
         if !self.deferred.is_empty() {
             return Ok(None);
         }
@@ -300,16 +266,13 @@ impl Engine {
         let site = &last.site;
         // Digests as `build` makes them, so the served `bundles.json` is the built one.
         let key = crate::fingerprint::binary_key();
-        let renderer = Renderer::with_listings(site, theme, Arc::clone(&last.listings));
         let mut files: HashMap<String, Arc<[u8]>> = HashMap::new();
         let mut digests = HashMap::new();
         if site.config.search.enabled {
             let language = crate::search::language(site);
             let parts = crate::search::partitions(site);
             let page = |e: usize, a: usize| match self.kept.get(&site.editions[e].articles[a].output) {
-                Some(Kept::Page { bytes, fingerprint }) => {
-                    Some((Arc::clone(bytes), fingerprint.unwrap_or_else(|| renderer.fingerprint(&Page::Article(e, a)))))
-                }
+                Some(Kept::Page { bytes, fingerprint }) => Some((Arc::clone(bytes), *fingerprint)),
                 _ => None,
             };
             let mut list = Vec::new();
@@ -352,7 +315,7 @@ impl Engine {
         for (path, bytes) in files {
             let same = matches!(self.kept.get(&path), Some(Kept::Page { bytes: b, .. }) if *b == bytes);
             if !same {
-                self.kept.insert(path.clone(), Kept::Page { fingerprint: Some(0), bytes });
+                self.kept.insert(path.clone(), Kept::Page { fingerprint: 0, bytes });
                 changed.push(path);
             }
         }
@@ -443,7 +406,7 @@ fn render_changed(
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
         .par_iter()
         // The first rebuild has nothing to compare with.
-        .map(|page| render_or_keep(&renderer, page, kept, (!kept.is_empty()).then(|| renderer.fingerprint(page))))
+        .map(|page| render_or_keep(&renderer, page, kept))
         .collect();
     let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
@@ -458,22 +421,22 @@ fn render_changed(
     Ok(RenderPass { outputs, rendered, listings: renderer.listings(), deferred: deferred.into() })
 }
 
-/// Page `page` as kept: its kept bytes when `fingerprint` matches theirs,
+/// Page `page` as kept: its kept bytes when its fingerprint matches theirs,
 /// else rendered anew (the `bool` says which).
 fn render_or_keep(
     renderer: &Renderer<'_>,
     page: &Page,
     kept: &HashMap<String, Kept>,
-    fingerprint: Option<u64>,
 ) -> Result<(String, Kept, bool), Diagnostic> {
-    let path = renderer.output(page);
-    if let (Some(new), Some(Kept::Page { fingerprint: Some(old), bytes })) = (fingerprint, kept.get(&path)) {
-        if new == *old {
-            return Ok((path, Kept::Page { fingerprint, bytes: Arc::clone(bytes) }, false));
-        }
-    }
-    let file = renderer.render(page)?;
-    Ok((path, Kept::Page { fingerprint, bytes: Arc::from(file.bytes) }, true))
+    let made = renderer.render_unless(page, |path, new| match kept.get(path) {
+        Some(Kept::Page { fingerprint, bytes }) if *fingerprint == new => Some(Arc::clone(bytes)),
+        _ => None,
+    })?;
+    let (bytes, fresh) = match made.output {
+        Output::Reused(bytes) => (bytes, false),
+        Output::Rendered(bytes) => (Arc::from(bytes), true),
+    };
+    Ok((made.path, Kept::Page { fingerprint: made.fingerprint, bytes }, fresh))
 }
 
 /// Puts some pages' results into `kept`; returns the outputs whose bytes

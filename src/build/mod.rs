@@ -26,7 +26,7 @@ use crate::content::{self, Site, Skipped};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
 use crate::images;
-use crate::render::{self, CopySource, Page, Renderer, Theme};
+use crate::render::{self, CopySource, Output, Page, Renderer, Theme};
 pub(crate) use staging::Previous;
 use staging::{Staging, absolute, check_output, resolve};
 use write::Writer;
@@ -398,32 +398,39 @@ fn write_all(
     // Renders and writes one page; with `html`, also returns it (rendered
     // even when its file is known to be unchanged).
     let one = |page: &Page, html: bool| -> Result<Rendered, Diagnostic> {
-        let (prepared, fingerprint) = renderer.prepare_keyed(page);
-        let held = known.holds(writer.root(), prepared.path(), fingerprint);
-        if let Some(entry) = held.filter(|_| !html) {
-            writer.keep(prepared.path(), entry.recorded);
-            tick();
-            return Ok((Some(Written { path: prepared.path().to_string(), entry, kept: true }), None));
-        }
-        let file = renderer.render_prepared(page, prepared)?;
-        let failed = |e: anyhow::Error| Diagnostic::error(&file.path, format!("{e:#}"));
+        // The recycled folder's file, when it holds this page as it is now.
+        let mut held = None;
+        let made = renderer.render_unless(page, |path, fingerprint| {
+            held = known.holds(writer.root(), path, fingerprint);
+            held.filter(|_| !html)
+        })?;
+        let (path, fingerprint) = (made.path, made.fingerprint);
+        let bytes = match made.output {
+            Output::Reused(entry) => {
+                writer.keep(&path, entry.recorded);
+                tick();
+                return Ok((Some(Written { path, entry, kept: true }), None));
+            }
+            Output::Rendered(bytes) => bytes,
+        };
+        let failed = |e: anyhow::Error| Diagnostic::error(&path, format!("{e:#}"));
         let written = match held {
             Some(entry) => {
-                writer.keep(&file.path, entry.recorded);
-                Some(Written { path: file.path.clone(), entry, kept: true })
+                writer.keep(&path, entry.recorded);
+                Some(Written { path: path.clone(), entry, kept: true })
             }
             None => {
                 // A page alone in its folder (most articles) makes the folder
                 // first, rather than trying to write and failing.
-                if let Some(folder) = parent(&file.path).filter(|f| own.contains(f)) {
+                if let Some(folder) = parent(&path).filter(|f| own.contains(f)) {
                     writer.folder(folder).map_err(failed)?;
                 }
-                let recorded = writer.write(&file.path, &file.bytes).map_err(failed)?;
-                Some(Written { path: file.path, entry: manifest::Entry { fingerprint, recorded }, kept: false })
+                let recorded = writer.write(&path, &bytes).map_err(failed)?;
+                Some(Written { path: path.clone(), entry: manifest::Entry { fingerprint, recorded }, kept: false })
             }
         };
         tick();
-        Ok((written, html.then(|| String::from_utf8(file.bytes).unwrap_or_default())))
+        Ok((written, html.then(|| String::from_utf8(bytes).unwrap_or_default())))
     };
 
     let mut written = Vec::new();

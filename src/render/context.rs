@@ -289,7 +289,7 @@ pub(crate) struct ArticleView<'a> {
     pub body_html: Html<'a>,
     pub published: String,
     pub updated: Option<&'a str>,
-    pub json_ld: String,
+    pub json_ld: JsonLd<'a>,
     pub extra: Extra<'a>,
     pub scheduled: bool,
     pub prev: Option<LinkView<'a>>,
@@ -357,6 +357,31 @@ impl std::hash::Hash for Html<'_> {
 /// An absolute URL for a root-relative one, as feeds and meta tags need.
 pub(crate) fn absolute(site: &Site, url: &str) -> String {
     if url.starts_with('/') { site.base.absolute_of(url) } else { url.to_string() }
+}
+
+/// An article's `json_ld` as templates see it: the text of [`json_ld`],
+/// made only when a template is rendered. It adds nothing to a page's hash:
+/// every value in it (headline, summary, dates, URL, authors, section, the
+/// photo with its size, caption and credit, the site's title) is in the
+/// article's card and page views beside it, which the hash covers; so a
+/// page prepared to be fingerprinted costs no JSON.
+#[derive(Clone, Copy)]
+pub(crate) struct JsonLd<'a>(pub &'a Site, pub &'a Article);
+
+impl Serialize for JsonLd<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&json_ld(self.0, self.1))
+    }
+}
+
+impl std::hash::Hash for JsonLd<'_> {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+impl std::fmt::Debug for JsonLd<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("JsonLd").field(&self.1.url).finish()
+    }
 }
 
 /// schema.org `NewsArticle` as JSON text that is safe inside `<script>`.

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use crate::content::Site;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-pub(crate) use pages::{Page, Renderer};
+pub(crate) use pages::{Output, Page, Renderer};
 pub(crate) use theme::Theme;
 
 /// A rendered page: where it goes, relative to the output folder, and its bytes.

@@ -10,9 +10,9 @@ use tera::{Context, Value};
 
 use super::OutputFile;
 use super::context::{
-    ArchiveEditionView, ArticleCardView, ArticleView, EditionLinkView, EditionView, LinkView, ListedArticleView,
-    MonthView, PageView, PaginationView, PhotoView, SiteView, TaxonomyView, TermView, YearView, absolute, json_ld,
-    term_links,
+    ArchiveEditionView, ArticleCardView, ArticleView, EditionLinkView, EditionView, JsonLd, LinkView,
+    ListedArticleView, MonthView, PageView, PaginationView, PhotoView, SiteView, TaxonomyView, TermView, YearView,
+    absolute, term_links,
 };
 use super::context::{Extra, Html};
 use super::listings::{Kind, Listings, PER_PAGE, term_path};
@@ -108,12 +108,21 @@ impl Prepared<'_> {
     }
 }
 
-/// Whether a page is prepared to be rendered or only fingerprinted, which
-/// may skip values derived from others it already hashes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Purpose {
-    Render,
-    Fingerprint,
+/// What [`Renderer::render_unless`] made of a page.
+#[derive(Debug)]
+pub(crate) struct Made<R> {
+    /// The page's output, relative to the output folder.
+    pub path: String,
+    /// The page's fingerprint (see [`Renderer::fingerprint`]).
+    pub fingerprint: u64,
+    pub output: Output<R>,
+}
+
+/// A page's output: what `reuse` kept, or the bytes rendered anew.
+#[derive(Debug)]
+pub(crate) enum Output<R> {
+    Reused(R),
+    Rendered(Vec<u8>),
 }
 
 /// The variables of one page's template (besides `site`, shared by all).
@@ -303,15 +312,11 @@ impl<'a> Renderer<'a> {
 
     /// Everything a page's output depends on, ready to render.
     pub(crate) fn prepare(&self, page: &Page) -> Prepared<'_> {
-        self.prepare_for(page, Purpose::Render)
-    }
-
-    fn prepare_for(&self, page: &Page, purpose: Purpose) -> Prepared<'_> {
         match *page {
             Page::Front => self.front(),
             Page::NotFound => self.not_found(),
             Page::Edition(e) => self.edition(e),
-            Page::Article(e, a) => self.article(e, a, purpose),
+            Page::Article(e, a) => self.article(e, a),
             Page::Archive(y) => self.archive(y),
             Page::TaxonomyIndex(kind) => self.taxonomy_index(kind),
             Page::Term(kind, t, p) => self.term(kind, t, p),
@@ -335,6 +340,25 @@ impl<'a> Renderer<'a> {
         (prepared, key)
     }
 
+    /// `page` rendered, unless `reuse` finds its output already holding
+    /// what the page's fingerprint stands for. The one keep-or-render step
+    /// of `build` (whose recycled folder holds the last build's files) and of
+    /// the preview (which holds the last rebuild's pages in memory): `reuse`
+    /// gets the output path and the fingerprint, both from one preparation,
+    /// and returns what stands for the kept output (`None`: render).
+    pub(crate) fn render_unless<R>(
+        &self,
+        page: &Page,
+        reuse: impl FnOnce(&str, u64) -> Option<R>,
+    ) -> Result<Made<R>, Diagnostic> {
+        let (prepared, fingerprint) = self.prepare_keyed(page);
+        if let Some(kept) = reuse(prepared.path(), fingerprint) {
+            return Ok(Made { path: prepared.path().to_string(), fingerprint, output: Output::Reused(kept) });
+        }
+        let file = self.render_prepared(page, prepared)?;
+        Ok(Made { path: file.path.clone(), fingerprint, output: Output::Rendered(file.bytes) })
+    }
+
     /// Renders what [`Renderer::prepare`] made of `page`.
     pub(crate) fn render_prepared(&self, page: &Page, prepared: Prepared<'_>) -> Result<OutputFile, Diagnostic> {
         match prepared {
@@ -353,7 +377,7 @@ impl<'a> Renderer<'a> {
     /// what it extends and includes) and its context. Equal fingerprints
     /// mean an unchanged page, so a rebuild renders only the others.
     pub(crate) fn fingerprint(&self, page: &Page) -> u64 {
-        self.hash_prepared(&self.prepare_for(page, Purpose::Fingerprint))
+        self.hash_prepared(&self.prepare(page))
     }
 
     fn hash_prepared(&self, prepared: &Prepared<'_>) -> u64 {
@@ -682,7 +706,7 @@ impl<'a> Renderer<'a> {
         Prepared::Template { name: "term.html", ctx, path: output_file(&path) }
     }
 
-    fn article(&self, e: usize, i: usize, purpose: Purpose) -> Prepared<'_> {
+    fn article(&self, e: usize, i: usize) -> Prepared<'_> {
         let site = self.site;
         let edition = &site.editions[e];
         let a = &edition.articles[i];
@@ -695,8 +719,7 @@ impl<'a> Renderer<'a> {
             body_html: Html { text: &a.body_html, hash: a.body_hash },
             published: a.date.to_string(),
             updated: a.updated.as_deref(),
-            // Derived from fields the fingerprint already covers; skipped there.
-            json_ld: if purpose == Purpose::Render { json_ld(site, a) } else { String::new() },
+            json_ld: JsonLd(site, a),
             extra: Extra(&a.extra),
             scheduled: edition.scheduled,
             prev: i.checked_sub(1).and_then(link),

@@ -150,7 +150,6 @@ fn theme_named(opts: &BuildOptions) -> Option<String> {
 
 fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
     let opts = engine.options().clone();
-    engine.fill_fingerprints();
     while let Some(batch) = watcher.next_batch() {
         if batch.kinds.is_empty() {
             continue;
