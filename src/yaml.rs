@@ -297,6 +297,12 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
         out.message = "a tab in the indentation: YAML indents with spaces only".into();
         out.help = Some("replace the tab at the start of the line with spaces (two per level)".into());
         (out.line, out.col) = (Some(line_offset + at_line), Some(at_col));
+    } else if let Some(after) = text_after_quote(yaml, &raw, err.location().map(|l| l.line())) {
+        out.message =
+            format!("text after the closing `{}`: YAML ends a quoted value at its closing quote", after.quote);
+        let value = after.value.replace('\'', "''");
+        out.help = Some(format!("put the whole value in single quotes: {}: '{value}'", after.key));
+        (out.line, out.col) = (Some(line_offset + after.line), Some(after.col));
     } else if let Some((at_line, at_col, quote)) = unclosed_quote(yaml, &raw) {
         out.message = format!("the quote `{quote}` opened here is never closed");
         out.help = Some(format!("end the value with `{quote}` on the same line"));
@@ -320,6 +326,58 @@ fn tab_indent(yaml: &str, raw: &str, line: Option<usize>) -> Option<(usize, usiz
     let indented = |l: &str| l.chars().take_while(|c| c.is_whitespace()).position(|c| c == '\t');
     let at = line.and_then(|n| yaml.lines().nth(n.saturating_sub(1)).and_then(indented).map(|c| (n, c + 1)));
     at.or_else(|| yaml.lines().enumerate().find_map(|(i, l)| indented(l).map(|c| (i + 1, c + 1))))
+}
+
+/// A quoted value with more text after its closing quote
+/// (`title: "Hamlet" opens tonight`), which YAML refuses.
+#[derive(Debug, PartialEq, Eq)]
+struct AfterQuote<'a> {
+    /// 1-based line and column of the text after the quote.
+    line: usize,
+    col: usize,
+    quote: char,
+    key: &'a str,
+    /// The whole value as written, quotes included.
+    value: &'a str,
+}
+
+/// The quoted value on `line` (1-based) that goes on after its closing
+/// quote, when libyaml stopped there expecting the next key.
+fn text_after_quote<'a>(yaml: &'a str, raw: &str, line: Option<usize>) -> Option<AfterQuote<'a>> {
+    if !raw.contains("did not find expected key") && !raw.contains("expected <block end>") {
+        return None;
+    }
+    let n = line?;
+    let text = yaml.lines().nth(n.checked_sub(1)?)?;
+    let (key, rest) = text.split_once(": ")?;
+    let value = rest.trim();
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    // The closing quote: an unescaped `"`, or a `'` that is not a doubled `''`.
+    let body = &value[1..];
+    let mut close = None;
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if quote == '"' => {
+                chars.next();
+            }
+            '\'' if quote == '\'' && chars.peek().is_some_and(|&(_, d)| d == '\'') => {
+                chars.next();
+            }
+            c if c == quote => {
+                close = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let after = &body[close? + 1..];
+    let extra = after.trim_start();
+    if extra.is_empty() || extra.starts_with('#') {
+        return None;
+    }
+    let col = text.len() - extra.len() + 1;
+    Some(AfterQuote { line: n, col, quote, key: key.trim_start(), value })
 }
 
 /// Where a quoted value opens and is never closed on its line, when libyaml
@@ -427,6 +485,24 @@ pub fn key_line(split_yaml: &str, line_offset: usize, key: &str) -> Option<usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_after_a_closing_quote_is_named_with_the_fix() {
+        let yaml = "author: Ana\ntitle: \"Hamlet\" opens at the Playhouse\n";
+        let raw = "did not find expected key";
+        let after = text_after_quote(yaml, raw, Some(2)).unwrap();
+        assert_eq!((after.line, after.col, after.quote, after.key), (2, 17, '"', "title"));
+        assert_eq!(after.value, "\"Hamlet\" opens at the Playhouse");
+        let single = "title: 'Rock ''n'' roll' returns\n";
+        assert_eq!(text_after_quote(single, raw, Some(1)).map(|a| a.col), Some(26));
+        // A comment after the quote, an escaped quote inside, another error: not this case.
+        assert_eq!(text_after_quote("title: \"a\" # note\n", raw, Some(1)), None);
+        assert_eq!(text_after_quote("title: \"a \\\"b\\\" c\"\n", raw, Some(1)), None);
+        assert_eq!(text_after_quote("title: \"a\" b\n", "something else", Some(1)), None);
+        let err = parse::<Extra>("title: \"Hamlet\" opens\n", 5).unwrap_err();
+        assert_eq!((err.line, err.col), (Some(6), Some(17)), "{err:?}");
+        assert!(err.help.as_deref().is_some_and(|h| h.contains("title: '\"Hamlet\" opens'")), "{err:?}");
+    }
 
     #[test]
     fn tabs_and_unclosed_quotes_are_named_where_they_are() {

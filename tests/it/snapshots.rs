@@ -36,7 +36,7 @@ fn skipped_items_summary() {
 
 /// The mistakes editors make, one file each, in one `check` and one `editions`: a tab in
 /// the indentation, an unclosed quote, a folder dated a day that does not exist, a photo
-/// named in the wrong letter case, keys from another generator, a draft with a broken link,
+/// named in the wrong letter case, text after a quoted headline, keys from another generator, a draft with a broken link,
 /// and a link to a file that already failed (no second error for it).
 #[test]
 fn editors_mistakes() {
