@@ -376,7 +376,7 @@ fn text_after_quote<'a>(yaml: &'a str, raw: &str, line: Option<usize>) -> Option
     if extra.is_empty() || extra.starts_with('#') {
         return None;
     }
-    let col = text.len() - extra.len() + 1;
+    let col = text[..text.len() - extra.len()].chars().count() + 1;
     Some(AfterQuote { line: n, col, quote, key: key.trim_start(), value })
 }
 
