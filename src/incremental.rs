@@ -253,60 +253,73 @@ impl Engine {
         Ok(Some(self.publish(changed, work, times)))
     }
 
-    /// Brings the served search index (`pagefind/`) up to date with the
-    /// article pages now served: indexes each year whose pages changed since
-    /// it was last indexed, drops what is gone. `None` when nothing changed,
-    /// or while pages are still being rendered (the index waits for them).
-    pub(crate) fn update_search(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
-        let Some(last) = self.last.as_ref() else { return Ok(None) };
+    /// The work that brings the served search index (`pagefind/`) up to
+    /// date with the article pages now served: the bundles whose pages
+    /// changed since they were last indexed, with those pages. `None` when
+    /// nothing changed, or while pages are still being rendered (the index
+    /// waits for them). [`SearchJob::run`] does the indexing away from the
+    /// engine, so rebuilds go on meanwhile; [`Engine::apply_search`] serves
+    /// its result.
+    pub(crate) fn search_job(&self) -> Option<SearchJob> {
+        let last = self.last.as_ref()?;
         if !self.deferred.is_empty() {
-            return Ok(None);
+            return None;
         }
-        let started = Instant::now();
         let site = &last.site;
+        let served = self.kept.keys().any(|p| p.starts_with(SEARCH_PREFIX));
+        if !site.config.search.enabled {
+            return served.then(|| SearchJob { language: String::new(), parts: None });
+        }
         // Digests as `build` makes them, so the served `bundles.json` is the built one.
         let key = crate::fingerprint::binary_key();
-        let mut files: HashMap<String, Arc<[u8]>> = HashMap::new();
-        let mut digests = HashMap::new();
-        if site.config.search.enabled {
-            let language = crate::search::language(site);
-            let parts = crate::search::partitions(site);
-            let page = |e: usize, a: usize| match self.kept.get(&site.editions[e].articles[a].output) {
-                Some(Kept::Page { bytes, fingerprint }) => Some((Arc::clone(bytes), *fingerprint)),
-                _ => None,
-            };
-            let mut list = Vec::new();
-            for part in &parts {
-                let mut pages = Vec::with_capacity(part.articles.len());
-                for &(e, a) in &part.articles {
-                    let Some((bytes, fingerprint)) = page(e, a) else { return Ok(None) };
-                    pages.push((site.editions[e].articles[a].url.clone(), bytes, fingerprint));
-                }
-                let digest = match &key {
-                    Some(key) => crate::search::digest(key, &language, pages.iter().map(|p| (p.0.clone(), p.2))),
-                    None => String::new(),
+        let language = crate::search::language(site);
+        let mut parts = Vec::new();
+        let mut stale = false;
+        for part in crate::search::partitions(site) {
+            let mut pages = Vec::with_capacity(part.articles.len());
+            for &(e, a) in &part.articles {
+                let Some(Kept::Page { bytes, fingerprint }) = self.kept.get(&site.editions[e].articles[a].output)
+                else {
+                    return None;
                 };
-                list.push((part.key.clone(), digest.clone()));
-                let prefix = format!("{SEARCH_PREFIX}{}/", part.key);
-                if !digest.is_empty() && self.search.get(&part.key) == Some(&digest) {
-                    let held = self.kept.iter().filter(|(p, _)| p.starts_with(&prefix));
-                    files.extend(held.filter_map(|(p, k)| match k {
-                        Kept::Page { bytes, .. } => Some((p.clone(), Arc::clone(bytes))),
-                        Kept::Copy { .. } => None,
-                    }));
-                } else {
-                    let html =
-                        pages.into_iter().map(|(url, b, _)| (url, String::from_utf8_lossy(&b).into_owned())).collect();
-                    let bundle = crate::search::index_bundle(&language, html).map_err(|e| index_error(site, &e))?;
-                    files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Arc::from(f.bytes))));
-                }
-                digests.insert(part.key.clone(), digest);
+                pages.push((site.editions[e].articles[a].url.clone(), Arc::clone(bytes), *fingerprint));
             }
-            let shared = crate::search::shared_files(&language).map_err(|e| index_error(site, &e))?;
-            files.extend(shared.into_iter().map(|f| (format!("{SEARCH_PREFIX}{}", f.path), Arc::from(f.bytes))));
-            let list_path = format!("{SEARCH_PREFIX}{}", crate::search::BUNDLES_FILE);
-            files.insert(list_path, Arc::from(crate::search::bundles_json(&list).into_bytes()));
+            let digest = match &key {
+                Some(key) => crate::search::digest(key, &language, pages.iter().map(|p| (p.0.clone(), p.2))),
+                None => String::new(),
+            };
+            let kept = !digest.is_empty() && self.search.get(&part.key) == Some(&digest);
+            stale |= !kept;
+            let pages = (!kept).then(|| pages.into_iter().map(|(url, bytes, _)| (url, bytes)).collect());
+            parts.push(BundleJob { key: part.key, digest, pages });
         }
+        let same_bundles = parts.len() == self.search.len() && parts.iter().all(|p| self.search.contains_key(&p.key));
+        (stale || !same_bundles || !served).then_some(SearchJob { language, parts: Some(parts) })
+    }
+
+    /// Serves what a [`SearchJob`] made: its new bundles, the bundles it
+    /// kept, the shared files and the list; drops what is gone. `None` when
+    /// no served file changed.
+    pub(crate) fn apply_search(&mut self, done: anyhow::Result<SearchDone>) -> Result<Option<Rebuild>, Diagnostics> {
+        let Some(last) = self.last.as_ref() else { return Ok(None) };
+        let started = Instant::now();
+        let done = done.map_err(|e| index_error(&last.site, &e))?;
+        let mut files = done.files;
+        let mut digests = HashMap::new();
+        for (key, digest) in done.kept {
+            let prefix = format!("{SEARCH_PREFIX}{key}/");
+            let before = files.len();
+            files.extend(self.kept.iter().filter(|(p, _)| p.starts_with(&prefix)).filter_map(|(p, k)| match k {
+                Kept::Page { bytes, .. } => Some((p.clone(), Arc::clone(bytes))),
+                Kept::Copy { .. } => None,
+            }));
+            // A kept bundle no longer served (the engine was reset) is not
+            // recorded as indexed: the next job indexes it again.
+            if files.len() > before {
+                digests.insert(key, digest);
+            }
+        }
+        digests.extend(done.indexed);
         let mut changed: Vec<String> =
             self.kept.keys().filter(|p| p.starts_with(SEARCH_PREFIX) && !files.contains_key(*p)).cloned().collect();
         for path in &changed {
@@ -324,7 +337,8 @@ impl Engine {
             return Ok(None);
         }
         changed.sort();
-        let articles = site.article_count();
+        let Some(last) = self.last.as_ref() else { return Ok(None) };
+        let articles = last.site.article_count();
         let work = Work { rendered: 0, stats: LoadStats::default(), articles, photos: Default::default() };
         let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
         Ok(Some(self.publish(changed, work, times)))
@@ -370,6 +384,57 @@ impl Engine {
 
 /// Where the search index's files are, in the output.
 const SEARCH_PREFIX: &str = "pagefind/";
+
+/// One bundle of a [`SearchJob`]: its key and digest, and its pages
+/// (`(url, html)` as served) when it must be indexed anew.
+struct BundleJob {
+    key: String,
+    digest: String,
+    pages: Option<Vec<(String, Arc<[u8]>)>>,
+}
+
+/// Indexing work taken from the engine (see [`Engine::search_job`]).
+pub(crate) struct SearchJob {
+    language: String,
+    /// Every bundle of the index, oldest first; `None`: search is off and
+    /// the served index goes.
+    parts: Option<Vec<BundleJob>>,
+}
+
+/// What a [`SearchJob`] made, for [`Engine::apply_search`].
+pub(crate) struct SearchDone {
+    /// The new bundles' files, the shared files and the list, by served path.
+    files: HashMap<String, Arc<[u8]>>,
+    /// The bundles kept as served, and those indexed anew: key and digest.
+    kept: Vec<(String, String)>,
+    indexed: Vec<(String, String)>,
+}
+
+impl SearchJob {
+    /// Indexes the bundles that changed (Pagefind, on this thread).
+    pub(crate) fn run(self) -> anyhow::Result<SearchDone> {
+        let mut done = SearchDone { files: HashMap::new(), kept: Vec::new(), indexed: Vec::new() };
+        let Some(parts) = self.parts else { return Ok(done) };
+        let mut list = Vec::new();
+        for part in parts {
+            list.push((part.key.clone(), part.digest.clone()));
+            let Some(pages) = part.pages else {
+                done.kept.push((part.key, part.digest));
+                continue;
+            };
+            let html = pages.into_iter().map(|(url, b)| (url, String::from_utf8_lossy(&b).into_owned())).collect();
+            let prefix = format!("{SEARCH_PREFIX}{}/", part.key);
+            let bundle = crate::search::index_bundle(&self.language, html)?;
+            done.files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Arc::from(f.bytes))));
+            done.indexed.push((part.key, part.digest));
+        }
+        let shared = crate::search::shared_files(&self.language)?;
+        done.files.extend(shared.into_iter().map(|f| (format!("{SEARCH_PREFIX}{}", f.path), Arc::from(f.bytes))));
+        let list_path = format!("{SEARCH_PREFIX}{}", crate::search::BUNDLES_FILE);
+        done.files.insert(list_path, Arc::from(crate::search::bundles_json(&list).into_bytes()));
+        Ok(done)
+    }
+}
 
 fn index_error(site: &Site, e: &anyhow::Error) -> Diagnostics {
     site.with_warnings(Diagnostics::from(Diagnostic::error(crate::search::FOLDER, format!("{e:#}"))))

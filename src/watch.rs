@@ -156,15 +156,19 @@ impl SiteWatcher {
 
     /// Blocks until some input changed, then returns everything that changed
     /// until the events pause for [`QUIET`] (this is the debounce), or for
-    /// just [`SETTLED`] once every file written has been closed. `None` when
-    /// watching has stopped.
-    pub(crate) fn next_batch(&mut self) -> Option<Batch> {
+    /// just [`SETTLED`] once every file written has been closed. With
+    /// `wait`, an empty batch once nothing changed for that long. `None`
+    /// when watching has stopped.
+    pub(crate) fn next_batch(&mut self, wait: Option<Duration>) -> Option<Batch> {
         let mut batch = Batch::default();
         // Paths whose writer has not closed them yet.
         let mut writing: BTreeSet<PathBuf> = BTreeSet::new();
         loop {
             let received = if batch.kinds.is_empty() {
-                self.events.recv().map_err(|_| RecvTimeoutError::Disconnected)
+                match wait {
+                    Some(wait) => self.events.recv_timeout(wait),
+                    None => self.events.recv().map_err(|_| RecvTimeoutError::Disconnected),
+                }
             } else {
                 self.events.recv_timeout(if writing.is_empty() { SETTLED } else { QUIET })
             };

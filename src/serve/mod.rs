@@ -18,7 +18,7 @@ use anyhow::{Context as _, Result, bail};
 use crate::config::BuildOptions;
 use crate::diagnostic::Diagnostics;
 use crate::incremental::Snapshot;
-use crate::incremental::{Engine, Rebuild};
+use crate::incremental::{Engine, Rebuild, SearchDone, SearchJob};
 use crate::watch::{Batch, Change, SiteWatcher};
 use state::{Reload, Shared};
 
@@ -95,8 +95,16 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     if opts.open == Open::Browser {
         open_browser(&url);
     }
-    if let Some(watcher) = watcher {
-        watch_loop(watcher, &mut engine, &shared, report);
+    match watcher {
+        Some(watcher) => watch_loop(watcher, &mut engine, &shared, report),
+        // Nothing changes: index here, once.
+        None => {
+            if let Some(job) = engine.search_job() {
+                let started = std::time::Instant::now();
+                let done = job.run();
+                serve_search(&mut engine, done, started, &shared, report);
+            }
+        }
     }
     server.join().map_err(|_| anyhow::anyhow!("the HTTP server stopped unexpectedly"))?
 }
@@ -150,7 +158,16 @@ fn theme_named(opts: &BuildOptions) -> Option<String> {
 
 fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
     let opts = engine.options().clone();
-    while let Some(batch) = watcher.next_batch() {
+    let mut search = SearchWorker::start();
+    search.offer(engine);
+    loop {
+        // While the index is being made, look for it between changes.
+        let wait = search.busy().then_some(SEARCH_POLL);
+        let Some(batch) = watcher.next_batch(wait) else { break };
+        if let Some((done, started)) = search.done() {
+            serve_search(engine, done, started, shared, report);
+            search.offer(engine);
+        }
         if batch.kinds.is_empty() {
             continue;
         }
@@ -176,9 +193,60 @@ fn watch_loop(mut watcher: SiteWatcher, engine: &mut Engine, shared: &Shared, re
                 let reload = reload_for(&rebuild.changed);
                 shared.publish(rebuild.snapshot, reload);
                 finish_deferred(engine, shared, report);
+                search.offer(engine);
             }
             Err(diags) => fail(shared, &diags, report),
         }
+    }
+}
+
+/// How often the watch loop looks for a finished search index.
+const SEARCH_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Makes the search index on a thread of its own, so an edit is served
+/// while a year is indexed (seconds at 10,000 articles) rather than after.
+/// One job at a time: the next is taken from the engine when the last is
+/// served, so it holds every change made meanwhile.
+struct SearchWorker {
+    jobs: std::sync::mpsc::Sender<SearchJob>,
+    done: std::sync::mpsc::Receiver<(anyhow::Result<SearchDone>, std::time::Instant)>,
+    busy: bool,
+}
+
+impl SearchWorker {
+    fn start() -> SearchWorker {
+        let (jobs, inbox) = std::sync::mpsc::channel::<SearchJob>();
+        let (outbox, done) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            while let Ok(job) = inbox.recv() {
+                let started = std::time::Instant::now();
+                if outbox.send((job.run(), started)).is_err() {
+                    break;
+                }
+            }
+        });
+        SearchWorker { jobs, done, busy: false }
+    }
+
+    fn busy(&self) -> bool {
+        self.busy
+    }
+
+    /// Starts the engine's search job, if it has one and none is running.
+    fn offer(&mut self, engine: &Engine) {
+        if self.busy {
+            return;
+        }
+        if let Some(job) = engine.search_job() {
+            self.busy = self.jobs.send(job).is_ok();
+        }
+    }
+
+    /// The finished job's result and when it started, if it finished.
+    fn done(&mut self) -> Option<(anyhow::Result<SearchDone>, std::time::Instant)> {
+        let done = self.done.try_recv().ok()?;
+        self.busy = false;
+        Some(done)
     }
 }
 
@@ -203,14 +271,18 @@ fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) 
     if rendered > 0 {
         report.line(&format!("Rendered the other {rendered} pages in {} ms", started.elapsed().as_millis()));
     }
-    update_search(engine, shared, report);
 }
 
-/// Brings the served search index up to date with the pages now served
-/// (at start-up once every page is rendered, then after each rebuild).
-fn update_search(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
-    let started = std::time::Instant::now();
-    match engine.update_search() {
+/// Serves a search job's result (at start-up once every page is rendered,
+/// then after rebuilds).
+fn serve_search(
+    engine: &mut Engine,
+    done: anyhow::Result<SearchDone>,
+    started: std::time::Instant,
+    shared: &Shared,
+    report: &dyn Reporter,
+) {
+    match engine.apply_search(done) {
         // No reload: the search page asks for the index when it searches.
         Ok(Some(rebuild)) => {
             shared.publish(rebuild.snapshot, None);
