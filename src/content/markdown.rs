@@ -132,7 +132,7 @@ pub fn render(
             other => other,
         }
     });
-    let mut notes = notes::Notes::new(events);
+    let mut notes = notes::Notes::new(highlight::Highlight::new(events));
     let written = html::write_html_fmt(&mut html, notes.by_ref());
     let unreferenced = std::mem::take(&mut notes.unreferenced);
     drop(notes);
@@ -473,6 +473,7 @@ mod tests {
 #[cfg(test)]
 mod props;
 
+pub mod highlight;
 pub mod notes;
 pub mod typography;
 pub mod urls;
