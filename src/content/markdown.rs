@@ -7,6 +7,7 @@
 //! Headings get ids and footnotes are listed at the end (see [`notes`]).
 
 use std::fmt;
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
@@ -43,16 +44,15 @@ pub struct Rendered {
     pub hash: u64,
 }
 
-fn options(smart_punctuation: bool) -> Options {
-    let mut opts = Options::ENABLE_TABLES
+/// pulldown-cmark's own smart punctuation is off: it curls each quote by
+/// itself (`"a "b" c"` → “a “b” c“, `` `x`'s `` → ‘s); [`Smart`] curls the
+/// text with the shown texts' rules instead.
+fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    if smart_punctuation {
-        opts |= Options::ENABLE_SMART_PUNCTUATION;
-    }
-    opts
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Renders `body`, whose first line is line `body_line` of its file.
@@ -81,12 +81,10 @@ pub fn render(
     let mut image: Option<(usize, String, bool)> = None;
     // Where each footnote is defined, for the warning about one never referenced.
     let mut definitions: Vec<(String, usize)> = Vec::new();
-    let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
+    let mut smart = Smart::new(smart_punctuation);
+    let events = Parser::new_ext(body, options()).into_offset_iter().map(|(event, range)| {
         at = range.start;
-        let event = match event {
-            Event::Text(t) if verbatim.open.is_some() => Event::Text(as_written(t, &body[range.clone()])),
-            other => other,
-        };
+        let event = smart.event(event, body, range.clone(), verbatim.open.is_some());
         // A script's or stylesheet's text is not part of the summary.
         if !(matches!(verbatim.open, Some("script" | "style")) && matches!(event, Event::Text(_))) {
             summary.observe(&event);
@@ -217,15 +215,82 @@ fn ends_tag_name(after: &str) -> bool {
     after.is_empty() || after.starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace())
 }
 
-/// Undoes smart punctuation: a curly quote, dash or ellipsis made from
-/// straight quotes, hyphens or dots goes back to the `source` it was made of.
-fn as_written<'a>(text: CowStr<'a>, source: &'a str) -> CowStr<'a> {
-    let smart = matches!(&*text, "‘" | "’" | "“" | "”" | "–" | "—" | "…");
-    if smart && !source.is_empty() && source.bytes().all(|b| matches!(b, b'\'' | b'"' | b'-' | b'.')) {
-        source.into()
-    } else {
-        text
+/// Smart punctuation of a body's text, block by block: never in code, in
+/// raw HTML or the text of a raw `<script>`, `<style>`, `<pre>` or `<code>`,
+/// nor in an image's alt text (an attribute); a quote written as `\"` or
+/// `&quot;` stays straight.
+struct Smart {
+    on: bool,
+    curler: typography::Curler,
+    code_block: bool,
+    /// Depth of images being read: their text is alt text.
+    image: usize,
+}
+
+impl Smart {
+    fn new(on: bool) -> Self {
+        Smart { on, curler: typography::Curler::new(typography::Backticks::Plain), code_block: false, image: 0 }
     }
+
+    fn event<'a>(&mut self, event: Event<'a>, body: &str, range: Range<usize>, verbatim: bool) -> Event<'a> {
+        if !self.on {
+            return event;
+        }
+        match &event {
+            Event::Start(Tag::Image { .. }) => self.image += 1,
+            Event::End(TagEnd::Image) => {
+                self.image = self.image.saturating_sub(1);
+                self.curler.after(Some('a'));
+            }
+            Event::Start(Tag::CodeBlock(_)) => self.code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.code_block = false,
+            Event::Start(tag) if is_block(&tag.to_end()) => self.curler.reset(),
+            Event::End(end) if is_block(end) => self.curler.reset(),
+            Event::Html(_) => self.curler.reset(),
+            Event::Code(_) | Event::FootnoteReference(_) => self.curler.after(Some('a')),
+            Event::SoftBreak | Event::HardBreak => self.curler.after(Some(' ')),
+            Event::InlineHtml(h) => self.curler.after(h.starts_with("</").then_some('a')),
+            _ => {}
+        }
+        match event {
+            Event::Text(t) if self.code_block || self.image > 0 || verbatim => {
+                self.curler.skip(&t);
+                Event::Text(t)
+            }
+            Event::Text(t) => {
+                // An escaped or entity-written character (`\\"`, `&quot;`) starts a text of
+                // its own, and stays as written.
+                let backslashes = body[..range.start].bytes().rev().take_while(|&b| b == b'\\').count();
+                let literal = backslashes % 2 == 1 || body[range].starts_with('&') && !t.starts_with('&');
+                let split = if literal { t.chars().next().map_or(0, char::len_utf8) } else { 0 };
+                self.curler.skip(&t[..split]);
+                match self.curler.curl(&t[split..]) {
+                    std::borrow::Cow::Borrowed(_) => Event::Text(t),
+                    std::borrow::Cow::Owned(curled) => Event::Text(format!("{}{curled}", &t[..split]).into()),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Tags whose text is a block of its own: quotes never span two.
+fn is_block(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::Item
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::FootnoteDefinition
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+    )
 }
 
 /// The hash kept with rendered HTML, for the preview server's fingerprints.
@@ -372,6 +437,31 @@ mod tests {
     fn smart_punctuation_is_optional() {
         assert!(render("\"Hi\" -- it's", 1, true, &keep).html.contains("“Hi” – it’s"));
         assert!(render("\"Hi\"", 1, false, &keep).html.contains("\"Hi\""));
+    }
+
+    #[test]
+    fn body_quotes_nest_and_possessives_follow_code() {
+        // Regression: pulldown-cmark curled each quote alone: `"a "b" c"` → “a “b” c“ and
+        // `` `rustup show`'s `` → ‘s.
+        for (markdown, want) in [
+            ("He said \"a \"b\" c\" then.", "<p>He said “a ‘b’ c” then.</p>"),
+            ("`rustup show`'s output", "<p><code>rustup show</code>’s output</p>"),
+            (
+                "\"*very* 'odd'\" -- **it's** \"[linked](x)\"",
+                "<p>“<em>very</em> ‘odd’” – <strong>it’s</strong> “<a href=\"x\">linked</a>”</p>",
+            ),
+            ("\"open\nacross\" lines", "<p>“open\nacross” lines</p>"),
+            ("\"one\n\n\"two\"", "<p>“one</p>\n<p>“two”</p>"),
+            ("![it's \"alt\"](a.jpg) it's", "alt=\"it&#39;s &quot;alt&quot;\" /> it’s"),
+            ("\\\"straight\\\" and &quot;kept&quot; but \"curled\"", "<p>\"straight\" and \"kept\" but “curled”</p>"),
+            ("<em>x</em>'s and <b>\"y\"</b>", "<em>x</em>’s and <b>“y”</b>"),
+            ("```\n\"code\" -- it's\n```\n\n'after'", "\"code\" -- it's\n</code></pre>\n<p>‘after’</p>"),
+            ("| \"a | b\" |\n|---|---|\n| x | y |", "<th>“a</th><th>b”</th>"),
+            ("the '90s... and the editors' desk", "the ’90s… and the editors’ desk"),
+        ] {
+            let html = render(markdown, 1, true, &keep).html;
+            assert!(html.contains(want), "{markdown:?}\n gave {html:?}\n want {want:?}");
+        }
     }
 
     #[test]

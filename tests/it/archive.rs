@@ -184,3 +184,25 @@ fn the_feeds_carry_absolute_urls_only() {
     }
     assert!(seen > 50, "{seen} URLs in the feed");
 }
+
+// Regression: bodies were curled by pulldown-cmark quote by quote: `"the word "final" is not
+// final"` showed “the word “final” is not final“ and `` `rustup show`'s `` showed ‘s.
+#[test]
+fn quotes_in_bodies_nest_and_possessives_after_code_are_apostrophes() {
+    let site = built();
+    for page in article_pages(&site) {
+        let doc = site.html(&page);
+        let body = doc.select(&sel("div.article-body")).next().unwrap();
+        let para = body.select(&sel("p")).map(|p| p.inner_html()).find(|p| p.contains("clerk")).unwrap();
+        assert!(
+            para.contains(
+                "The clerk’s reply was “the word ‘final’ is not final”, and <code>rustup show</code>’s output"
+            ),
+            "{page}: {para}"
+        );
+        let mut text = String::new();
+        shown_text(body, &mut text);
+        assert!(text.contains("“their own ‘best guess’ at the answer” – and"), "{page}: {text}");
+        assert_eq!(text.matches('“').count(), text.matches('”').count(), "{page}: every “ is closed: {text}");
+    }
+}
