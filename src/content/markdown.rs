@@ -24,10 +24,11 @@ pub enum LinkOutcome {
     Broken(String),
 }
 
-/// A link problem, at a line of the file.
+/// A link problem, at a line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkProblem {
     pub line: usize,
+    pub col: usize,
     pub message: String,
     pub is_error: bool,
 }
@@ -68,7 +69,11 @@ pub fn render(
         if body.contains('\0') { body.replace('\0', "\u{fffd}").into() } else { body.into() };
     let body = body.as_ref();
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let line_of = |offset: usize| body_line + line_starts.partition_point(|&s| s <= offset) - 1;
+    // The file line and column (1-based, in characters) of a byte of the body.
+    let line_of = |offset: usize| {
+        let i = line_starts.partition_point(|&s| s <= offset) - 1;
+        (body_line + i, body[line_starts[i]..offset].chars().count() + 1)
+    };
 
     let mut html = Capped { html: String::with_capacity(body.len() * 3 / 2), limit: max_html_bytes(body.len()) };
     let mut out = Rendered::default();
@@ -78,9 +83,9 @@ pub fn render(
     let mut summary = FirstParagraph::default();
     let mut problems = Vec::new();
     // The image being read: its line, source and whether it has alt text.
-    let mut image: Option<(usize, String, bool)> = None;
+    let mut image: Option<((usize, usize), String, bool)> = None;
     // Where each footnote is defined, for the warning about one never referenced.
-    let mut definitions: Vec<(String, usize)> = Vec::new();
+    let mut definitions: Vec<(String, (usize, usize))> = Vec::new();
     let mut smart = Smart::new(smart_punctuation);
     let events = Parser::new_ext(body, options()).into_offset_iter().map(|(event, range)| {
         at = range.start;
@@ -97,9 +102,9 @@ pub fn render(
                 }
             }
             Event::End(TagEnd::Image) => {
-                if let Some((line, src, false)) = image.take() {
+                if let Some(((line, col), src, false)) = image.take() {
                     let message = format!("the image `{src}` has no alt text (describe it between the brackets)");
-                    problems.push(LinkProblem { line, message, is_error: false });
+                    problems.push(LinkProblem { line, col, message, is_error: false });
                 }
             }
             _ => {}
@@ -135,9 +140,9 @@ pub fn render(
     let unreferenced = std::mem::take(&mut notes.unreferenced);
     drop(notes);
     for label in unreferenced {
-        let line = definitions.iter().find(|(l, _)| *l == label).map_or(body_line, |(_, line)| *line);
+        let (line, col) = definitions.iter().find(|(l, _)| *l == label).map_or((body_line, 1), |(_, at)| *at);
         let message = format!("the footnote `[^{label}]` is never referenced, so it is left out");
-        problems.push(LinkProblem { line, message, is_error: false });
+        problems.push(LinkProblem { line, col, message, is_error: false });
     }
     let html = match written {
         Ok(()) => html.html,
@@ -147,7 +152,8 @@ pub fn render(
                  quotes or lists nested this deep are not an article; simplify or split the file",
                 html.limit >> 20
             );
-            problems.push(LinkProblem { line: line_of(at), message, is_error: true });
+            let (line, col) = line_of(at);
+            problems.push(LinkProblem { line, col, message, is_error: true });
             String::new()
         }
     };
@@ -304,17 +310,18 @@ pub fn hash_html(html: &str) -> u64 {
 /// The URL a resolved link takes (`None`: as written), noting its problem:
 /// a broken link is an error in Markdown, and a warning (`note` added) in
 /// raw HTML, which is the writer's own.
-fn resolved(outcome: LinkOutcome, line: usize, problems: &mut Vec<LinkProblem>, raw: bool) -> Option<String> {
+fn resolved(outcome: LinkOutcome, at: (usize, usize), problems: &mut Vec<LinkProblem>, raw: bool) -> Option<String> {
+    let (line, col) = at;
     match outcome {
         LinkOutcome::Keep => None,
         LinkOutcome::Rewrite(url) => Some(url),
         LinkOutcome::Warn(url, message) => {
-            problems.push(LinkProblem { line, message, is_error: false });
+            problems.push(LinkProblem { line, col, message, is_error: false });
             Some(url)
         }
         LinkOutcome::Broken(message) => {
             let message = if raw { format!("{message} (in raw HTML)") } else { message };
-            problems.push(LinkProblem { line, message, is_error: !raw });
+            problems.push(LinkProblem { line, col, message, is_error: !raw });
             None
         }
     }
@@ -323,10 +330,10 @@ fn resolved(outcome: LinkOutcome, line: usize, problems: &mut Vec<LinkProblem>, 
 fn rewrite<'a>(
     dest: CowStr<'a>,
     resolve: &dyn Fn(&str) -> LinkOutcome,
-    line: usize,
+    at: (usize, usize),
     problems: &mut Vec<LinkProblem>,
 ) -> CowStr<'a> {
-    match resolved(resolve(&dest), line, problems, false) {
+    match resolved(resolve(&dest), at, problems, false) {
         Some(url) => url.into(),
         None => dest,
     }
@@ -338,13 +345,13 @@ fn rewrite<'a>(
 fn raw_html_links<'a>(
     html: CowStr<'a>,
     resolve: &dyn Fn(&str) -> LinkOutcome,
-    line: usize,
+    at: (usize, usize),
     problems: &mut Vec<LinkProblem>,
 ) -> CowStr<'a> {
     if !html.contains('=') {
         return html;
     }
-    match urls::map_urls(&html, &mut |url| resolved(resolve(url), line, problems, true)) {
+    match urls::map_urls(&html, &mut |url| resolved(resolve(url), at, problems, true)) {
         std::borrow::Cow::Owned(changed) => changed.into(),
         std::borrow::Cow::Borrowed(_) => html,
     }
@@ -474,7 +481,10 @@ mod tests {
         let r = render("See [a](a.md).\n\nAnd\n[gone](gone.md) and [x](https://x.org).", 5, true, &resolve);
         assert!(r.html.contains("href=\"/2023/09/05/a/\""));
         assert!(r.html.contains("href=\"https://x.org\""));
-        assert_eq!(r.problems, vec![LinkProblem { line: 8, message: "`gone.md` not found".into(), is_error: true }]);
+        assert_eq!(
+            r.problems,
+            vec![LinkProblem { line: 8, col: 1, message: "`gone.md` not found".into(), is_error: true }]
+        );
     }
 
     #[test]
