@@ -222,7 +222,7 @@ impl SiteConfig {
 
     fn validate(&self, text: &str) -> Vec<Diagnostic> {
         let at = |key: &str, msg: String| {
-            Diagnostic::error(CONFIG_FILE, msg).with_line(front_matter::key_line(text, 0, key))
+            Diagnostic::error(CONFIG_FILE, msg).with_place(front_matter::key_place(text, 0, key))
         };
         let mut out = Vec::new();
         if self.title.trim().is_empty() {

@@ -53,6 +53,13 @@ impl Diagnostic {
         self
     }
 
+    /// At a line and column, when known.
+    pub fn with_place(mut self, place: Option<(usize, usize)>) -> Self {
+        self.line = place.map(|(line, _)| line);
+        self.col = place.map(|(_, col)| col);
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

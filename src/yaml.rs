@@ -276,7 +276,12 @@ fn translate(err: &serde_yaml::Error, yaml: &str, line_offset: usize) -> FrontMa
             }
             None => "put the value in quotes".into(),
         });
-        out.col = None;
+        // At the `: ` inside the value (libyaml names the place where it gave up).
+        out.col = src_line.and_then(|l| {
+            let (key, value) = l.split_once(':')?;
+            let i = value.find(": ")?;
+            Some(l[..key.len() + 1 + i].chars().count() + 1)
+        });
     } else if let Some(rest) = raw.split("missing field `").nth(1) {
         let key = rest.split('`').next().unwrap_or_default();
         out.message = format!("the required key `{key}` is missing");
@@ -476,10 +481,48 @@ fn limit_or_character_problem(raw: &str) -> Option<(&'static str, &'static str)>
 /// The file line on which a top-level `key:` is written in front matter, for
 /// errors found after parsing (a bad date, a missing photo file).
 pub fn key_line(split_yaml: &str, line_offset: usize, key: &str) -> Option<usize> {
-    split_yaml
-        .lines()
-        .position(|l| l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':')))
-        .map(|i| line_offset + i + 1)
+    key_place(split_yaml, line_offset, key).map(|(line, _)| line)
+}
+
+/// Where the value of a top-level `key:` starts in front matter: its file
+/// line and column (1-based, in characters). A value written on the lines
+/// below (`photo:` then `  src: …`) is placed at the key, column 1.
+pub fn key_place(split_yaml: &str, line_offset: usize, key: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = split_yaml.lines().collect();
+    let i = lines.iter().position(|l| value_after(l, key).is_some())?;
+    Some((line_offset + i + 1, value_after(lines[i], key).unwrap_or(1)))
+}
+
+/// Where the value of `child:` in the block under a top-level `parent:` starts
+/// (`photo:` then `  src: a.jpg`), or the parent's own place when the block
+/// has no such key or the parent's value is written inline.
+pub fn nested_key_place(split_yaml: &str, line_offset: usize, parent: &str, child: &str) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = split_yaml.lines().collect();
+    let start = lines.iter().position(|l| value_after(l, parent).is_some())?;
+    let block = lines[start + 1..].iter().take_while(|l| l.is_empty() || l.starts_with([' ', '-']));
+    for (n, l) in block.enumerate() {
+        let trimmed = l.trim_start_matches([' ', '-']);
+        let indent = l.chars().count() - trimmed.chars().count();
+        if let Some(col) = value_after(trimmed, child) {
+            return Some((line_offset + start + n + 2, indent + col));
+        }
+    }
+    key_place(split_yaml, line_offset, parent)
+}
+
+/// The column at which the value of `key:` starts on `line` (1 when the
+/// line holds the key and no value), or `None` when `key:` is not there.
+fn value_after(line: &str, key: &str) -> Option<usize> {
+    let rest = line.strip_prefix(key)?.trim_start_matches(' ');
+    let value = rest.strip_prefix(':')?;
+    if !(value.is_empty() || value.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let value = value.trim_start_matches([' ', '\t']);
+    if value.is_empty() || value.starts_with('#') {
+        return Some(1);
+    }
+    Some(line.chars().count() - value.chars().count() + 1)
 }
 
 #[cfg(test)]
@@ -691,6 +734,21 @@ mod tests {
     fn empty_front_matter_reports_missing_title() {
         let e = parse::<Meta>("", 1).unwrap_err();
         assert!(e.message.contains("title"));
+    }
+
+    #[test]
+    fn finds_where_values_start() {
+        let yaml = "title: A\nedition:   2023-01-01\nphoto:\n  alt: x\n  src: a.jpg\nslug:\ntags: [a]\nurl: x\n";
+        assert_eq!(key_place(yaml, 1, "title"), Some((2, 8)));
+        assert_eq!(key_place(yaml, 1, "edition"), Some((3, 12)));
+        assert_eq!(key_place(yaml, 1, "photo"), Some((4, 1)));
+        assert_eq!(key_place(yaml, 1, "slug"), Some((7, 1)));
+        assert_eq!(key_place(yaml, 1, "tag"), None);
+        assert_eq!(key_place(yaml, 1, "u"), None);
+        assert_eq!(nested_key_place(yaml, 1, "photo", "src"), Some((6, 8)));
+        assert_eq!(nested_key_place(yaml, 1, "photo", "credit"), Some((4, 1)));
+        assert_eq!(nested_key_place("photo: a.jpg\n", 1, "photo", "src"), Some((2, 8)));
+        assert_eq!(nested_key_place("Ünï: x\nphoto:\n  src: é.jpg\n", 1, "photo", "src"), Some((4, 8)));
     }
 
     #[test]

@@ -95,10 +95,11 @@ pub struct ParsedArticle {
     /// Shared, so a cached parse is copied without copying its text.
     pub body: std::sync::Arc<str>,
     pub body_line: usize,
-    /// File lines of `photo:` and `slug:`, for later messages.
-    pub photo_line: Option<usize>,
-    pub slug_line: Option<usize>,
-    pub aliases_line: Option<usize>,
+    /// Where the photo's `src`, `slug:` and `aliases:` are written (line and
+    /// column), for later messages.
+    pub photo_at: Option<(usize, usize)>,
+    pub slug_at: Option<(usize, usize)>,
+    pub aliases_at: Option<(usize, usize)>,
 }
 
 /// An `_edition.md` whose front matter is valid.
@@ -109,7 +110,7 @@ pub struct ParsedNote {
     pub date: Date,
     pub body: std::sync::Arc<str>,
     pub body_line: usize,
-    pub photo_line: Option<usize>,
+    pub photo_at: Option<(usize, usize)>,
 }
 
 fn to_diagnostic(file: &SourceFile, e: FrontMatterError) -> Diagnostic {
@@ -127,17 +128,17 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
     let split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
     let meta: ArticleMeta = front_matter::parse_all(&split.yaml, split.yaml_line)
         .map_err(|errors| errors.into_iter().map(|e| to_diagnostic(file, e)).collect::<Vec<_>>())?;
-    let line = |key: &str| front_matter::key_line(&split.yaml, split.yaml_line, key);
+    let line = |key: &str| front_matter::key_place(&split.yaml, split.yaml_line, key);
     let mut problems = Vec::new();
     if meta.title.trim().is_empty() {
-        problems.push(Diagnostic::error(&file.site_rel, "the `title` is empty").with_line(line("title")));
+        problems.push(Diagnostic::error(&file.site_rel, "the `title` is empty").with_place(line("title")));
     }
     let date = edition_date(file, meta.edition.as_deref(), line("edition")).map_err(|d| problems.push(d)).ok();
     if let Some(updated) = &meta.updated {
         if parse_updated(updated).is_none() {
             problems.push(
                 Diagnostic::error(&file.site_rel, format!("`updated: {updated}` is not a date or date-time"))
-                    .with_line(line("updated"))
+                    .with_place(line("updated"))
                     .help("write `updated: 2023-09-05` or `updated: 2023-09-05T14:30:00Z`"),
             );
         }
@@ -147,7 +148,7 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
     if slug.is_empty() {
         problems.push(
             Diagnostic::error(&file.site_rel, "the slug has no letters or digits")
-                .with_line(line("slug"))
+                .with_place(line("slug"))
                 .help("set `slug:` to a few words, e.g. `slug: council-vote`"),
         );
     }
@@ -155,9 +156,9 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
     match (problems.is_empty(), date) {
         (true, Some(date)) => Ok(ParsedArticle {
             file: file.clone(),
-            photo_line: line("photo"),
-            slug_line: line("slug"),
-            aliases_line: line("aliases"),
+            photo_at: front_matter::nested_key_place(&split.yaml, split.yaml_line, "photo", "src"),
+            slug_at: line("slug"),
+            aliases_at: line("aliases"),
             meta,
             date,
             slug,
@@ -171,7 +172,11 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
 /// Tags, the section and authors each get a page named by their slug
 /// (`tags/<slug>/`): one the file system cannot hold is an error here, where
 /// `check` sees it, at the key's line.
-fn term_problems(file: &SourceFile, meta: &ArticleMeta, line: &dyn Fn(&str) -> Option<usize>) -> Vec<Diagnostic> {
+fn term_problems(
+    file: &SourceFile,
+    meta: &ArticleMeta,
+    line: &dyn Fn(&str) -> Option<(usize, usize)>,
+) -> Vec<Diagnostic> {
     let authors = meta.author.clone().map(Authors::into_vec).unwrap_or_default();
     let terms = [
         ("tag", "tags", meta.tags.as_slice()),
@@ -186,7 +191,7 @@ fn term_problems(file: &SourceFile, meta: &ArticleMeta, line: &dyn Fn(&str) -> O
                 let shown = crate::fs::shorten(name);
                 problems.push(
                     Diagnostic::error(&file.site_rel, format!("the {what} `{shown}` cannot name a page: {problem}"))
-                        .with_line(line(key))
+                        .with_place(line(key))
                         .help("shorten it"),
                 );
             }
@@ -203,7 +208,7 @@ pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagn
     let date = edition_date(file, None, None).map_err(|d| vec![d])?;
     Ok(ParsedNote {
         file: file.clone(),
-        photo_line: front_matter::key_line(&split.yaml, split.yaml_line, "photo"),
+        photo_at: front_matter::nested_key_place(&split.yaml, split.yaml_line, "photo", "src"),
         meta,
         date,
         body: split.body.into(),
@@ -213,12 +218,12 @@ pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagn
 
 /// The edition of a file: the front matter's `edition`, the nearest dated
 /// folder, and an error when they disagree or neither is there.
-fn edition_date(file: &SourceFile, written: Option<&str>, line: Option<usize>) -> Result<Date, Diagnostic> {
+fn edition_date(file: &SourceFile, written: Option<&str>, line: Option<(usize, usize)>) -> Result<Date, Diagnostic> {
     let folder = folder_date(&file.content_rel);
     let written = match written {
         Some(text) => Some(parse_date(text).ok_or_else(|| {
             Diagnostic::error(&file.site_rel, format!("`edition: {text}` is not a real calendar date"))
-                .with_line(line)
+                .with_place(line)
                 .help("write the date as YYYY-MM-DD, e.g. `edition: 2023-09-05`")
         })?),
         None => None,
@@ -228,7 +233,7 @@ fn edition_date(file: &SourceFile, written: Option<&str>, line: Option<usize>) -
             &file.site_rel,
             format!("the front matter says `edition: {w}`, but the file is in the folder `content/{dir}`, dated {f}"),
         )
-        .with_line(line)
+        .with_place(line)
         .help("move the file to the right edition folder, or fix or remove `edition:`")),
         (Some(w), _) => Ok(w),
         (None, Some((f, _))) => Ok(f),
@@ -292,7 +297,7 @@ mod tests {
         assert_eq!(a.slug, "council-vote");
         assert_eq!(a.date.to_string(), "2023-09-05");
         assert_eq!(a.meta.author.unwrap().into_vec(), vec!["Ana", "Tom"]);
-        assert_eq!(a.photo_line, Some(4));
+        assert_eq!(a.photo_at, Some((5, 8)));
         assert_eq!(a.body_line, 9);
     }
 

@@ -229,8 +229,11 @@ pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
     String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        // `before` is valid UTF-8 up to the first bad byte: count its characters on the line.
+        let on_line = &before[before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..];
+        let col = std::str::from_utf8(on_line).map_or(on_line.len(), |t| t.chars().count()) + 1;
         Diagnostic::error(&file.site_rel, "the file is not valid UTF-8 text")
-            .with_line(Some(line))
+            .with_place(Some((line, col)))
             .help("save the file as UTF-8")
     })
 }

@@ -281,7 +281,7 @@ impl Planner<'_> {
             if let Some(problem) = crate::fs::path_problem(out) {
                 self.diags.push(
                     Diagnostic::error(&a.file.site_rel, format!("this article's page cannot be written: {problem}"))
-                        .with_line(a.slug_line)
+                        .with_place(a.slug_at)
                         .help("set a shorter `slug:`"),
                 );
             } else if let Some(other) = self.outputs.get(out) {
@@ -290,7 +290,7 @@ impl Planner<'_> {
                         &a.file.site_rel,
                         format!("this article's page `{out}` is also written by `{other}`"),
                     )
-                    .with_line(a.slug_line)
+                    .with_place(a.slug_at)
                     .help("give one of them a different `slug:`"),
                 );
             } else {
@@ -345,13 +345,13 @@ fn claim_aliases(a: &mut ParsedArticle, outputs: &mut HashMap<String, String>, d
                     &a.file.site_rel,
                     format!("the alias `{alias}` would replace a page masthead writes (`{out}`)"),
                 )
-                .with_line(a.aliases_line)
+                .with_place(a.aliases_at)
                 .help("the front page, feeds, sitemap, archive and section, tag and author pages cannot be aliases"),
             ),
             Ok(out) => match outputs.get(&out) {
                 Some(other) => diags.push(
                     Diagnostic::error(&a.file.site_rel, format!("the alias `{alias}` is also written by `{other}`"))
-                        .with_line(a.aliases_line)
+                        .with_place(a.aliases_at)
                         .help("remove one of the two"),
                 ),
                 None => {
@@ -359,7 +359,7 @@ fn claim_aliases(a: &mut ParsedArticle, outputs: &mut HashMap<String, String>, d
                     placed.push(out);
                 }
             },
-            Err(msg) => diags.push(Diagnostic::error(&a.file.site_rel, msg).with_line(a.aliases_line)),
+            Err(msg) => diags.push(Diagnostic::error(&a.file.site_rel, msg).with_place(a.aliases_at)),
         }
     }
     a.meta.aliases = placed;
@@ -471,9 +471,9 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
             let Body { rendered, summary } =
                 render_body(cache, index, smart, &a.file, &a.body, a.body_line, a.meta.summary.as_deref());
             problems.extend(link_diagnostics(&a.file.site_rel, &rendered.problems));
-            let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
+            let photo = match a.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index, a.photo_at)) {
                 Some(Err(msg)) => {
-                    problems.push(Diagnostic::error(&a.file.site_rel, msg).with_line(a.photo_line));
+                    problems.push(Diagnostic::error(&a.file.site_rel, msg).with_place(a.photo_at));
                     return None;
                 }
                 Some(Ok(p)) => Some(p),
@@ -527,8 +527,8 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
         let Body { rendered, summary } =
             render_body(cache, index, smart, &note.file, &note.body, note.body_line, note.meta.summary.as_deref());
         problems.extend(link_diagnostics(&note.file.site_rel, &rendered.problems));
-        match note.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index)) {
-            Some(Err(msg)) => problems.push(Diagnostic::error(&note.file.site_rel, msg).with_line(note.photo_line)),
+        match note.meta.photo.as_ref().map(|p| resolve_photo(p, dir, index, note.photo_at)) {
+            Some(Err(msg)) => problems.push(Diagnostic::error(&note.file.site_rel, msg).with_place(note.photo_at)),
             Some(Ok(p)) => edition.photo = Some(shown(p, smart)),
             None => {}
         }
@@ -561,7 +561,7 @@ fn link_diagnostics(site_rel: &str, problems: &[LinkProblem]) -> Vec<Diagnostic>
     problems
         .iter()
         .map(|p| {
-            let d = Diagnostic::at(site_rel, p.line, None, p.message.clone());
+            let d = Diagnostic::at(site_rel, p.line, Some(p.col), p.message.clone());
             if p.is_error {
                 d.help("link to an existing `.md` file, relative to this file or as `@/<edition>/<file>.md`")
             } else {
@@ -573,7 +573,12 @@ fn link_diagnostics(site_rel: &str, problems: &[LinkProblem]) -> Vec<Diagnostic>
 
 /// A photo's `src`: an http(s) URL as is, otherwise a file of the site
 /// relative to the article (or `@/` from `content/`).
-fn resolve_photo(meta: &PhotoMeta, dir: &str, index: &LinkIndex) -> Result<Photo, String> {
+fn resolve_photo(
+    meta: &PhotoMeta,
+    dir: &str,
+    index: &LinkIndex,
+    place: Option<(usize, usize)>,
+) -> Result<Photo, String> {
     let src = meta.src.trim();
     let url = if src.starts_with("https://") || src.starts_with("http://") {
         src.to_string()
@@ -597,6 +602,7 @@ fn resolve_photo(meta: &PhotoMeta, dir: &str, index: &LinkIndex) -> Result<Photo
         caption: meta.caption.clone(),
         size: index.images.get(&url).cloned(),
         src: url,
+        place,
     })
 }
 
@@ -607,12 +613,14 @@ fn photo_warnings(e: &Edition) -> Vec<Diagnostic> {
             if p.credit.as_deref().is_none_or(|c| c.trim().is_empty()) {
                 out.push(
                     Diagnostic::warning(&a.source, "the photo has no `credit`")
+                        .with_place(p.place)
                         .help("add `credit:` under `photo:` (who took it, which agency)"),
                 );
             }
             if p.alt.trim().is_empty() {
                 out.push(
                     Diagnostic::warning(&a.source, "the photo has no `alt` text")
+                        .with_place(p.place)
                         .help("add `alt:` under `photo:`, describing the picture for readers who cannot see it"),
                 );
             }

@@ -7,6 +7,7 @@
 //! Headings get ids and footnotes are listed at the end (see [`notes`]).
 
 use std::fmt;
+use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
@@ -23,10 +24,11 @@ pub enum LinkOutcome {
     Broken(String),
 }
 
-/// A link problem, at a line of the file.
+/// A link problem, at a line and column of the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkProblem {
     pub line: usize,
+    pub col: usize,
     pub message: String,
     pub is_error: bool,
 }
@@ -43,16 +45,15 @@ pub struct Rendered {
     pub hash: u64,
 }
 
-fn options(smart_punctuation: bool) -> Options {
-    let mut opts = Options::ENABLE_TABLES
+/// pulldown-cmark's own smart punctuation is off: it curls each quote by
+/// itself (`"a "b" c"` → “a “b” c“, `` `x`'s `` → ‘s); [`Smart`] curls the
+/// text with the shown texts' rules instead.
+fn options() -> Options {
+    Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES;
-    if smart_punctuation {
-        opts |= Options::ENABLE_SMART_PUNCTUATION;
-    }
-    opts
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Renders `body`, whose first line is line `body_line` of its file.
@@ -68,7 +69,11 @@ pub fn render(
         if body.contains('\0') { body.replace('\0', "\u{fffd}").into() } else { body.into() };
     let body = body.as_ref();
     let line_starts: Vec<usize> = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let line_of = |offset: usize| body_line + line_starts.partition_point(|&s| s <= offset) - 1;
+    // The file line and column (1-based, in characters) of a byte of the body.
+    let line_of = |offset: usize| {
+        let i = line_starts.partition_point(|&s| s <= offset) - 1;
+        (body_line + i, body[line_starts[i]..offset].chars().count() + 1)
+    };
 
     let mut html = Capped { html: String::with_capacity(body.len() * 3 / 2), limit: max_html_bytes(body.len()) };
     let mut out = Rendered::default();
@@ -78,15 +83,13 @@ pub fn render(
     let mut summary = FirstParagraph::default();
     let mut problems = Vec::new();
     // The image being read: its line, source and whether it has alt text.
-    let mut image: Option<(usize, String, bool)> = None;
+    let mut image: Option<((usize, usize), String, bool)> = None;
     // Where each footnote is defined, for the warning about one never referenced.
-    let mut definitions: Vec<(String, usize)> = Vec::new();
-    let events = Parser::new_ext(body, options(smart_punctuation)).into_offset_iter().map(|(event, range)| {
+    let mut definitions: Vec<(String, (usize, usize))> = Vec::new();
+    let mut smart = Smart::new(smart_punctuation);
+    let events = Parser::new_ext(body, options()).into_offset_iter().map(|(event, range)| {
         at = range.start;
-        let event = match event {
-            Event::Text(t) if verbatim.open.is_some() => Event::Text(as_written(t, &body[range.clone()])),
-            other => other,
-        };
+        let event = smart.event(event, body, range.clone(), verbatim.open.is_some());
         // A script's or stylesheet's text is not part of the summary.
         if !(matches!(verbatim.open, Some("script" | "style")) && matches!(event, Event::Text(_))) {
             summary.observe(&event);
@@ -99,9 +102,9 @@ pub fn render(
                 }
             }
             Event::End(TagEnd::Image) => {
-                if let Some((line, src, false)) = image.take() {
+                if let Some(((line, col), src, false)) = image.take() {
                     let message = format!("the image `{src}` has no alt text (describe it between the brackets)");
-                    problems.push(LinkProblem { line, message, is_error: false });
+                    problems.push(LinkProblem { line, col, message, is_error: false });
                 }
             }
             _ => {}
@@ -132,14 +135,14 @@ pub fn render(
             other => other,
         }
     });
-    let mut notes = notes::Notes::new(events);
+    let mut notes = notes::Notes::new(highlight::Highlight::new(events));
     let written = html::write_html_fmt(&mut html, notes.by_ref());
     let unreferenced = std::mem::take(&mut notes.unreferenced);
     drop(notes);
     for label in unreferenced {
-        let line = definitions.iter().find(|(l, _)| *l == label).map_or(body_line, |(_, line)| *line);
+        let (line, col) = definitions.iter().find(|(l, _)| *l == label).map_or((body_line, 1), |(_, at)| *at);
         let message = format!("the footnote `[^{label}]` is never referenced, so it is left out");
-        problems.push(LinkProblem { line, message, is_error: false });
+        problems.push(LinkProblem { line, col, message, is_error: false });
     }
     let html = match written {
         Ok(()) => html.html,
@@ -149,7 +152,8 @@ pub fn render(
                  quotes or lists nested this deep are not an article; simplify or split the file",
                 html.limit >> 20
             );
-            problems.push(LinkProblem { line: line_of(at), message, is_error: true });
+            let (line, col) = line_of(at);
+            problems.push(LinkProblem { line, col, message, is_error: true });
             String::new()
         }
     };
@@ -217,15 +221,82 @@ fn ends_tag_name(after: &str) -> bool {
     after.is_empty() || after.starts_with(|c: char| c == '>' || c == '/' || c.is_ascii_whitespace())
 }
 
-/// Undoes smart punctuation: a curly quote, dash or ellipsis made from
-/// straight quotes, hyphens or dots goes back to the `source` it was made of.
-fn as_written<'a>(text: CowStr<'a>, source: &'a str) -> CowStr<'a> {
-    let smart = matches!(&*text, "‘" | "’" | "“" | "”" | "–" | "—" | "…");
-    if smart && !source.is_empty() && source.bytes().all(|b| matches!(b, b'\'' | b'"' | b'-' | b'.')) {
-        source.into()
-    } else {
-        text
+/// Smart punctuation of a body's text, block by block: never in code, in
+/// raw HTML or the text of a raw `<script>`, `<style>`, `<pre>` or `<code>`,
+/// nor in an image's alt text (an attribute); a quote written as `\"` or
+/// `&quot;` stays straight.
+struct Smart {
+    on: bool,
+    curler: typography::Curler,
+    code_block: bool,
+    /// Depth of images being read: their text is alt text.
+    image: usize,
+}
+
+impl Smart {
+    fn new(on: bool) -> Self {
+        Smart { on, curler: typography::Curler::new(typography::Backticks::Plain), code_block: false, image: 0 }
     }
+
+    fn event<'a>(&mut self, event: Event<'a>, body: &str, range: Range<usize>, verbatim: bool) -> Event<'a> {
+        if !self.on {
+            return event;
+        }
+        match &event {
+            Event::Start(Tag::Image { .. }) => self.image += 1,
+            Event::End(TagEnd::Image) => {
+                self.image = self.image.saturating_sub(1);
+                self.curler.after(Some('a'));
+            }
+            Event::Start(Tag::CodeBlock(_)) => self.code_block = true,
+            Event::End(TagEnd::CodeBlock) => self.code_block = false,
+            Event::Start(tag) if is_block(&tag.to_end()) => self.curler.reset(),
+            Event::End(end) if is_block(end) => self.curler.reset(),
+            Event::Html(_) => self.curler.reset(),
+            Event::Code(_) | Event::FootnoteReference(_) => self.curler.after(Some('a')),
+            Event::SoftBreak | Event::HardBreak => self.curler.after(Some(' ')),
+            Event::InlineHtml(h) => self.curler.after(h.starts_with("</").then_some('a')),
+            _ => {}
+        }
+        match event {
+            Event::Text(t) if self.code_block || self.image > 0 || verbatim => {
+                self.curler.skip(&t);
+                Event::Text(t)
+            }
+            Event::Text(t) => {
+                // An escaped or entity-written character (`\\"`, `&quot;`) starts a text of
+                // its own, and stays as written.
+                let backslashes = body[..range.start].bytes().rev().take_while(|&b| b == b'\\').count();
+                let literal = backslashes % 2 == 1 || body[range].starts_with('&') && !t.starts_with('&');
+                let split = if literal { t.chars().next().map_or(0, char::len_utf8) } else { 0 };
+                self.curler.skip(&t[..split]);
+                match self.curler.curl(&t[split..]) {
+                    std::borrow::Cow::Borrowed(_) => Event::Text(t),
+                    std::borrow::Cow::Owned(curled) => Event::Text(format!("{}{curled}", &t[..split]).into()),
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Tags whose text is a block of its own: quotes never span two.
+fn is_block(end: &TagEnd) -> bool {
+    matches!(
+        end,
+        TagEnd::Paragraph
+            | TagEnd::Heading(_)
+            | TagEnd::BlockQuote(_)
+            | TagEnd::Item
+            | TagEnd::TableHead
+            | TagEnd::TableRow
+            | TagEnd::TableCell
+            | TagEnd::FootnoteDefinition
+            | TagEnd::HtmlBlock
+            | TagEnd::List(_)
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
+    )
 }
 
 /// The hash kept with rendered HTML, for the preview server's fingerprints.
@@ -239,17 +310,18 @@ pub fn hash_html(html: &str) -> u64 {
 /// The URL a resolved link takes (`None`: as written), noting its problem:
 /// a broken link is an error in Markdown, and a warning (`note` added) in
 /// raw HTML, which is the writer's own.
-fn resolved(outcome: LinkOutcome, line: usize, problems: &mut Vec<LinkProblem>, raw: bool) -> Option<String> {
+fn resolved(outcome: LinkOutcome, at: (usize, usize), problems: &mut Vec<LinkProblem>, raw: bool) -> Option<String> {
+    let (line, col) = at;
     match outcome {
         LinkOutcome::Keep => None,
         LinkOutcome::Rewrite(url) => Some(url),
         LinkOutcome::Warn(url, message) => {
-            problems.push(LinkProblem { line, message, is_error: false });
+            problems.push(LinkProblem { line, col, message, is_error: false });
             Some(url)
         }
         LinkOutcome::Broken(message) => {
             let message = if raw { format!("{message} (in raw HTML)") } else { message };
-            problems.push(LinkProblem { line, message, is_error: !raw });
+            problems.push(LinkProblem { line, col, message, is_error: !raw });
             None
         }
     }
@@ -258,10 +330,10 @@ fn resolved(outcome: LinkOutcome, line: usize, problems: &mut Vec<LinkProblem>, 
 fn rewrite<'a>(
     dest: CowStr<'a>,
     resolve: &dyn Fn(&str) -> LinkOutcome,
-    line: usize,
+    at: (usize, usize),
     problems: &mut Vec<LinkProblem>,
 ) -> CowStr<'a> {
-    match resolved(resolve(&dest), line, problems, false) {
+    match resolved(resolve(&dest), at, problems, false) {
         Some(url) => url.into(),
         None => dest,
     }
@@ -273,13 +345,13 @@ fn rewrite<'a>(
 fn raw_html_links<'a>(
     html: CowStr<'a>,
     resolve: &dyn Fn(&str) -> LinkOutcome,
-    line: usize,
+    at: (usize, usize),
     problems: &mut Vec<LinkProblem>,
 ) -> CowStr<'a> {
     if !html.contains('=') {
         return html;
     }
-    match urls::map_urls(&html, &mut |url| resolved(resolve(url), line, problems, true)) {
+    match urls::map_urls(&html, &mut |url| resolved(resolve(url), at, problems, true)) {
         std::borrow::Cow::Owned(changed) => changed.into(),
         std::borrow::Cow::Borrowed(_) => html,
     }
@@ -375,6 +447,31 @@ mod tests {
     }
 
     #[test]
+    fn body_quotes_nest_and_possessives_follow_code() {
+        // Regression: pulldown-cmark curled each quote alone: `"a "b" c"` → “a “b” c“ and
+        // `` `rustup show`'s `` → ‘s.
+        for (markdown, want) in [
+            ("He said \"a \"b\" c\" then.", "<p>He said “a ‘b’ c” then.</p>"),
+            ("`rustup show`'s output", "<p><code>rustup show</code>’s output</p>"),
+            (
+                "\"*very* 'odd'\" -- **it's** \"[linked](x)\"",
+                "<p>“<em>very</em> ‘odd’” – <strong>it’s</strong> “<a href=\"x\">linked</a>”</p>",
+            ),
+            ("\"open\nacross\" lines", "<p>“open\nacross” lines</p>"),
+            ("\"one\n\n\"two\"", "<p>“one</p>\n<p>“two”</p>"),
+            ("![it's \"alt\"](a.jpg) it's", "alt=\"it&#39;s &quot;alt&quot;\" /> it’s"),
+            ("\\\"straight\\\" and &quot;kept&quot; but \"curled\"", "<p>\"straight\" and \"kept\" but “curled”</p>"),
+            ("<em>x</em>'s and <b>\"y\"</b>", "<em>x</em>’s and <b>“y”</b>"),
+            ("```\n\"code\" -- it's\n```\n\n'after'", "\"code\" -- it's\n</code></pre>\n<p>‘after’</p>"),
+            ("| \"a | b\" |\n|---|---|\n| x | y |", "<th>“a</th><th>b”</th>"),
+            ("the '90s... and the editors' desk", "the ’90s… and the editors’ desk"),
+        ] {
+            let html = render(markdown, 1, true, &keep).html;
+            assert!(html.contains(want), "{markdown:?}\n gave {html:?}\n want {want:?}");
+        }
+    }
+
+    #[test]
     fn links_are_resolved_and_problems_have_file_lines() {
         let resolve = |dest: &str| match dest {
             "a.md" => LinkOutcome::Rewrite("/2023/09/05/a/".into()),
@@ -384,7 +481,10 @@ mod tests {
         let r = render("See [a](a.md).\n\nAnd\n[gone](gone.md) and [x](https://x.org).", 5, true, &resolve);
         assert!(r.html.contains("href=\"/2023/09/05/a/\""));
         assert!(r.html.contains("href=\"https://x.org\""));
-        assert_eq!(r.problems, vec![LinkProblem { line: 8, message: "`gone.md` not found".into(), is_error: true }]);
+        assert_eq!(
+            r.problems,
+            vec![LinkProblem { line: 8, col: 1, message: "`gone.md` not found".into(), is_error: true }]
+        );
     }
 
     #[test]
@@ -473,6 +573,7 @@ mod tests {
 #[cfg(test)]
 mod props;
 
+pub mod highlight;
 pub mod notes;
 pub mod typography;
 pub mod urls;

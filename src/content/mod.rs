@@ -95,6 +95,8 @@ pub struct Photo {
     pub alt: String,
     pub credit: Option<String>,
     pub caption: Option<String>,
+    /// Where its `src` is written in its file (line, column), for messages.
+    pub place: Option<(usize, usize)>,
 }
 
 /// A file copied as is.

@@ -112,7 +112,56 @@ fn code_keeps_its_language_and_its_straight_quotes() {
         let inline: Vec<String> = doc.select(&sel("li code")).map(text_of).collect();
         assert_eq!(inline, ["inline code"], "{page}");
     }
-    assert_eq!(languages.into_iter().collect::<Vec<_>>(), ["language-python", "language-rust", "language-yaml"]);
+    assert_eq!(
+        languages.into_iter().collect::<Vec<_>>(),
+        ["", "language-mermaid", "language-python", "language-rust", "language-shell", "language-yaml"]
+    );
+}
+
+/// Each fenced block of the fixture, by its class, as written.
+const CODE: [(&str, &str); 5] = [
+    ("language-rust", "fn main() {\n    let tide = \"high\";\n    println!(\"The tide is {tide}\");\n}\n"),
+    ("language-python", "def tide(level):\n    return \"high\" if level > 3 else 'low'\n"),
+    ("language-yaml", "title: \"Ferry times\"\nstops: [east, west]\n"),
+    ("language-shell", "echo \"ferry: $STOP\" | grep -v 'closed'\n"),
+    ("language-mermaid", "graph \"quay\" --> \"ferry\"\n"),
+];
+
+// Regression: fenced code was never highlighted (232 pages of a real archive have code).
+#[test]
+fn fenced_code_is_highlighted_with_classes_and_keeps_its_text() {
+    let site = built();
+    let mut highlighted = std::collections::BTreeSet::new();
+    for page in article_pages(&site) {
+        let doc = site.html(&page);
+        let body = doc.select(&sel("div.article-body")).next().unwrap();
+        assert_eq!(body.select(&sel("[style]")).count(), 0, "{page}: an inline style");
+        for code in body.select(&sel("pre code")) {
+            let class = code.value().attr("class").unwrap_or_default();
+            let pre = ElementRef::wrap(code.parent().unwrap()).unwrap();
+            let spans: Vec<&str> = code.select(&sel("span")).filter_map(|s| s.value().attr("class")).collect();
+            if let Some((_, written)) = CODE.iter().find(|(c, _)| *c == class) {
+                assert_eq!(
+                    code.text().collect::<String>(),
+                    *written,
+                    "{page}: highlighting changed the text of {class}"
+                );
+            }
+            if class == "language-mermaid" || class.is_empty() {
+                assert!(spans.is_empty() && pre.value().attr("class").is_none(), "{page}: {}", pre.html());
+                continue;
+            }
+            assert_eq!(pre.value().attr("class"), Some("highlight"), "{page}: {class}");
+            assert!(spans.iter().all(|c| c.starts_with("hl-")), "{page}: {spans:?}");
+            assert!(spans.iter().any(|c| c.contains("hl-string")), "{page}: {class} has no string: {spans:?}");
+            highlighted.insert(class.to_string());
+        }
+    }
+    assert_eq!(highlighted.len(), 4, "{highlighted:?}");
+    let css = site.read("css/daily.css");
+    for class in [".hl-comment", ".hl-string", ".hl-keyword"] {
+        assert!(css.contains(class), "the theme's stylesheet colours {class}");
+    }
 }
 
 #[test]
@@ -134,4 +183,26 @@ fn the_feeds_carry_absolute_urls_only() {
         }
     }
     assert!(seen > 50, "{seen} URLs in the feed");
+}
+
+// Regression: bodies were curled by pulldown-cmark quote by quote: `"the word "final" is not
+// final"` showed “the word “final” is not final“ and `` `rustup show`'s `` showed ‘s.
+#[test]
+fn quotes_in_bodies_nest_and_possessives_after_code_are_apostrophes() {
+    let site = built();
+    for page in article_pages(&site) {
+        let doc = site.html(&page);
+        let body = doc.select(&sel("div.article-body")).next().unwrap();
+        let para = body.select(&sel("p")).map(|p| p.inner_html()).find(|p| p.contains("clerk")).unwrap();
+        assert!(
+            para.contains(
+                "The clerk’s reply was “the word ‘final’ is not final”, and <code>rustup show</code>’s output"
+            ),
+            "{page}: {para}"
+        );
+        let mut text = String::new();
+        shown_text(body, &mut text);
+        assert!(text.contains("“their own ‘best guess’ at the answer” – and"), "{page}: {text}");
+        assert_eq!(text.matches('“').count(), text.matches('”').count(), "{page}: every “ is closed: {text}");
+    }
 }

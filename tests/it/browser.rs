@@ -1,8 +1,10 @@
 //! The demo site in a real browser: builds it, serves it from a tiny local HTTP server and
 //! drives Debian's headless Chromium through chromedriver (WebDriver, with `fantoccini`) at
 //! a phone and a desktop width. Checks that no page scrolls sideways and that the lead
-//! photo shows, saves full-page screenshots to `target/browser-screenshots/`, and runs the
-//! optional reader meter on a copy of the demo that turns it on.
+//! photo shows, saves full-page screenshots to `target/screenshots/` (the front page, the
+//! newest edition, an article with a photo and one with footnotes and code), checks that
+//! no edition page shows the same photo twice in a row, and runs the optional reader meter
+//! on a copy of the demo that turns it on.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian's `chromium` and
 //! `chromium-driver`; `CHROMIUM` and `CHROMEDRIVER` override the paths). Without them the
@@ -47,6 +49,7 @@ fn demo_site_in_a_real_browser() {
     let demo = build_demo(&["--base-url", &base_url(&demo_listener)]);
     demo.run.assert_success();
     let pages = pages_to_check(&demo.out);
+    let editions = edition_pages(&demo.out);
     let meter_site = MeterSite::build(&base_url(&meter_listener), 2, "https://news.example.com/subscribe?from=meter");
     let demo_server = StaticServer::start(demo_listener, &demo.out);
     let meter_server = StaticServer::start(meter_listener, &meter_site.out);
@@ -59,6 +62,11 @@ fn demo_site_in_a_real_browser() {
                 problems.extend(check_layout(client, &demo_server, page, width, &shots).await?);
             }
         }
+        for edition in &editions {
+            for width in WIDTHS {
+                problems.extend(check_photo_runs(client, &demo_server, edition, width).await?);
+            }
+        }
         problems.extend(check_meter(client, &meter_server, &meter_site).await?);
         Ok(problems)
     });
@@ -68,8 +76,9 @@ fn demo_site_in_a_real_browser() {
     let problems = problems.unwrap_or_else(|e| panic!("browser test could not run: {e:#}"));
     assert!(problems.is_empty(), "problems in the browser:\n  {}", problems.join("\n  "));
     eprintln!(
-        "browser test: {} pages × {WIDTHS:?} px and the reader meter in {:.1} s; screenshots in {}",
+        "browser test: {} pages and {} edition pages × {WIDTHS:?} px and the reader meter in {:.1} s; screenshots in {}",
         pages.len(),
+        editions.len(),
         started.elapsed().as_secs_f64(),
         shots.display()
     );
@@ -85,15 +94,21 @@ struct PageToCheck {
     path: String,
 }
 
-/// The front page, the newest edition and the first article of it that has a lead photo,
-/// found in the output so the test follows the demo's content as it grows.
-fn pages_to_check(out: &Path) -> Vec<PageToCheck> {
+/// The URL paths of every edition page (`/2026/03/05/`), oldest first.
+fn edition_pages(out: &Path) -> Vec<String> {
     let is_edition = |f: &String| {
         let parts: Vec<&str> = f.split('/').collect();
         parts.len() == 4 && parts[3] == "index.html" && parts[..3].iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
     };
-    let edition = files(out).into_iter().filter(is_edition).max().expect("the demo has an edition page");
-    let edition_path = format!("/{}", edition.trim_end_matches("index.html"));
+    files(out).into_iter().filter(is_edition).map(|f| format!("/{}", f.trim_end_matches("index.html"))).collect()
+}
+
+/// The front page, the newest edition, the first article of it that has a lead photo and
+/// the first article with footnotes and highlighted code, found in the output so the test
+/// follows the demo's content as it grows.
+fn pages_to_check(out: &Path) -> Vec<PageToCheck> {
+    let edition_path = edition_pages(out).pop().expect("the demo has an edition page");
+    let edition = format!("{}index.html", edition_path.trim_start_matches('/'));
     let doc = Html::parse_document(&read_to_string(&out.join(&edition)));
     let article = doc
         .select(&sel("main .card-title a[href]"))
@@ -104,11 +119,55 @@ fn pages_to_check(out: &Path) -> Vec<PageToCheck> {
         })
         .unwrap_or_else(|| panic!("no article of {edition_path} has a lead photo"))
         .to_string();
+    let notes_and_code = files(out)
+        .into_iter()
+        .filter(|f| f.ends_with("/index.html") && f.split('/').count() == 5)
+        .find(|f| {
+            let doc = Html::parse_document(&read_to_string(&out.join(f)));
+            doc.select(&sel("main section.footnotes")).next().is_some()
+                && doc.select(&sel("main pre.highlight code")).next().is_some()
+        })
+        .expect("an article of the demo has footnotes and highlighted code");
     vec![
         PageToCheck { name: "front", path: "/".into() },
         PageToCheck { name: "edition", path: edition_path },
         PageToCheck { name: "article", path: article },
+        PageToCheck { name: "article-notes-code", path: format!("/{}", notes_and_code.trim_end_matches("index.html")) },
     ]
+}
+
+/// The photos `<main>` shows, in document order: each visible `<img>`'s source file, its
+/// width suffix dropped (`harbor-480w.jpg` and `harbor.jpg` are one photo).
+const SHOWN_PHOTOS_JS: &str = r#"
+const shown = [];
+for (const img of document.querySelectorAll("main img")) {
+  const r = img.getBoundingClientRect();
+  const style = getComputedStyle(img);
+  if (r.width < 1 || r.height < 1 || style.visibility === "hidden" || style.opacity === "0") continue;
+  const url = new URL(img.currentSrc || img.src, location.href).pathname;
+  shown.push(url.replace(/-\d+w(\.[a-z]+)$/i, "$1"));
+}
+return shown;
+"#;
+
+/// Loads an edition page at `width`: no photo is shown twice in a row (the edition's lead
+/// photo and its first article's photo were the same picture, one above the other).
+async fn check_photo_runs(client: &Client, server: &StaticServer, path: &str, width: u32) -> Result<Vec<String>> {
+    set_viewport(client, width, HEIGHT).await?;
+    client.goto(&server.url(path)).await.with_context(|| format!("load {path}"))?;
+    let shown = client.execute(SHOWN_PHOTOS_JS, vec![]).await.with_context(|| format!("list the photos of {path}"))?;
+    let shown: Vec<String> =
+        shown.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    let mut problems = Vec::new();
+    if shown.is_empty() {
+        problems.push(format!("{path} at {width} px: shows no photo"));
+    }
+    for pair in shown.windows(2) {
+        if pair[0] == pair[1] {
+            problems.push(format!("{path} at {width} px: {} is shown twice in a row ({shown:?})", pair[0]));
+        }
+    }
+    Ok(problems)
 }
 
 /// Loads `page` at `width`: no sideways scrolling, the first photo of `<main>` (the
@@ -328,12 +387,12 @@ pub(crate) fn number(v: &Value) -> f64 {
     v.as_f64().unwrap_or(-1.0)
 }
 
-/// `target/browser-screenshots/`, beside the binary under test (so `CARGO_TARGET_DIR` is
+/// `target/screenshots/`, beside the binary under test (so `CARGO_TARGET_DIR` is
 /// honoured).
 pub(crate) fn screenshot_dir() -> PathBuf {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_masthead"));
     let target = bin.parent().and_then(Path::parent).map_or_else(|| repo_root().join("target"), Path::to_path_buf);
-    let dir = target.join("browser-screenshots");
+    let dir = target.join("screenshots");
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("create {}: {e}", dir.display()));
     dir
 }

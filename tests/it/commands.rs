@@ -367,7 +367,7 @@ fn check_warns_about_drafts_check_drafts_fails_on_them_and_editions_lists_anyway
     check.assert_code(0);
     let warnings = check.warnings();
     assert_eq!(warnings.len(), 2, "{}", check.transcript());
-    for (w, line) in warnings.iter().zip([4, 8]) {
+    for (w, line) in warnings.iter().zip([5, 8]) {
         assert_eq!((w.path.as_deref(), w.line), (Some("content/2026-03-02/draft.md"), Some(line)));
         assert!(w.message.contains("in a draft or scheduled edition"), "{}", w.message);
     }

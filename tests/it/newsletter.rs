@@ -292,7 +292,7 @@ fn serve_watch_re_renders_the_newsletter_on_edits() {
 }
 
 /// Chromium at 600 and 375 px: the newsletter fits (no sideways scrolling at 375 px),
-/// its photo loads, and full-page screenshots go to `target/browser-screenshots/`.
+/// its photo loads, and full-page screenshots go to `target/screenshots/`.
 #[test]
 fn newsletter_in_a_real_browser() {
     let Some(tools) = browser_tools() else { return };

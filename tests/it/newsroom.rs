@@ -772,3 +772,48 @@ fn rfc3339_check_is_strict() {
     assert_eq!(day_of_2025(31), (2, 1));
     assert_eq!(long_read_url(55), "/2025/02/24/story-55/");
 }
+
+// Regression: the site's navigation was only in the footer, so a phone reader scrolled the
+// whole page to find the archive or a section.
+#[test]
+fn every_page_has_the_site_navigation_in_its_header_with_the_current_place_marked() {
+    let site = built(|_| {});
+    let expected = strings(&["/", "/archive/", "/sections/", "/tags/", "/authors/", "/feed.xml"]);
+    let mut pages = 0;
+    for page in html_files(&site.out()) {
+        let doc = site.html(&page);
+        if doc.select(&sel("header.masthead")).next().is_none() {
+            continue; // an alias redirect
+        }
+        pages += 1;
+        let nav: Vec<String> = doc
+            .select(&sel("header.masthead nav[aria-label='Site'] a"))
+            .filter_map(|a| a.value().attr("href"))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(nav, expected, "{page}");
+        assert_eq!(doc.select(&sel("nav[aria-label='Site']")).count(), 1, "{page}: one site navigation");
+        let current: Vec<(String, String)> = doc
+            .select(&sel("header nav a[aria-current]"))
+            .map(|a| (a.value().attr("href").unwrap().to_string(), a.value().attr("aria-current").unwrap().to_string()))
+            .collect();
+        let want: Vec<(&str, &str)> = match page.as_str() {
+            "index.html" => vec![("/", "page")],
+            "archive/index.html" => vec![("/archive/", "page")],
+            p if p.starts_with("archive/") => vec![("/archive/", "true")],
+            "sections/index.html" => vec![("/sections/", "page")],
+            "tags/index.html" => vec![("/tags/", "page")],
+            "authors/index.html" => vec![("/authors/", "page")],
+            p if p.starts_with("sections/") => vec![("/sections/", "true")],
+            p if p.starts_with("tags/") => vec![("/tags/", "true")],
+            p if p.starts_with("authors/") => vec![("/authors/", "true")],
+            _ => vec![],
+        };
+        let want: Vec<(String, String)> = want.into_iter().map(|(h, v)| (h.to_string(), v.to_string())).collect();
+        assert_eq!(current, want, "{page}");
+        let footer: Vec<&str> =
+            doc.select(&sel("footer.site-footer a")).filter_map(|a| a.value().attr("href")).collect();
+        assert_eq!(footer, ["/archive/", "/feed.xml"], "{page}");
+    }
+    assert!(pages > 15, "{pages} pages");
+}

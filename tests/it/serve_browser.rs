@@ -161,7 +161,7 @@ async fn wait_js(client: &Client, what: &str, js: &str, accept: impl Fn(&Value) 
     }
 }
 
-/// A screenshot to `target/browser-screenshots/<name>.png`, for a person to look at.
+/// A screenshot to `target/screenshots/<name>.png`, for a person to look at.
 async fn shot(client: &Client, name: &str) -> Result<()> {
     let png = client.screenshot().await?;
     let path = screenshot_dir().join(format!("{name}.png"));

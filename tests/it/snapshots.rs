@@ -43,3 +43,26 @@ fn editors_mistakes() {
     let text = transcript("errors/mistakes", &["check"]) + &transcript("errors/mistakes", &["editions"]);
     assert_snapshot("editors_mistakes", &text);
 }
+
+// Regression: messages with a place in a file gave its line only (a photo not found, a bad
+// `edition:`, an unquoted colon, a broken link), or nothing (a photo without credit).
+#[test]
+fn every_message_with_a_line_has_a_column() {
+    let runs = [
+        ("errors/mistakes", vec!["check"]),
+        ("errors/front_matter", vec!["build"]),
+        ("photo_credit", vec!["build", "--strict"]),
+    ];
+    for (fixture, args) in runs {
+        let run = SiteFixture::new(fixture).run(&args);
+        let placed: Vec<_> = run.diagnostics().into_iter().filter(|d| d.line.is_some()).collect();
+        assert!(placed.len() >= 2, "{fixture}: {}", run.transcript());
+        for d in placed {
+            assert!(d.col.is_some_and(|c| c >= 1), "{fixture}: no column in {}", d.raw);
+        }
+        let photo = run.diagnostics().into_iter().filter(|d| d.message.starts_with("the photo")).collect::<Vec<_>>();
+        for d in photo {
+            assert!(d.line.is_some(), "{fixture}: the photo message has no place: {}", d.raw);
+        }
+    }
+}
