@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::context::absolute;
+use super::inline::Inliner;
 use crate::content::{Edition, Photo, Site};
 
 /// Columns of the plain-text alternative (RFC 3676 suggests at most 78).
@@ -156,29 +157,15 @@ pub(crate) fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'
     }
 }
 
-/// The finishing step after the template: CSS inlined into the HTML, the
-/// text wrapped. Errors are messages for the template's author.
-pub(crate) fn finish(letter: Letter, rendered: String) -> Result<String, String> {
+/// The finishing step after the template: CSS inlined into the HTML (see
+/// [`Inliner`]), the text wrapped. Errors are messages for the template's author.
+pub(crate) fn finish(letter: Letter, rendered: String, inliner: &Inliner) -> Result<String, String> {
     match letter {
-        Letter::Html => inline_css(&rendered),
+        Letter::Html => inliner.inline(&rendered),
         // Text files have no escaping of their own: controls from the site
         // (a title holding `\u{1b}[2J`) would reach the reader's terminal or mail client.
         Letter::Text => Ok(wrap_text(&super::escape::plain_text(&rendered))),
     }
-}
-
-/// Moves the rules of the template's `<style>` into `style` attributes, as
-/// email clients that drop `<style>` need. At-rules (media queries, which
-/// cannot be inlined) stay in a `<style>`. Nothing is fetched: `<link>`
-/// stylesheets are dropped.
-pub(crate) fn inline_css(html: &str) -> Result<String, String> {
-    let inliner = css_inline::CSSInliner::options()
-        .load_remote_stylesheets(false)
-        .keep_style_tags(false)
-        .keep_at_rules(true)
-        .keep_link_tags(false)
-        .build();
-    inliner.inline(html).map_err(|e| format!("cannot inline the newsletter's CSS: {e}"))
 }
 
 /// Wraps every line longer than [`TEXT_WIDTH`] at spaces, keeping its
@@ -267,7 +254,7 @@ mod tests {
             @media (max-width: 600px) { p { color: blue; } }</style>\
             <link rel=\"stylesheet\" href=\"https://fonts.example.com/a.css\"></head>\
             <body><p class=\"x\">Hi</p></body></html>";
-        let out = inline_css(html).unwrap();
+        let out = Inliner::default().inline(html).unwrap();
         assert!(out.contains(r#"<p class="x" style="color: red;">Hi</p>"#), "{out}");
         assert!(out.contains("@media (max-width: 600px)") && out.matches("<style").count() == 1, "{out}");
         assert!(!out.contains("p { color: red; }") && !out.contains("<link"), "{out}");
