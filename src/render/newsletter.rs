@@ -190,6 +190,14 @@ pub(crate) fn wrap_text(text: &str) -> String {
             out.push('\n');
             continue;
         }
+        // A line that fits comes back from textwrap as it is: skip it. Its
+        // bytes bound its columns from above (no character is wider than its
+        // UTF-8 bytes), except a tab's.
+        if line.len() <= TEXT_WIDTH && !line.contains('\t') {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
         let indent = &line[..line.len() - line.trim_start().len()];
         let options = textwrap::Options::new(TEXT_WIDTH)
             .initial_indent(indent)
@@ -246,6 +254,29 @@ mod tests {
         }
         assert!(wrapped.contains(&format!("[1] {url}\n")), "URLs are never split: {wrapped}");
         assert!(!wrapped.contains("\n\n\n") && wrapped.ends_with(&format!("{url}\n")), "{wrapped:?}");
+    }
+
+    #[test]
+    fn lines_that_fit_are_kept_as_textwrap_would_keep_them() {
+        let lines = [
+            "Short line",
+            "  indented  with  double  spaces",
+            "Caf\u{e9} \u{2014} \u{201c}quoted\u{201d} \u{65e5}\u{672c}\u{8a9e} \u{1f4f0} news",
+            &"x".repeat(TEXT_WIDTH),
+            &format!("    {}", "word ".repeat(13).trim_end()),
+        ];
+        for line in lines {
+            assert!(line.len() <= TEXT_WIDTH, "{line}");
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let options = textwrap::Options::new(TEXT_WIDTH)
+                .initial_indent(indent)
+                .subsequent_indent(indent)
+                .break_words(false)
+                .word_separator(textwrap::WordSeparator::AsciiSpace);
+            let wrapped: Vec<_> = textwrap::wrap(line.trim_start(), &options);
+            assert_eq!(wrapped, vec![line], "{line:?}");
+            assert_eq!(wrap_text(line), format!("{line}\n"));
+        }
     }
 
     #[test]
