@@ -691,6 +691,18 @@ impl Printer {
                 took.push_str(&format!(" and write, {} to swap the site in", secs(p.swap)));
             }
             self.line(&took);
+            if w.inlined.emails > 0 {
+                // One css-inline pass per shape of email, not one per edition.
+                self.line(&format!(
+                    "Inlined the CSS of {} in {}",
+                    plural(w.inlined.emails, "newsletter"),
+                    if w.inlined.passes == 1 {
+                        "1 pass".to_string()
+                    } else {
+                        format!("{} passes", grouped(w.inlined.passes))
+                    }
+                ));
+            }
             if outcome.wrote_output() {
                 self.line(&format!("photos: {} encoded, {} from cache", w.photos.encoded, w.photos.cached));
                 self.line(&format!(

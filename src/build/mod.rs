@@ -89,6 +89,8 @@ pub(crate) struct Work {
     pub kept: usize,
     /// Bundles of the search index, and how many were indexed anew.
     pub search: crate::search::Published,
+    /// Newsletters whose CSS was inlined, and the css-inline passes that took.
+    pub inlined: crate::render::inline::InlineStats,
 }
 
 /// Why a command failed: problems in the site, a bad combination of
@@ -267,6 +269,7 @@ fn work(stats: LoadStats, theme: &Theme) -> Work {
         unchanged: 0,
         kept: 0,
         search: crate::search::Published::default(),
+        inlined: theme.inliner().stats(),
     }
 }
 

@@ -7,6 +7,7 @@ pub(crate) mod context;
 pub(crate) mod escape;
 pub(crate) mod extras;
 pub(crate) mod feeds;
+pub(crate) mod inline;
 pub(crate) mod listings;
 pub(crate) mod newsletter;
 pub(crate) mod pages;

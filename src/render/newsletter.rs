@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use super::context::absolute;
+use super::inline::Inliner;
 use crate::content::{Edition, Photo, Site};
 
 /// Columns of the plain-text alternative (RFC 3676 suggests at most 78).
@@ -156,29 +157,15 @@ pub(crate) fn view<'a>(site: &'a Site, edition: &'a Edition) -> NewsletterView<'
     }
 }
 
-/// The finishing step after the template: CSS inlined into the HTML, the
-/// text wrapped. Errors are messages for the template's author.
-pub(crate) fn finish(letter: Letter, rendered: String) -> Result<String, String> {
+/// The finishing step after the template: CSS inlined into the HTML (see
+/// [`Inliner`]), the text wrapped. Errors are messages for the template's author.
+pub(crate) fn finish(letter: Letter, rendered: String, inliner: &Inliner) -> Result<String, String> {
     match letter {
-        Letter::Html => inline_css(&rendered),
+        Letter::Html => inliner.inline(&rendered),
         // Text files have no escaping of their own: controls from the site
         // (a title holding `\u{1b}[2J`) would reach the reader's terminal or mail client.
         Letter::Text => Ok(wrap_text(&super::escape::plain_text(&rendered))),
     }
-}
-
-/// Moves the rules of the template's `<style>` into `style` attributes, as
-/// email clients that drop `<style>` need. At-rules (media queries, which
-/// cannot be inlined) stay in a `<style>`. Nothing is fetched: `<link>`
-/// stylesheets are dropped.
-pub(crate) fn inline_css(html: &str) -> Result<String, String> {
-    let inliner = css_inline::CSSInliner::options()
-        .load_remote_stylesheets(false)
-        .keep_style_tags(false)
-        .keep_at_rules(true)
-        .keep_link_tags(false)
-        .build();
-    inliner.inline(html).map_err(|e| format!("cannot inline the newsletter's CSS: {e}"))
 }
 
 /// Wraps every line longer than [`TEXT_WIDTH`] at spaces, keeping its
@@ -199,6 +186,14 @@ pub(crate) fn wrap_text(text: &str) -> String {
         }
         blank_run = 0;
         if is_link_reference(line) {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        // A line that fits comes back from textwrap as it is: skip it. Its
+        // bytes bound its columns from above (no character is wider than its
+        // UTF-8 bytes), except a tab's.
+        if line.len() <= TEXT_WIDTH && !line.contains('\t') {
             out.push_str(line);
             out.push('\n');
             continue;
@@ -262,12 +257,35 @@ mod tests {
     }
 
     #[test]
+    fn lines_that_fit_are_kept_as_textwrap_would_keep_them() {
+        let lines = [
+            "Short line",
+            "  indented  with  double  spaces",
+            "Caf\u{e9} \u{2014} \u{201c}quoted\u{201d} \u{65e5}\u{672c}\u{8a9e} \u{1f4f0} news",
+            &"x".repeat(TEXT_WIDTH),
+            &format!("    {}", "word ".repeat(13).trim_end()),
+        ];
+        for line in lines {
+            assert!(line.len() <= TEXT_WIDTH, "{line}");
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let options = textwrap::Options::new(TEXT_WIDTH)
+                .initial_indent(indent)
+                .subsequent_indent(indent)
+                .break_words(false)
+                .word_separator(textwrap::WordSeparator::AsciiSpace);
+            let wrapped: Vec<_> = textwrap::wrap(line.trim_start(), &options);
+            assert_eq!(wrapped, vec![line], "{line:?}");
+            assert_eq!(wrap_text(line), format!("{line}\n"));
+        }
+    }
+
+    #[test]
     fn inlining_keeps_media_queries_and_drops_other_styles() {
         let html = "<!DOCTYPE html><html><head><style>p { color: red; }\
             @media (max-width: 600px) { p { color: blue; } }</style>\
             <link rel=\"stylesheet\" href=\"https://fonts.example.com/a.css\"></head>\
             <body><p class=\"x\">Hi</p></body></html>";
-        let out = inline_css(html).unwrap();
+        let out = Inliner::default().inline(html).unwrap();
         assert!(out.contains(r#"<p class="x" style="color: red;">Hi</p>"#), "{out}");
         assert!(out.contains("@media (max-width: 600px)") && out.matches("<style").count() == 1, "{out}");
         assert!(!out.contains("p { color: red; }") && !out.contains("<link"), "{out}");

@@ -365,7 +365,8 @@ impl<'a> Renderer<'a> {
             Prepared::Template { name, ctx, path } => {
                 let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
                 if let Page::Newsletter(_, letter) = *page {
-                    html = newsletter::finish(letter, html).map_err(|m| Diagnostic::error(name, m))?;
+                    html = newsletter::finish(letter, html, self.theme.inliner())
+                        .map_err(|m| Diagnostic::error(name, m))?;
                 }
                 Ok(OutputFile { path, bytes: html.into_bytes() })
             }

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tera::{Context, ErrorKind, Tera};
 
+use super::inline::Inliner;
 use crate::content::theme::{StaticFile, ThemeFiles};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 
@@ -22,6 +23,8 @@ pub(crate) struct Theme {
     pub notes: Diagnostics,
     /// Pages rendered through a template so far (for `--verbose` and tests).
     renders: AtomicUsize,
+    /// The newsletter's CSS inliner, whose shapes last as long as the templates.
+    inliner: Inliner,
 }
 
 impl Theme {
@@ -64,7 +67,15 @@ impl Theme {
         }
         let sources: BTreeMap<&str, &str> = templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
         let hashes = sources.keys().map(|name| (name.to_string(), closure_hash(name, &sources))).collect();
-        Ok(Theme { tera, hashes, origins, static_files, notes: diags, renders: AtomicUsize::new(0) })
+        Ok(Theme {
+            tera,
+            hashes,
+            origins,
+            static_files,
+            notes: diags,
+            renders: AtomicUsize::new(0),
+            inliner: Inliner::default(),
+        })
     }
 
     /// The hash of a template together with everything it pulls in.
@@ -81,6 +92,11 @@ impl Theme {
     /// How many pages this theme has rendered.
     pub(crate) fn renders(&self) -> usize {
         self.renders.load(Ordering::Relaxed)
+    }
+
+    /// Inlines the CSS of emails rendered with this theme's templates.
+    pub(crate) fn inliner(&self) -> &Inliner {
+        &self.inliner
     }
 }
 

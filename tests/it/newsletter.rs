@@ -336,3 +336,108 @@ fn newsletter_in_a_real_browser() {
         shots.display()
     );
 }
+
+/// A site of `editions` editions of one story each, all written alike (so their emails
+/// differ only in text and links).
+fn alike_editions(editions: usize) -> SiteFixture {
+    let site = SiteFixture::new("minimal");
+    site.remove("content/2026-03-02/only-story.md");
+    for day in 1..=editions {
+        site.write(
+            &format!("content/2026-03-{day:02}/story-{day}.md"),
+            &format!(
+                "---\ntitle: \"Story {day}: <rates> & \\\"fares\\\"\"\nsummary: The {day}th summary, AT&T's.\n\
+                 section: Politics\nauthor: Reporter {day}\n---\nBody {day}.\n"
+            ),
+        );
+    }
+    site
+}
+
+/// The `Inlined the CSS of N newsletters in M passes` line of `--verbose build`: (N, M).
+fn inlining(run: &crate::support::Run) -> (usize, usize) {
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Inlined the CSS of "))
+        .unwrap_or_else(|| panic!("--verbose build names the newsletters' CSS passes:\n{}", run.transcript()));
+    let numbers: Vec<usize> = line.split(' ').filter_map(|w| w.replace(',', "").parse().ok()).collect();
+    (numbers[0], numbers[1])
+}
+
+// Regression: the newsletter's CSS was parsed and matched against every edition's email
+// (css-inline once per edition, about a quarter of a 10k build). Emails of one shape now
+// share one pass: the counting guard for CSS rule applications.
+#[test]
+fn newsletter_css_is_inlined_once_per_shape_not_once_per_edition() {
+    let site = alike_editions(6);
+    let run = site.run(&["--verbose", "build"]);
+    run.assert_success();
+    assert_eq!(inlining(&run), (6, 1), "{}", run.transcript());
+    // Each email still has its own text and links, escaped, with the styles inlined.
+    for day in 1..=6 {
+        let html = site.read(&format!("2026/03/{day:02}/newsletter.html"));
+        let doc = Html::parse_document(&html);
+        let headline = doc.select(&sel("h2.headline a")).next().expect("a headline link");
+        assert_eq!(text_of(headline), format!("Story {day}: <rates> & “fares”"));
+        assert_eq!(
+            headline.value().attr("href"),
+            Some(format!("https://news.example.com/2026/03/{day:02}/story-{day}/").as_str())
+        );
+        assert!(headline.value().attr("style").is_some_and(|s| s.contains("text-decoration: none")), "{html}");
+        assert!(html.contains("&lt;rates&gt; &amp; “fares”"), "{html}");
+        assert!(!html.contains("<style>\nbody"), "the stylesheet was inlined: {html}");
+    }
+    // A new shape (an edition of two stories) costs one more pass, not one per edition.
+    site.write("content/2026-03-07/a.md", "---\ntitle: A\n---\nA.\n");
+    site.write("content/2026-03-07/b.md", "---\ntitle: B\n---\nB.\n");
+    let run = site.run(&["--verbose", "build"]);
+    run.assert_success();
+    assert_eq!(inlining(&run), (7, 2), "{}", run.transcript());
+}
+
+/// A newsletter template whose stylesheet uses descendant, child, sibling and
+/// `:nth-child` selectors, and, with `attribute`, an attribute selector on `href`.
+fn structural_theme(attribute: bool) -> String {
+    let by_href = if attribute { "a[href$=\"/\"] { color: #00a; }" } else { "" };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{{{{ newsletter.title }}}}</title>\n\
+         <style>\n.story p {{ margin: 0; }}\ntd > p {{ color: #111; }}\np + p {{ padding-top: 4px; }}\n\
+         tr:nth-child(2) td {{ border-top: 1px solid #ccc; }}\n{by_href}\n</style>\n</head>\n<body>\n\
+         <table>{{% for article in newsletter.articles %}}<tr><td class=\"story\"><p>{{{{ article.title }}}}</p>\
+         <p><a href=\"{{{{ article.url }}}}\">Read</a></p></td></tr>{{% endfor %}}</table>\n</body>\n</html>\n"
+    )
+}
+
+// Regression: a theme's newsletter CSS with structural selectors must get what css-inline
+// gives the whole email, and one that reads `href` must make each email its own shape (one
+// pass per edition, as before) rather than share a wrong one.
+#[test]
+fn newsletter_css_with_structural_and_attribute_selectors_is_inlined_as_css_inline_would() {
+    for attribute in [false, true] {
+        let site = alike_editions(3);
+        for day in 1..=3 {
+            site.write(&format!("content/2026-03-{day:02}/z-second.md"), "---\ntitle: Second\n---\nTwo.\n");
+        }
+        site.write("templates/newsletter.html", &structural_theme(attribute));
+        let run = site.run(&["--verbose", "build"]);
+        run.assert_success();
+        assert_eq!(inlining(&run), (3, if attribute { 3 } else { 1 }), "{}", run.transcript());
+        for day in 1..=3 {
+            let html = site.read(&format!("2026/03/{day:02}/newsletter.html"));
+            let rows: Vec<&str> = html.split("<tr>").skip(1).collect();
+            assert_eq!(rows.len(), 2, "{html}");
+            let first = format!(
+                "<td class=\"story\"><p style=\"color: #111;margin: 0;\">Story {day}: &lt;rates&gt; &amp; “fares”</p>"
+            );
+            assert!(rows[0].starts_with(&first), "{html}");
+            assert!(rows[1].starts_with("<td class=\"story\" style=\"border-top: 1px solid #ccc;\">"), "{html}");
+            let link = if attribute { " style=\"color: #00a;\"" } else { "" };
+            let read = format!(
+                "<p style=\"color: #111;padding-top: 4px;margin: 0;\"><a href=\"https://news.example.com/2026/03/{day:02}/story-{day}/\"{link}>Read</a></p>"
+            );
+            assert!(rows[0].contains(&read), "{html}");
+            assert!(html.contains("<table><tbody><tr>"), "the parser's tbody is kept: {html}");
+        }
+    }
+}
