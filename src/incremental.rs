@@ -544,6 +544,7 @@ fn changed_paths(old: &HashMap<String, Kept>, new: &HashMap<String, Kept>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -685,6 +686,49 @@ mod tests {
         // Later rebuilds render everything at once.
         let again = engine.rebuild().unwrap();
         assert!(!again.snapshot.pending && again.changed.is_empty(), "{:?}", again.changed);
+    }
+
+    /// The served search files of `engine`, by path.
+    fn search_files(engine: &mut Engine) -> BTreeMap<String, Vec<u8>> {
+        let snapshot = engine.snapshot(&[]);
+        snapshot
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with(SEARCH_PREFIX))
+            .map(|(p, body)| match body {
+                Body::Bytes(b) => (p.clone(), b.to_vec()),
+                _ => panic!("{p} is not served from memory"),
+            })
+            .collect()
+    }
+
+    // Regression: `serve` made the search index in its watch loop, so every edit waited
+    // for Pagefind (a second at the median on the 10k benchmark). The index is now a job
+    // that runs away from the engine while it rebuilds; a job taken before an edit is
+    // served, and the next job indexes the edit.
+    #[test]
+    fn a_search_job_taken_before_an_edit_is_served_and_the_next_catches_up() {
+        let dir = site();
+        let opts = BuildOptions::new(dir.path());
+        let mut engine = Engine::new(opts.clone());
+        engine.rebuild().unwrap();
+        let first = engine.search_job().expect("a new site has an index to make");
+        // The engine rebuilds while the job runs elsewhere.
+        std::fs::write(dir.path().join("content/2023-09-06/c.md"), "---\ntitle: c\ntags: [t]\n---\nQuokkas.\n")
+            .unwrap();
+        engine.rebuild().unwrap();
+        assert!(engine.apply_search(first.run()).unwrap().is_some(), "the first index is served");
+        let next = engine.search_job().expect("the edited year is indexed again");
+        assert!(engine.apply_search(next.run()).unwrap().is_some());
+        assert!(engine.search_job().is_none(), "the index is up to date");
+
+        let mut fresh = Engine::new(opts);
+        fresh.rebuild().unwrap();
+        let job = fresh.search_job().unwrap();
+        fresh.apply_search(job.run()).unwrap();
+        let (served, expected) = (search_files(&mut engine), search_files(&mut fresh));
+        assert!(expected.keys().any(|p| p.ends_with("bundles.json")), "{:?}", expected.keys());
+        assert_eq!(served, expected, "the served index differs from a fresh engine's");
     }
 
     #[test]
