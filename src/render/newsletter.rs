@@ -168,6 +168,17 @@ pub(crate) fn finish(letter: Letter, rendered: String, inliner: &Inliner) -> Res
     }
 }
 
+/// How a line of `newsletter.txt` is wrapped: at [`TEXT_WIDTH`], its
+/// indent kept on every part, words never broken.
+fn wrap_options(line: &str) -> textwrap::Options<'_> {
+    let indent = &line[..line.len() - line.trim_start().len()];
+    textwrap::Options::new(TEXT_WIDTH)
+        .initial_indent(indent)
+        .subsequent_indent(indent)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+}
+
 /// Wraps every line longer than [`TEXT_WIDTH`] at spaces, keeping its
 /// indentation; words (URLs) are never split, nor link references. Runs of more than one blank
 /// line, which template tags leave behind, become one.
@@ -198,13 +209,7 @@ pub(crate) fn wrap_text(text: &str) -> String {
             out.push('\n');
             continue;
         }
-        let indent = &line[..line.len() - line.trim_start().len()];
-        let options = textwrap::Options::new(TEXT_WIDTH)
-            .initial_indent(indent)
-            .subsequent_indent(indent)
-            .break_words(false)
-            .word_separator(textwrap::WordSeparator::AsciiSpace);
-        for part in textwrap::wrap(line.trim_start(), &options) {
+        for part in textwrap::wrap(line.trim_start(), wrap_options(line)) {
             out.push_str(&part);
             out.push('\n');
         }
@@ -267,13 +272,7 @@ mod tests {
         ];
         for line in lines {
             assert!(line.len() <= TEXT_WIDTH, "{line}");
-            let indent = &line[..line.len() - line.trim_start().len()];
-            let options = textwrap::Options::new(TEXT_WIDTH)
-                .initial_indent(indent)
-                .subsequent_indent(indent)
-                .break_words(false)
-                .word_separator(textwrap::WordSeparator::AsciiSpace);
-            let wrapped: Vec<_> = textwrap::wrap(line.trim_start(), &options);
+            let wrapped: Vec<_> = textwrap::wrap(line.trim_start(), wrap_options(line));
             assert_eq!(wrapped, vec![line], "{line:?}");
             assert_eq!(wrap_text(line), format!("{line}\n"));
         }
