@@ -65,6 +65,7 @@ pub enum Command {
     /// Print one edition's newsletter (HTML, plain text or a MIME message)
     Newsletter(NewsletterArgs),
     /// Publish the last build to a target of site.yaml (S3-compatible or a folder)
+    #[cfg(feature = "deploy")]
     Deploy(DeployArgs),
 }
 
@@ -218,6 +219,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New(args) => args.run(&cli.global, &out),
         Command::Editions(args) => args.run(&cli.global, &out),
         Command::Newsletter(args) => args.run(&cli.global, &out),
+        #[cfg(feature = "deploy")]
         Command::Deploy(args) => args.run(&cli.global, &out),
     };
     match result {
@@ -464,6 +466,7 @@ impl NewsletterArgs {
     }
 }
 
+#[cfg(feature = "deploy")]
 impl DeployArgs {
     pub fn options(&self, g: &GlobalArgs) -> crate::deploy::DeployOptions {
         let output = match &self.output {
@@ -517,11 +520,13 @@ impl DeployArgs {
 }
 
 /// Deploy's lines and progress bar.
+#[cfg(feature = "deploy")]
 struct DeployProgress<'a> {
     out: &'a Printer,
     bar: Option<indicatif::ProgressBar>,
 }
 
+#[cfg(feature = "deploy")]
 impl crate::deploy::Reporter for DeployProgress<'_> {
     fn line(&self, text: &str) {
         let print = || {

@@ -24,6 +24,7 @@ pub(crate) mod build;
 pub mod cli;
 pub mod config;
 pub mod content;
+#[cfg(feature = "deploy")]
 pub(crate) mod deploy;
 pub mod diagnostic;
 pub(crate) mod fingerprint;

@@ -108,6 +108,7 @@ fn nanos(t: SystemTime) -> u128 {
 
 /// One file of the last build, as deploy sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(not(feature = "deploy"), allow(dead_code))]
 pub(crate) struct BuiltFile {
     /// Relative to the output, with `/`.
     pub path: String,
@@ -118,6 +119,7 @@ pub(crate) struct BuiltFile {
 
 /// The output folder as its last build left it.
 #[derive(Debug)]
+#[cfg_attr(not(feature = "deploy"), allow(dead_code))]
 pub(crate) struct BuiltSite {
     /// Sorted by path; masthead's marker is not one of them.
     pub files: Vec<BuiltFile>,
@@ -132,6 +134,7 @@ pub(crate) struct BuiltSite {
 /// that wrote it; `None` when there is no such record (no build, a build
 /// by an older masthead, or a record of another folder). Every file is
 /// looked at (its stamp), none read unless its stamp changed.
+#[cfg_attr(not(feature = "deploy"), allow(dead_code))]
 pub(crate) fn read_built(output: &Path) -> Result<Option<BuiltSite>> {
     let file = path_of(output);
     let plain = std::fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
@@ -171,6 +174,7 @@ pub(crate) fn read_built(output: &Path) -> Result<Option<BuiltSite>> {
     Ok(Some(site))
 }
 
+#[cfg_attr(not(feature = "deploy"), allow(dead_code))]
 fn hash_file(path: &Path) -> Result<blake3::Hash> {
     let file = std::fs::File::open(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     let mut hashing = Hashing::new(file);
