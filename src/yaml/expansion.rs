@@ -44,7 +44,7 @@ pub fn check(yaml: &str, line_offset: usize) -> Result<(), FrontMatterError> {
     }
     let limit = budget(yaml.len());
     let state = Count { used: Cell::new(0), limit, over: Cell::new(false), key: RefCell::new(None) };
-    let result = Top(&state).deserialize(serde_yaml::Deserializer::from_str(yaml));
+    let result = Counter::document(&state).deserialize(serde_yaml::Deserializer::from_str(yaml));
     if !state.over.get() {
         // Parsed within the budget, or another problem the typed parse names.
         let _ = result;
@@ -95,188 +95,116 @@ impl Count {
     }
 }
 
-/// The document: a top-level map is read key by key, so the message can
-/// name the key; anything else is counted as a value.
-struct Top<'a>(&'a Count);
-
-impl<'de> DeserializeSeed<'de> for Top<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_any(TopVisitor(self.0))
-    }
+/// What a value is to the counting pass.
+#[derive(Clone, Copy)]
+enum Role<'k> {
+    /// The document: a top-level map is read key by key, so the message
+    /// can name the key being read.
+    Document,
+    /// A top-level key, kept as text when it is a plain string (a key is
+    /// short: a long one is counted before it is copied, and past the
+    /// budget it is not copied).
+    Key(&'k RefCell<Option<String>>),
+    /// Any other value.
+    Value,
 }
 
-struct TopVisitor<'a>(&'a Count);
-
-impl<'de> Visitor<'de> for TopVisitor<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.0.add(0)?;
-        while let Some(key) = map.next_key_seed(KeyText(self.0))? {
-            *self.0.key.borrow_mut() = key;
-            map.next_value_seed(Value(self.0))?;
-        }
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        ValueVisitor(self.0).visit_seq(seq)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.add(v.len())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
-        ValueVisitor(self.0).visit_enum(data)
-    }
-}
-
-/// A top-level key: counted, and kept as text when it is a plain string.
-struct KeyText<'a>(&'a Count);
-
-impl<'de> DeserializeSeed<'de> for KeyText<'_> {
-    type Value = Option<String>;
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Option<String>, D::Error> {
-        let text = RefCell::new(None);
-        de.deserialize_any(ValueVisitor::keeping(self.0, &text))?;
-        Ok(text.into_inner())
-    }
-}
-
-/// Any value, counted with all it holds.
-struct Value<'a>(&'a Count);
-
-impl<'de> DeserializeSeed<'de> for Value<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        de.deserialize_any(ValueVisitor(self.0))
-    }
-}
-
-struct ValueVisitor<'a>(&'a Count);
-
-impl<'a> ValueVisitor<'a> {
-    fn keeping<'k>(count: &'a Count, text: &'k RefCell<Option<String>>) -> KeyVisitor<'a, 'k> {
-        KeyVisitor { count, text }
-    }
-}
-
-/// Counts a key and keeps its text (a key is short: a long one is counted
-/// before it is copied, and past the budget it is not copied).
-struct KeyVisitor<'a, 'k> {
+/// Counts one value with all it holds, as its `role` says.
+#[derive(Clone, Copy)]
+struct Counter<'a, 'k> {
     count: &'a Count,
-    text: &'k RefCell<Option<String>>,
+    role: Role<'k>,
 }
 
-impl<'de> Visitor<'de> for KeyVisitor<'_, '_> {
+impl<'a> Counter<'a, '_> {
+    fn document(count: &'a Count) -> Self {
+        Counter { count, role: Role::Document }
+    }
+
+    fn value(&self) -> Self {
+        Counter { count: self.count, role: Role::Value }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Counter<'_, '_> {
     type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a key")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.count.add(v.len())?;
-        *self.text.borrow_mut() = Some(v.chars().take(64).collect());
-        Ok(())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.count.add(0)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.count.add(0)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.count.add(0)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.count.add(0)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.count.add(0)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        ValueVisitor(self.count).visit_seq(seq)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        ValueVisitor(self.count).visit_map(map)
-    }
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
-        ValueVisitor(self.count).visit_enum(data)
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        de.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ValueVisitor<'_> {
+impl<'de> Visitor<'de> for Counter<'_, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any YAML value")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.add(v.len())
-    }
-    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<(), E> {
-        self.0.add(v.len())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.0.add(0)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        Value(self.0).deserialize(de)
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
-        Value(self.0).deserialize(de)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.0.add(0)?;
-        while seq.next_element_seed(Value(self.0))?.is_some() {}
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.0.add(0)?;
-        while map.next_key_seed(Value(self.0))?.is_some() {
-            map.next_value_seed(Value(self.0))?;
+        self.count.add(v.len())?;
+        if let Role::Key(text) = self.role {
+            *text.borrow_mut() = Some(v.chars().take(64).collect());
         }
         Ok(())
     }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<(), E> {
+        self.count.add(v.len())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.count.add(0)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        self.value().deserialize(de)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<(), D::Error> {
+        self.value().deserialize(de)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.count.add(0)?;
+        while seq.next_element_seed(self.value())?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.count.add(0)?;
+        loop {
+            let more = match self.role {
+                Role::Document => {
+                    let text = RefCell::new(None);
+                    let more = map.next_key_seed(Counter { count: self.count, role: Role::Key(&text) })?.is_some();
+                    *self.count.key.borrow_mut() = text.into_inner();
+                    more
+                }
+                Role::Key(_) | Role::Value => map.next_key_seed(self.value())?.is_some(),
+            };
+            if !more {
+                return Ok(());
+            }
+            map.next_value_seed(self.value())?;
+        }
+    }
     /// A value with a tag of its own (`!name value`): the tag and the value.
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<(), A::Error> {
-        let ((), variant) = data.variant_seed(Value(self.0))?;
-        variant.newtype_variant_seed(Value(self.0))
+        let ((), variant) = data.variant_seed(self.value())?;
+        variant.newtype_variant_seed(self.value())
     }
 }
 
