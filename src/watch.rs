@@ -198,6 +198,8 @@ impl SiteWatcher {
                     batch.rescan = true;
                     batch.kinds.insert(Change::Content);
                 }
+                // Nothing changed within `wait`: nothing to look at.
+                Err(RecvTimeoutError::Timeout) if batch.kinds.is_empty() => return Some(batch),
                 Err(RecvTimeoutError::Timeout) => break,
                 Err(RecvTimeoutError::Disconnected) => return None,
             }

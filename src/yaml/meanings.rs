@@ -16,25 +16,34 @@ enum Meaning {
     None(&'static str),
 }
 
+/// Meanings several unknown keys share.
+const DECK: Meaning = Meaning::Key("summary", "the deck shown under the headline");
+const PHOTO: Meaning = Meaning::Key("photo", "the lead photo, `photo: { src: ... }`");
+const TOPICS: Meaning = Meaning::Key("tags", "the article's list of topics");
+const SLUG: Meaning = Meaning::Key("slug", "the last part of the article's address");
+const EDITION: Meaning = Meaning::Key("edition", "the day of the edition the article belongs to");
+const AUTHOR: Meaning = Meaning::Key("author", "a name or a list of names");
+const UPDATED: Meaning = Meaning::Key("updated", "when the article was last changed");
+
 /// Unknown key → origin → meaning. A key may have one row per place it is
 /// written (`url` is a page's address in front matter and the site's
 /// address in `site.yaml`): the first row whose key is valid where the
 /// unknown one was written wins. Rows with `Meaning::None` apply anywhere.
 const MEANINGS: &[(&str, Origin, Meaning)] = &[
     // Front matter.
-    ("date", "a Hugo, Jekyll and Zola key", Meaning::Key("edition", "the day of the edition the article belongs to")),
+    ("date", "a Hugo, Jekyll and Zola key", EDITION),
     ("date", "a Hugo, Jekyll and Zola key", Meaning::None("an edition's date is the name of its folder")),
-    ("publishdate", "a Hugo key", Meaning::Key("edition", "the day of the edition the article belongs to")),
-    ("description", "a Hugo and Zola key", Meaning::Key("summary", "the deck shown under the headline")),
-    ("excerpt", "a Jekyll key", Meaning::Key("summary", "the deck shown under the headline")),
-    ("dek", "a newsroom word", Meaning::Key("summary", "the deck shown under the headline")),
-    ("deck", "a newsroom word", Meaning::Key("summary", "the deck shown under the headline")),
-    ("subtitle", "a theme key", Meaning::Key("summary", "the deck shown under the headline")),
-    ("image", "a Hugo and Jekyll theme key", Meaning::Key("photo", "the lead photo, `photo: { src: ... }`")),
-    ("images", "a Hugo key", Meaning::Key("photo", "the lead photo, `photo: { src: ... }`")),
-    ("cover", "a Hugo theme key", Meaning::Key("photo", "the lead photo, `photo: { src: ... }`")),
-    ("thumbnail", "a theme key", Meaning::Key("photo", "the lead photo, `photo: { src: ... }`")),
-    ("featured_image", "a theme key", Meaning::Key("photo", "the lead photo, `photo: { src: ... }`")),
+    ("publishdate", "a Hugo key", EDITION),
+    ("description", "a Hugo and Zola key", DECK),
+    ("excerpt", "a Jekyll key", DECK),
+    ("dek", "a newsroom word", DECK),
+    ("deck", "a newsroom word", DECK),
+    ("subtitle", "a theme key", DECK),
+    ("image", "a Hugo and Jekyll theme key", PHOTO),
+    ("images", "a Hugo key", PHOTO),
+    ("cover", "a Hugo theme key", PHOTO),
+    ("thumbnail", "a theme key", PHOTO),
+    ("featured_image", "a theme key", PHOTO),
     // `categories` is a list with many values per article, as `tags` is;
     // one `category` is the desk the article belongs to, as `section` is.
     (
@@ -47,17 +56,17 @@ const MEANINGS: &[(&str, Origin, Meaning)] = &[
         "a Jekyll key",
         Meaning::Key("section", "the one desk the article belongs to (`tags` lists its topics)"),
     ),
-    ("keywords", "a Hugo key", Meaning::Key("tags", "the article's list of topics")),
-    ("taxonomies", "a Zola key", Meaning::Key("tags", "the article's list of topics")),
-    ("permalink", "a Jekyll key", Meaning::Key("slug", "the last part of the article's address")),
-    ("url", "a Hugo key", Meaning::Key("slug", "the last part of the article's address")),
-    ("path", "a Zola key", Meaning::Key("slug", "the last part of the article's address")),
+    ("keywords", "a Hugo key", TOPICS),
+    ("taxonomies", "a Zola key", TOPICS),
+    ("permalink", "a Jekyll key", SLUG),
+    ("url", "a Hugo key", SLUG),
+    ("path", "a Zola key", SLUG),
     ("redirect_from", "a Jekyll key", Meaning::Key("aliases", "old addresses that redirect to the article")),
-    ("authors", "a Hugo and Zola key", Meaning::Key("author", "a name or a list of names")),
-    ("byline", "a newsroom word", Meaning::Key("author", "a name or a list of names")),
+    ("authors", "a Hugo and Zola key", AUTHOR),
+    ("byline", "a newsroom word", AUTHOR),
     ("weight", "a Hugo and Zola key", Meaning::Key("order", "the article's place in its edition, smallest first")),
-    ("lastmod", "a Hugo key", Meaning::Key("updated", "when the article was last changed")),
-    ("last_modified_at", "a Jekyll key", Meaning::Key("updated", "when the article was last changed")),
+    ("lastmod", "a Hugo key", UPDATED),
+    ("last_modified_at", "a Jekyll key", UPDATED),
     ("published", "a Jekyll key", Meaning::Key("draft", "`draft: true` keeps an article out of the site")),
     (
         "layout",
