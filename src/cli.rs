@@ -282,7 +282,13 @@ impl CheckArgs {
         // Drafts and scheduled editions are checked too, so their problems are known
         // before they are published; as warnings, since the site as it would be
         // published does not hold them.
-        let unpublished = if self.drafts && self.future {
+        // Only a site that leaves something out needs the second check (a failed
+        // check does not say what it left out).
+        let left_out = match &checked {
+            Ok(report) => !report.skipped.drafts.is_empty() || !report.skipped.scheduled.is_empty(),
+            Err(_) => true,
+        };
+        let unpublished = if (self.drafts && self.future) || !left_out {
             Vec::new()
         } else {
             let mut all = opts.clone();
