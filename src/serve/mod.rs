@@ -72,9 +72,8 @@ pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
         Watch::No => None,
     };
     let mut engine = Engine::new(opts.build.clone());
-    engine.render_front_page_first();
     let shared = Shared::new(Snapshot::default());
-    match engine.rebuild() {
+    match engine.start() {
         Ok(first) => {
             report.line(&format!(
                 "Loaded {} articles and rendered the front page in {} ms",
@@ -251,7 +250,7 @@ impl SearchWorker {
 }
 
 /// Renders and serves the pages the last rebuild left for later (see
-/// [`Engine::render_front_page_first`]), each batch as soon as it is rendered.
+/// [`Engine::start`]), each batch as soon as it is rendered.
 fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
     let started = std::time::Instant::now();
     let mut rendered = 0;
@@ -262,7 +261,7 @@ fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) 
                 // Nothing to reload: no tab shows these pages yet (a request for
                 // one waits for its batch), and the snapshot before them, which
                 // brought the stylesheets, already reloaded every tab.
-                shared.publish(rebuild.snapshot, None);
+                shared.add_to_site(rebuild.snapshot);
             }
             Ok(None) => break,
             Err(diags) => return fail(shared, &diags, report),
@@ -285,7 +284,7 @@ fn serve_search(
     match engine.apply_search(done) {
         // No reload: the search page asks for the index when it searches.
         Ok(Some(rebuild)) => {
-            shared.publish(rebuild.snapshot, None);
+            shared.add_to_site(rebuild.snapshot);
             report.line(&format!("Updated the search index in {} ms", started.elapsed().as_millis()));
         }
         Ok(None) => {}

@@ -51,7 +51,19 @@ impl Shared {
         self.snapshot.read().map(|s| Arc::clone(&s)).unwrap_or_default()
     }
 
-    /// Swaps in a new site and tells open pages what to reload (`None`: nothing visible changed).
+    /// Swaps in more of the last good site: pages left for after start-up,
+    /// or its search index. Open pages are not reloaded, and an error shown
+    /// stays: these files say nothing of the files as they are now.
+    pub fn add_to_site(&self, snapshot: Snapshot) {
+        if let Ok(mut slot) = self.snapshot.write() {
+            *slot = Arc::new(snapshot);
+        }
+        self.published.notify_waiters();
+    }
+
+    /// Swaps in a new site, the files as they are now, and tells open pages
+    /// what to reload (`None`: nothing visible changed). An error shown
+    /// until now is fixed.
     pub fn publish(&self, snapshot: Snapshot, reload: Option<Reload>) {
         if let Ok(mut slot) = self.snapshot.write() {
             *slot = Arc::new(snapshot);
@@ -126,6 +138,23 @@ mod tests {
         assert!(!waiter.is_finished(), "a batch without the page does not end the wait");
         shared.publish(snapshot(&["index.html", "new/index.html", "old/index.html"], true, 3), None);
         assert_eq!(waiter.await.unwrap(), 3, "the batch with the page ends it, before the last batch");
+    }
+
+    // Regression: the search index, made on its own thread, was served as a rebuild
+    // would be: when it was ready after a failed rebuild, it took the error overlay
+    // away, so the page showed no error while the site was still broken.
+    #[test]
+    fn more_of_the_last_good_site_leaves_the_error_shown() {
+        let shared = Shared::new(snapshot(&["index.html"], false, 1));
+        let mut reloads = shared.subscribe();
+        shared.fail("<div id=overlay>bad</div>".into());
+        shared.add_to_site(snapshot(&["index.html", "pagefind/bundles.json"], false, 2));
+        assert!(shared.current_error().is_some(), "the error is still shown");
+        assert!(shared.snapshot().files.contains_key("pagefind/bundles.json"), "the index is served");
+        assert!(matches!(reloads.try_recv(), Ok(Reload::Error(_))));
+        assert!(reloads.try_recv().is_err(), "nothing reloads the page");
+        shared.publish(snapshot(&["index.html"], false, 3), None);
+        assert!(shared.current_error().is_none(), "a good rebuild fixes it");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
