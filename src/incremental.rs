@@ -21,8 +21,9 @@ use crate::content::cache::{LoadCache, LoadStats, Stamp};
 use crate::content::theme::ThemeFiles;
 use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::render::catalogue::{Catalogue, Entry};
 use crate::render::listings::Listings;
-use crate::render::{self, CopySource, Output, Page, Renderer, Theme};
+use crate::render::{CopySource, Output, Renderer, Theme};
 
 pub(crate) mod snapshot;
 mod start_up;
@@ -72,17 +73,12 @@ pub(crate) struct Engine {
     theme: Option<Theme>,
     kept: HashMap<String, Kept>,
     generation: u64,
-    /// The site of the last rebuild, for [`Engine::rebuild_changed`].
+    /// The site of the last rebuild, for [`Engine::rebuild_changed`],
+    /// [`Engine::render_deferred`] and [`Engine::search_job`].
     last: Option<Loaded>,
     /// What is served: `kept` as bodies.
     served: imbl::HashMap<String, Body>,
-    /// Whether the first rebuild renders only the front page; see
-    /// [`Engine::render_front_page_first`].
-    defer_first: bool,
-    /// Pages the last rebuild left for [`Engine::render_deferred`], in the
-    /// order they are rendered.
-    deferred: VecDeque<Page>,
-    /// How many of them [`Engine::render_deferred`] renders at a time.
+    /// How many deferred pages [`Engine::render_deferred`] renders at a time.
     deferred_chunk: usize,
     /// The digest of each search bundle now served, by folder (see [`Engine::update_search`]).
     search: HashMap<String, String>,
@@ -103,10 +99,15 @@ struct Times {
     render: Duration,
 }
 
-/// A loaded site and its listings, kept between rebuilds.
+/// A loaded site, its listings and its catalogue, kept between rebuilds.
 struct Loaded {
     site: Site,
     listings: Arc<Listings>,
+    catalogue: Catalogue,
+    /// Pages of the catalogue that [`Engine::start`] left for
+    /// [`Engine::render_deferred`], in the order they are rendered. While
+    /// any are left, snapshots are `pending` and there is no search job.
+    deferred: VecDeque<Entry>,
 }
 
 impl Engine {
@@ -119,8 +120,6 @@ impl Engine {
             generation: 0,
             last: None,
             served: imbl::HashMap::new(),
-            defer_first: false,
-            deferred: VecDeque::new(),
             deferred_chunk: DEFERRED_CHUNK,
             search: HashMap::new(),
         }
@@ -163,9 +162,10 @@ impl Engine {
         let t_load = started.elapsed();
         let stats = self.cache.stats();
         let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
-        let mut pages: Vec<Page> = patched.iter().flat_map(|&(e, a)| renderer.pages_showing_body(e, a)).collect();
-        pages.sort_unstable();
-        pages.dedup();
+        let mut pages: Vec<&Entry> =
+            patched.iter().flat_map(|&(e, a)| last.catalogue.showing_body(&renderer, e, a)).collect();
+        pages.sort_unstable_by_key(|entry| entry.page);
+        pages.dedup_by_key(|entry| entry.page);
         let kept = &self.kept;
         let results: Vec<(String, Kept, bool)> = pages
             .par_iter()
@@ -182,6 +182,20 @@ impl Engine {
 
     /// Brings the site up to date with the files on disk.
     pub(crate) fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
+        self.rebuild_all(false)
+    }
+
+    /// The first rebuild of the preview server: it renders only the pages
+    /// a browser opens first (the front page, the not-found page) and
+    /// leaves the others for [`Engine::render_deferred`], so the server
+    /// starts serving sooner. Until they are all rendered, snapshots are
+    /// marked `pending` and the server holds a request for a missing file
+    /// until it is there. Later rebuilds render every page they need.
+    pub(crate) fn start(&mut self) -> Result<Rebuild, Diagnostics> {
+        self.rebuild_all(true)
+    }
+
+    fn rebuild_all(&mut self, front_page_first: bool) -> Result<Rebuild, Diagnostics> {
         let started = Instant::now();
         let site = content::load_with(&self.opts, &mut self.cache)?;
         let t_load = started.elapsed();
@@ -197,11 +211,10 @@ impl Engine {
         let photo_cache = crate::images::Cache::in_site(&self.opts.source);
         let settings = &site.config.images;
         let (pages, photos) = rayon::join(
-            || render_changed(&site, theme, &self.kept, self.defer_first && self.kept.is_empty()),
+            || render_changed(&site, theme, &self.kept, front_page_first),
             || crate::images::make_all(&site.images, settings, &photo_cache).map_err(|d| site.with_warnings(d)),
         );
-        let (RenderPass { mut outputs, rendered, listings, deferred }, photos) = (pages?, photos?);
-        self.deferred = deferred;
+        let (RenderPass { mut outputs, rendered, listings, catalogue, deferred }, photos) = (pages?, photos?);
         for (output, entry) in crate::images::entries(&site.images, settings, &photo_cache) {
             // The entry's name is a hash of the photo and the settings: a new name is a new picture.
             outputs.insert(output.to_string(), Kept::Copy { source: CopySource::File(entry), stamp: None });
@@ -214,36 +227,27 @@ impl Engine {
         let changed = changed_paths(&self.kept, &outputs);
         self.kept = outputs;
         let articles = site.article_count();
-        self.last = Some(Loaded { site, listings });
+        self.last = Some(Loaded { site, listings, catalogue, deferred });
         Ok(self.publish(changed, Work { rendered, stats, articles, photos }, times))
     }
 
-    /// Makes the first rebuild render only the pages a browser opens first
-    /// (the front page, the not-found page) and leave the others for
-    /// [`Engine::render_deferred`], so the server starts serving sooner.
-    /// Until they are all rendered, snapshots are marked `pending` and the
-    /// server holds a request for a missing file until it is there.
-    pub(crate) fn render_front_page_first(&mut self) {
-        self.defer_first = true;
-    }
-
-    /// Renders the next batch of pages the last rebuild deferred;
-    /// `None` once there are none left.
+    /// Renders the next batch of pages [`Engine::start`] deferred; `None`
+    /// once there are none left.
     pub(crate) fn render_deferred(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
-        if self.deferred.is_empty() {
+        let started = Instant::now();
+        let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_mut()) else { return Ok(None) };
+        if last.deferred.is_empty() {
             return Ok(None);
         }
-        let started = Instant::now();
-        let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_ref()) else { return Ok(None) };
+        let batch = self.deferred_chunk.min(last.deferred.len());
+        let chunk: Vec<Entry> = last.deferred.drain(..batch).collect();
         let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
         let kept = &self.kept;
-        let batch = self.deferred_chunk.min(self.deferred.len());
-        let chunk: Vec<Page> = self.deferred.drain(..batch).collect();
         let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
             chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
         if results.iter().any(Result::is_err) {
             // The error is reported now; a later rebuild renders every page.
-            self.deferred.clear();
+            last.deferred.clear();
         }
         let pages = crate::diagnostic::collect(results).map_err(|d| last.site.with_warnings(d))?;
         let articles = last.site.article_count();
@@ -262,7 +266,7 @@ impl Engine {
     /// its result.
     pub(crate) fn search_job(&self) -> Option<SearchJob> {
         let last = self.last.as_ref()?;
-        if !self.deferred.is_empty() {
+        if !last.deferred.is_empty() {
             return None;
         }
         let site = &last.site;
@@ -378,7 +382,8 @@ impl Engine {
                 }
             }
         }
-        Snapshot { files: self.served.clone(), generation: self.generation, pending: !self.deferred.is_empty() }
+        let pending = self.last.as_ref().is_some_and(|l| !l.deferred.is_empty());
+        Snapshot { files: self.served.clone(), generation: self.generation, pending }
     }
 }
 
@@ -450,50 +455,50 @@ struct RenderPass {
     /// How many pages were rendered (the others kept their bytes).
     rendered: usize,
     listings: Arc<Listings>,
+    catalogue: Catalogue,
     /// Pages left for [`Engine::render_deferred`].
-    deferred: VecDeque<Page>,
+    deferred: VecDeque<Entry>,
 }
 
-/// Fingerprints every page, renders those that changed, and lists copies.
-/// With `defer`, only the pages a browser opens first are rendered; the
-/// others are returned in the order [`start_up`] gives them.
+/// Fingerprints every page of the catalogue, renders those that changed,
+/// and lists copies. With `front_page_first`, only the pages a browser opens
+/// first are rendered; the others are returned in the order [`start_up`]
+/// gives them.
 fn render_changed(
     site: &Site,
     theme: &Theme,
     kept: &HashMap<String, Kept>,
-    defer: bool,
+    front_page_first: bool,
 ) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
-    let (mut deferred, pages): (Vec<Page>, Vec<Page>) =
-        renderer.pages().into_iter().partition(|p| defer && start_up(p).0 != StartUp::BeforeServing);
-    deferred.sort_by_key(start_up);
-    let deferred_paths = renderer.outputs(&deferred);
-    let results: Vec<Result<(String, Kept, bool), Diagnostic>> = pages
-        .par_iter()
-        // The first rebuild has nothing to compare with.
-        .map(|page| render_or_keep(&renderer, page, kept))
-        .collect();
+    let catalogue = Catalogue::new(&renderer, site, theme)?;
+    let (mut deferred, pages): (Vec<&Entry>, Vec<&Entry>) =
+        catalogue.pages.iter().partition(|entry| front_page_first && start_up(&entry.page).0 != StartUp::BeforeServing);
+    deferred.sort_by_key(|entry| start_up(&entry.page));
+    let deferred = deferred.into_iter().cloned().collect();
+    let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
+        pages.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
     let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
-    for copy in render::copies(site, theme, |p| outputs.contains_key(p) || deferred_paths.contains(p))? {
+    for copy in &catalogue.copies {
         let stamp = match &copy.source {
             CopySource::File(p) => Stamp::of(p),
             CopySource::Builtin(_) => None,
         };
-        outputs.insert(copy.path, Kept::Copy { source: copy.source, stamp });
+        outputs.insert(copy.path.clone(), Kept::Copy { source: copy.source.clone(), stamp });
     }
-    Ok(RenderPass { outputs, rendered, listings: renderer.listings(), deferred: deferred.into() })
+    Ok(RenderPass { outputs, rendered, listings: renderer.listings(), catalogue, deferred })
 }
 
-/// Page `page` as kept: its kept bytes when its fingerprint matches theirs,
-/// else rendered anew (the `bool` says which).
+/// The page of `entry` as kept: its kept bytes when its fingerprint matches
+/// theirs, else rendered anew (the `bool` says which).
 fn render_or_keep(
     renderer: &Renderer<'_>,
-    page: &Page,
+    entry: &Entry,
     kept: &HashMap<String, Kept>,
 ) -> Result<(String, Kept, bool), Diagnostic> {
-    let made = renderer.render_unless(page, |path, new| match kept.get(path) {
+    let made = renderer.render_unless(entry, |new| match kept.get(&entry.path) {
         Some(Kept::Page { fingerprint, bytes }) if *fingerprint == new => Some(Arc::clone(bytes)),
         _ => None,
     })?;
@@ -501,7 +506,7 @@ fn render_or_keep(
         Output::Reused(bytes) => (bytes, false),
         Output::Rendered(bytes) => (Arc::from(bytes), true),
     };
-    Ok((made.path, Kept::Page { fingerprint: made.fingerprint, bytes }, fresh))
+    Ok((entry.path.clone(), Kept::Page { fingerprint: made.fingerprint, bytes }, fresh))
 }
 
 /// Puts some pages' results into `kept`; returns the outputs whose bytes
@@ -659,9 +664,8 @@ mod tests {
         )
         .unwrap();
         let mut engine = Engine::new(BuildOptions::new(dir.path()));
-        engine.render_front_page_first();
         engine.deferred_chunk = 3;
-        let first = engine.rebuild().unwrap();
+        let first = engine.start().unwrap();
         assert!(first.snapshot.pending);
         for served in ["index.html", "404.html", "css/daily.css"] {
             assert!(first.snapshot.files.contains_key(served), "{served} is served at once");

@@ -3,7 +3,7 @@
 //! changed.
 //!
 //! For every page: the fingerprint of what its bytes depend on (template,
-//! context; see `Renderer::prepare_keyed`), the content hash of its bytes
+//! context; see `Renderer::render_unless`), the content hash of its bytes
 //! (for the output's record, see `record`, which a page left unrendered
 //! keeps without being read) and the stamp of the file it wrote (length, inode, modification and change times). A page is skipped
 //! only when both still match: an edit of the file by hand, a copy over it
@@ -106,6 +106,46 @@ impl Manifest {
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.pages.len()
+    }
+}
+
+/// The manifests of one build: what the folder it recycles holds, and what
+/// it writes into the site it replaces (the next spare) once in place.
+pub(super) struct Memory {
+    /// The binary's key; `None`: nothing is kept.
+    key: Option<String>,
+    /// The identity of the staging folder, under which its pages are kept.
+    staging: Option<String>,
+    /// What the recycled staging folder holds.
+    pub(super) known: Manifest,
+    /// The manifest of the output, which becomes the spare's own.
+    carried: Option<(String, Manifest)>,
+}
+
+impl Memory {
+    /// Takes the manifests out of the staging folder `dir` (when it is a
+    /// recycled spare) for a build into `output`; with `reuse` off, none.
+    pub(super) fn open(dir: &Path, recycled: bool, output: &Path, reuse: bool) -> Memory {
+        let key = if reuse { binary_key() } else { None };
+        let (staging, output) = (identity(dir), identity(output));
+        let mut manifests = match &key {
+            Some(key) if recycled => take(dir, key),
+            _ => HashMap::new(),
+        };
+        let known = staging.as_ref().and_then(|id| manifests.remove(id)).unwrap_or_default();
+        let carried = output.and_then(|id| manifests.remove(&id).map(|m| (id, m)));
+        Memory { key, staging, known, carried }
+    }
+
+    /// Writes the manifests into `spare`, the site the build replaced: that
+    /// of the new site (`pages`) and that of the spare itself. Without them
+    /// the build after next renders every page, as a first build does: no
+    /// reason to fail this one.
+    pub(super) fn keep<'a>(&self, spare: &Path, pages: impl Iterator<Item = (&'a str, Entry)>) {
+        if let (Some(key), Some(id)) = (&self.key, &self.staging) {
+            let carried = self.carried.as_ref().map(|(id, m)| (id.as_str(), m));
+            let _ = write(spare, key, (id, pages), carried);
+        }
     }
 }
 

@@ -26,7 +26,8 @@ use crate::content::{self, Site, Skipped};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fs;
 use crate::images;
-use crate::render::{self, CopySource, Output, Page, Renderer, Theme};
+use crate::render::catalogue::{Catalogue, Entry};
+use crate::render::{CopySource, Output, Page, Renderer, Theme};
 pub(crate) use staging::Previous;
 use staging::{Staging, absolute, check_output, resolve};
 use write::Writer;
@@ -127,150 +128,194 @@ pub(crate) fn load(opts: &BuildOptions) -> Result<(Site, Theme, LoadStats), Fail
 
 /// `masthead check`: every check of `build`, rendering included, writing nothing.
 pub(crate) fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
-    let started = Instant::now();
+    let mut clock = Clock::start();
     let (site, theme, stats) = load(opts)?;
-    let loaded = Instant::now();
+    let load_time = clock.lap();
     let renderer = Renderer::new(&site, &theme);
-    let pages = renderer.pages();
     // A file that would overwrite a page fails `build`: so it fails `check`.
-    let page_paths = renderer.outputs(&pages);
-    render::copies(&site, &theme, |p| page_paths.contains(p)).map_err(|d| site.with_warnings(d))?;
-    drop(page_paths);
-    let planned = Instant::now();
-    let results: Vec<Result<(), Diagnostic>> = pages.par_iter().map(|p| renderer.render(p).map(|_| ())).collect();
+    let catalogue = Catalogue::new(&renderer, &site, &theme).map_err(|d| site.with_warnings(d))?;
+    let plan_time = clock.lap();
+    let results: Vec<Result<(), Diagnostic>> =
+        catalogue.pages.par_iter().map(|e| renderer.render(&e.page).map(drop)).collect();
     crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
-    let mut report = report(&site, 0, started, opts.output.clone(), work(stats, &theme));
-    report.warnings.extend(theme.notes.0.iter().cloned());
-    report.phases =
-        Phases { load: loaded - started, plan: planned - loaded, render: planned.elapsed(), swap: Duration::ZERO };
+    let render_time = clock.lap();
+    let mut report = report(&site, &theme, opts, &clock, stats, Written::default());
+    report.phases = Phases { load: load_time, plan: plan_time, render: render_time, swap: Duration::ZERO };
     if opts.exit_after {
-        std::mem::forget(pages);
+        std::mem::forget(catalogue);
         std::mem::forget(renderer);
         std::mem::forget(site);
     }
     Ok(report)
 }
 
-/// `masthead build`.
+/// `masthead build`: check the output folder, load, plan, write into the
+/// staging folder, swap it into place, report.
 pub(crate) fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBar>) -> Result<BuildReport, Failure> {
-    let started = Instant::now();
-    let started_at = std::time::SystemTime::now();
+    let mut clock = Clock::start();
     let output = resolve(&absolute(&opts.output)?);
     check_output(&opts.source, &output)?;
+
     let (site, theme, stats) = load(opts)?;
-    let loaded = Instant::now();
+    let load_time = clock.lap();
+
     let renderer = Renderer::new(&site, &theme);
-    let pages = renderer.pages();
-    let page_paths = renderer.outputs(&pages);
-    let copies = render::copies(&site, &theme, |p| page_paths.contains(p))?;
-    let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
+    let catalogue = Catalogue::new(&renderer, &site, &theme).map_err(|d| site.with_warnings(d))?;
     if let Some(bar) = progress {
-        bar.set_length((pages.len() + copies.len()) as u64);
+        bar.set_length(catalogue.len() as u64);
     }
-    let planned = Instant::now();
+    let plan_time = clock.lap();
 
     let reuse = site.config.reuse_previous_build;
     let staging = Staging::create(&output, reuse)?;
-    // With the site kept for reuse, a manifest of its pages lets the build
-    // that recycles this folder skip the pages that stay the same.
-    let key = if reuse { manifest::binary_key() } else { None };
-    let (staging_id, output_id) = (manifest::identity(&staging.dir), manifest::identity(&output));
-    let mut manifests = match &key {
-        Some(key) if staging.recycled => manifest::take(&staging.dir, key),
-        _ => Default::default(),
-    };
-    let known = staging_id.as_ref().and_then(|id| manifests.remove(id)).unwrap_or_default();
-    let carried = output_id.as_ref().and_then(|id| manifests.remove(id).map(|m| (id.as_str(), m)));
-    let writer = Writer::new(&staging.dir, staging.recycled);
-    let pruned = if staging.recycled { prune(&staging.dir, &site, &page_paths, &copies) } else { Ok(()) };
-    let cache = images::Cache::in_site(&opts.source);
-    // Photos are made (or found in the cache) while pages render.
-    let (result, photos) = rayon::join(
-        || {
-            pruned.and_then(|()| {
-                // The search index is made from the article pages as they are rendered.
-                let index = plan_search(&renderer, &site, &staging.dir, &output)?;
-                let pass = Pass { renderer: &renderer, site: &site, page_paths: &page_paths, writer: &writer };
-                let entries = write_all(&pass, &pages, &copies, &known, index.as_ref(), progress)?;
-                let search = match &index {
-                    Some(plan) => {
-                        let published = crate::search::finish(plan, &|rel, bytes| writer.write(rel, bytes).map(drop))?;
-                        // Bundles kept or copied as they were are in the output too: the
-                        // record deploy reads must hold them.
-                        let files: Vec<String> =
-                            index_paths(&staging.dir).into_iter().filter(|p| !p.ends_with("/.")).collect();
-                        writer.note_others(&files)?;
-                        published
-                    }
-                    None => Default::default(),
-                };
-                Ok((entries, search))
-            })
-        },
-        || publish_photos(&site, &cache, &writer),
-    );
-    let result = result.and_then(|entries| photos.map(|photos| (entries, photos)));
-    match result {
-        Ok(((entries, search), photos)) => {
-            let kept = entries.iter().filter(|e| e.kept).count();
-            let unchanged = writer.unchanged() + kept;
-            let mut recorded = writer.into_recorded();
-            let written = Instant::now();
-            let mut previous = staging.swap_into(&output)?;
-            // What deploy publishes; without it deploy asks for a build.
-            record::write(&output, started_at, &mut recorded)?;
-            previous.keep = reuse;
-            // The replaced site becomes the spare: it keeps the manifests.
-            if let (Some(key), Some(id), Some(spare)) = (&key, &staging_id, &previous.dir) {
-                let pages = entries.iter().map(|e| (e.path.as_str(), e.entry));
-                let carried = carried.as_ref().map(|(id, m)| (*id, m));
-                // Without them the build after next renders every page, as a
-                // first build does: no reason to fail this one.
-                let _ = manifest::write(spare, key, (id, pages), carried);
-            }
-            let work = Work { photos, unchanged, kept, search, ..work(stats, &theme) };
-            let mut report = report(
-                &site,
-                pages.len() + copies.len() + photo_files + search.files,
-                started,
-                opts.output.clone(),
-                work,
-            );
-            report.previous = previous;
-            report.warnings.extend(theme.notes.0.iter().cloned());
-            report.phases = Phases {
-                load: loaded - started,
-                plan: planned - loaded,
-                render: written - planned,
-                swap: written.elapsed(),
-            };
-            if opts.exit_after {
-                std::mem::forget(pages);
-                std::mem::forget(page_paths);
-                std::mem::forget(copies);
-                std::mem::forget(renderer);
-                std::mem::forget(site);
-            }
-            Ok(report)
-        }
+    let memory = manifest::Memory::open(&staging.dir, staging.recycled, &output, reuse);
+    let job = Job { site: &site, renderer: &renderer, catalogue: &catalogue, output: &output, progress };
+    let mut written = match write(&job, &staging, &memory.known, &opts.source) {
+        Ok(written) => written,
         Err(failure) => {
             staging.discard(&output);
-            Err(failure)
+            return Err(failure);
         }
+    };
+    let render_time = clock.lap();
+
+    let mut previous = staging.swap_into(&output)?;
+    // What deploy publishes; without it deploy asks for a build.
+    record::write(&output, clock.started_at, &mut written.recorded)?;
+    // The replaced site becomes the spare: it keeps the manifests.
+    if let Some(spare) = &previous.dir {
+        memory.keep(spare, written.pages.iter().map(|p| (p.path.as_str(), p.entry)));
+    }
+    previous.keep = reuse;
+    let swap_time = clock.lap();
+
+    let mut report = report(&site, &theme, opts, &clock, stats, written);
+    report.files += catalogue.len();
+    report.previous = previous;
+    report.phases = Phases { load: load_time, plan: plan_time, render: render_time, swap: swap_time };
+    if opts.exit_after {
+        std::mem::forget(catalogue);
+        std::mem::forget(renderer);
+        std::mem::forget(site);
+    }
+    Ok(report)
+}
+
+/// When a command started, and when its last phase ended.
+struct Clock {
+    started: Instant,
+    started_at: std::time::SystemTime,
+    last: Instant,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        let now = Instant::now();
+        Clock { started: now, started_at: std::time::SystemTime::now(), last: now }
+    }
+
+    /// How long the phase that ends now took.
+    fn lap(&mut self) -> Duration {
+        let now = Instant::now();
+        let phase = now - self.last;
+        self.last = now;
+        phase
     }
 }
 
-fn work(stats: LoadStats, theme: &Theme) -> Work {
-    Work {
-        files_parsed: stats.parsed,
-        markdown_rendered: stats.rendered,
-        templates_rendered: theme.renders(),
-        photos: images::Stats::default(),
-        unchanged: 0,
-        kept: 0,
-        search: crate::search::Published::default(),
-        inlined: theme.inliner().stats(),
+/// What writing into the staging folder did.
+#[derive(Default)]
+struct Written {
+    /// Every page, for the manifest.
+    pages: Vec<WrittenPage>,
+    /// Every file of the output with its hash, for the record deploy reads.
+    recorded: Vec<(String, record::Recorded)>,
+    /// Files that already held their bytes, pages left unrendered included.
+    unchanged: usize,
+    /// Pages left unrendered.
+    kept: usize,
+    photos: images::Stats,
+    /// Photo files and files of the search index.
+    files: usize,
+    search: crate::search::Published,
+}
+
+/// What a build or a check did, for the summary line; the caller adds
+/// what only it knows (files, phases, the replaced site).
+fn report(
+    site: &Site,
+    theme: &Theme,
+    opts: &BuildOptions,
+    clock: &Clock,
+    stats: LoadStats,
+    written: Written,
+) -> BuildReport {
+    let mut warnings = site.warnings.clone();
+    warnings.extend(theme.notes.0.iter().cloned());
+    BuildReport {
+        work: Work {
+            files_parsed: stats.parsed,
+            markdown_rendered: stats.rendered,
+            templates_rendered: theme.renders(),
+            photos: written.photos,
+            unchanged: written.unchanged,
+            kept: written.kept,
+            search: written.search,
+            inlined: theme.inliner().stats(),
+        },
+        previous: Previous::default(),
+        phases: Phases::default(),
+        articles: site.article_count(),
+        editions: site.editions.len(),
+        files: written.files,
+        elapsed: clock.started.elapsed(),
+        output: opts.output.clone(),
+        skipped: site.skipped.clone(),
+        warnings,
     }
+}
+
+/// What writing a site needs.
+struct Job<'a, 'r> {
+    site: &'a Site,
+    renderer: &'a Renderer<'r>,
+    catalogue: &'a Catalogue,
+    /// The output folder (the staging folder replaces it).
+    output: &'a Path,
+    progress: Option<&'a indicatif::ProgressBar>,
+}
+
+/// Writes the site into the staging folder: prunes a recycled one of what
+/// the site no longer has, then renders and writes pages (the search index
+/// made from the article pages as they are rendered) while photos are made
+/// (or found in the cache) and copied.
+fn write(job: &Job<'_, '_>, staging: &Staging, known: &manifest::Manifest, source: &Path) -> Result<Written, Failure> {
+    let site = job.site;
+    let writer = Writer::new(&staging.dir, staging.recycled);
+    let cache = images::Cache::in_site(source);
+    let (pages, photos) = rayon::join(
+        || -> Result<_, Failure> {
+            if staging.recycled {
+                prune(&staging.dir, site, job.catalogue)?;
+            }
+            let index = plan_search(job.renderer, site, &staging.dir, job.output)?;
+            let pages = write_all(job, &writer, known, index.as_ref())?;
+            let Some(plan) = &index else { return Ok((pages, Default::default())) };
+            let search = crate::search::finish(plan, &|rel, bytes| writer.write(rel, bytes).map(drop))?;
+            // Bundles kept or copied as they were are in the output too: the
+            // record deploy reads must hold them.
+            let files: Vec<String> = index_paths(&staging.dir).into_iter().filter(|p| !p.ends_with("/.")).collect();
+            writer.note_others(&files)?;
+            Ok((pages, search))
+        },
+        || publish_photos(site, &cache, &writer),
+    );
+    let ((pages, search), photos) = (pages?, photos?);
+    let kept = pages.iter().filter(|p| p.kept).count();
+    let unchanged = writer.unchanged() + kept;
+    let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
+    let recorded = writer.into_recorded();
+    Ok(Written { pages, recorded, unchanged, kept, photos, files: photo_files + search.files, search })
 }
 
 /// Readies the staging folder's `pagefind/` (see [`crate::search`]): `None`
@@ -300,12 +345,13 @@ fn publish_photos(site: &Site, cache: &images::Cache, writer: &Writer<'_>) -> Re
 }
 
 /// Empties a recycled folder of everything this build will not write.
-fn prune(dir: &Path, site: &Site, pages: &HashSet<String>, copies: &[render::CopyFile]) -> Result<(), Failure> {
+fn prune(dir: &Path, site: &Site, catalogue: &Catalogue) -> Result<(), Failure> {
     let photos = site.images.iter().flat_map(|i| i.variants.iter().map(|v| v.output.as_str()));
-    let files: HashSet<&str> = pages
+    let files: HashSet<&str> = catalogue
+        .pages
         .iter()
-        .map(String::as_str)
-        .chain(copies.iter().map(|c| c.path.as_str()))
+        .map(|e| e.path.as_str())
+        .chain(catalogue.copies.iter().map(|c| c.path.as_str()))
         .chain(photos)
         .chain([MARKER])
         .collect();
@@ -340,23 +386,8 @@ fn index_paths(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn report(site: &Site, files: usize, started: Instant, output: PathBuf, work: Work) -> BuildReport {
-    BuildReport {
-        work,
-        previous: Previous::default(),
-        phases: Phases::default(),
-        articles: site.article_count(),
-        editions: site.editions.len(),
-        files,
-        elapsed: started.elapsed(),
-        output,
-        skipped: site.skipped.clone(),
-        warnings: site.warnings.clone(),
-    }
-}
-
 /// A page as this build left it, for the manifest.
-struct Written {
+struct WrittenPage {
     path: String,
     entry: manifest::Entry,
     /// Left as it was, not rendered.
@@ -364,35 +395,25 @@ struct Written {
 }
 
 /// A page as written, and its HTML when it was asked for.
-type Rendered = (Option<Written>, Option<String>);
+type Rendered = (WrittenPage, Option<String>);
 /// Pages as rendered: `(url, html)`.
 type Html = Vec<(String, String)>;
 
-/// What rendering and writing pages needs.
-struct Pass<'a, 'r, 'w> {
-    renderer: &'a Renderer<'r>,
-    site: &'a Site,
-    page_paths: &'a HashSet<String>,
-    writer: &'a Writer<'w>,
-}
-
-/// Renders and writes every page and copies every file into `dir`, in
-/// parallel; a page `known` shows unchanged is left as it is. Says what
+/// Renders and writes every page and copies every file of the catalogue,
+/// in parallel; a page `known` shows unchanged is left as it is. Says what
 /// each page's file is now. The articles of the bundles `index` says to
 /// index go first, one bundle at a time: each bundle's pages are rendered
 /// (in parallel) and then indexed, so the pages are rendered once and one
 /// bundle is held at a time (indexing is what bounds a build's memory).
 fn write_all(
-    pass: &Pass<'_, '_, '_>,
-    pages: &[Page],
-    copies: &[render::CopyFile],
+    job: &Job<'_, '_>,
+    writer: &Writer<'_>,
     known: &manifest::Manifest,
     index: Option<&crate::search::Plan>,
-    progress: Option<&indicatif::ProgressBar>,
-) -> Result<Vec<Written>, Failure> {
-    let Pass { renderer, site, page_paths, writer } = *pass;
+) -> Result<Vec<WrittenPage>, Failure> {
+    let Job { renderer, site, catalogue, progress, .. } = *job;
     // Folders are made by the first file written into them, in parallel.
-    let own = own_folders(page_paths, copies);
+    let own = own_folders(catalogue);
     let tick = || {
         if let Some(bar) = progress {
             bar.inc(1);
@@ -400,36 +421,37 @@ fn write_all(
     };
     // Renders and writes one page; with `html`, also returns it (rendered
     // even when its file is known to be unchanged).
-    let one = |page: &Page, html: bool| -> Result<Rendered, Diagnostic> {
+    let one = |page: &Entry, html: bool| -> Result<Rendered, Diagnostic> {
+        let path = &page.path;
         // The recycled folder's file, when it holds this page as it is now.
         let mut held = None;
-        let made = renderer.render_unless(page, |path, fingerprint| {
+        let made = renderer.render_unless(page, |fingerprint| {
             held = known.holds(writer.root(), path, fingerprint);
             held.filter(|_| !html)
         })?;
-        let (path, fingerprint) = (made.path, made.fingerprint);
         let bytes = match made.output {
             Output::Reused(entry) => {
-                writer.keep(&path, entry.recorded);
+                writer.keep(path, entry.recorded);
                 tick();
-                return Ok((Some(Written { path, entry, kept: true }), None));
+                return Ok((WrittenPage { path: path.clone(), entry, kept: true }, None));
             }
             Output::Rendered(bytes) => bytes,
         };
-        let failed = |e: anyhow::Error| Diagnostic::error(&path, format!("{e:#}"));
+        let failed = |e: anyhow::Error| Diagnostic::error(path, format!("{e:#}"));
         let written = match held {
             Some(entry) => {
-                writer.keep(&path, entry.recorded);
-                Some(Written { path: path.clone(), entry, kept: true })
+                writer.keep(path, entry.recorded);
+                WrittenPage { path: path.clone(), entry, kept: true }
             }
             None => {
                 // A page alone in its folder (most articles) makes the folder
                 // first, rather than trying to write and failing.
-                if let Some(folder) = parent(&path).filter(|f| own.contains(f)) {
+                if let Some(folder) = parent(path).filter(|f| own.contains(f)) {
                     writer.folder(folder).map_err(failed)?;
                 }
-                let recorded = writer.write(&path, &bytes).map_err(failed)?;
-                Some(Written { path: path.clone(), entry: manifest::Entry { fingerprint, recorded }, kept: false })
+                let recorded = writer.write(path, &bytes).map_err(failed)?;
+                let entry = manifest::Entry { fingerprint: made.fingerprint, recorded };
+                WrittenPage { path: path.clone(), entry, kept: false }
             }
         };
         tick();
@@ -440,12 +462,13 @@ fn write_all(
     let mut indexed = HashSet::new();
     if let Some(plan) = index {
         let write = |rel: &str, bytes: &[u8]| writer.write(rel, bytes).map(drop);
-        let render_part = |part: &crate::search::Partition| -> Result<(Vec<Written>, Html), Failure> {
-            let results: Vec<_> = part.articles.par_iter().map(|&(e, a)| one(&Page::Article(e, a), true)).collect();
+        let render_part = |part: &crate::search::Partition| -> Result<(Vec<WrittenPage>, Html), Failure> {
+            let results: Vec<_> =
+                part.articles.par_iter().map(|&(e, a)| one(&renderer.entry(Page::Article(e, a)), true)).collect();
             let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
             let urls = part.articles.iter().map(|&(e, a)| site.editions[e].articles[a].url.clone());
             let (entries, html): (Vec<_>, Vec<_>) = results.into_iter().unzip();
-            Ok((entries.into_iter().flatten().collect(), urls.zip(html.into_iter().flatten()).collect()))
+            Ok((entries, urls.zip(html.into_iter().flatten()).collect()))
         };
         for part in plan.to_index() {
             indexed.extend(part.articles.iter().map(|&(e, a)| Page::Article(e, a)));
@@ -456,11 +479,9 @@ fn write_all(
     }
 
     let rendered: Vec<Result<Rendered, Diagnostic>> =
-        pages.par_iter().filter(|p| !indexed.contains(*p)).map(|page| one(page, false)).collect();
-    written.extend(
-        crate::diagnostic::collect(rendered).map_err(|d| site.with_warnings(d))?.into_iter().filter_map(|w| w.0),
-    );
-    copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
+        catalogue.pages.par_iter().filter(|p| !indexed.contains(&p.page)).map(|page| one(page, false)).collect();
+    written.extend(crate::diagnostic::collect(rendered).map_err(|d| site.with_warnings(d))?.into_iter().map(|w| w.0));
+    catalogue.copies.par_iter().try_for_each(|c| -> anyhow::Result<()> {
         match &c.source {
             CopySource::Builtin(bytes) => writer.write(&c.path, bytes).map(drop)?,
             // An OS error names the file that caused it, not only the output.
@@ -494,16 +515,17 @@ fn insert_folders<'p>(path: &'p str, mut insert: impl FnMut(&'p str) -> bool) {
 
 /// Folders that hold exactly one page and nothing else (no other file, no
 /// folder): the page's writer can make its folder with one `mkdir`.
-fn own_folders<'p>(pages: &'p HashSet<String>, copies: &'p [render::CopyFile]) -> HashSet<&'p str> {
+fn own_folders(catalogue: &Catalogue) -> HashSet<&str> {
+    let pages = || catalogue.pages.iter().map(|e| e.path.as_str());
     let mut files: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for folder in pages.iter().chain(copies.iter().map(|c| &c.path)).filter_map(|p| parent(p)) {
+    for folder in pages().chain(catalogue.copies.iter().map(|c| c.path.as_str())).filter_map(parent) {
         *files.entry(folder).or_default() += 1;
     }
     let mut ancestors = HashSet::new();
     for &folder in files.keys() {
         insert_folders(folder, |f| ancestors.insert(f));
     }
-    let page_folders: HashSet<&str> = pages.iter().filter_map(|p| parent(p)).collect();
+    let page_folders: HashSet<&str> = pages().filter_map(parent).collect();
     files
         .into_iter()
         .filter(|&(f, n)| n == 1 && !ancestors.contains(f) && page_folders.contains(f))
@@ -517,15 +539,15 @@ mod tests {
 
     #[test]
     fn a_page_alone_in_its_folder_owns_it() {
-        let pages: HashSet<String> =
-            ["index.html", "2023/09/05/index.html", "2023/09/05/a/index.html", "tags/x/index.html"]
-                .into_iter()
-                .chain(["tags/x/page/2/index.html", "x/y/z/index.html"])
-                .map(String::from)
-                .collect();
-        let copy = |p: &str| render::CopyFile { path: p.into(), source: CopySource::Builtin(b"") };
-        let copies = [copy("2023/09/05/photo.jpg"), copy("css/daily.css"), copy("files/one.pdf")];
-        let mut own: Vec<&str> = own_folders(&pages, &copies).into_iter().collect();
+        let pages = ["index.html", "2023/09/05/index.html", "2023/09/05/a/index.html", "tags/x/index.html"]
+            .into_iter()
+            .chain(["tags/x/page/2/index.html", "x/y/z/index.html"])
+            .map(|p| Entry { page: Page::Front, path: p.into() })
+            .collect();
+        let copy = |p: &str| crate::render::CopyFile { path: p.into(), source: CopySource::Builtin(b"") };
+        let copies = vec![copy("2023/09/05/photo.jpg"), copy("css/daily.css"), copy("files/one.pdf")];
+        let catalogue = Catalogue { pages, copies };
+        let mut own: Vec<&str> = own_folders(&catalogue).into_iter().collect();
         own.sort_unstable();
         // Not `tags/x` (it holds `page/`), `2023/09/05` (two files and a folder) or the
         // folders of copies.

@@ -3,6 +3,7 @@
 //! Each page is a [`Page`] job rendered on its own, in parallel.
 
 pub(crate) mod absolute;
+pub(crate) mod catalogue;
 pub(crate) mod context;
 pub(crate) mod escape;
 pub(crate) mod extras;

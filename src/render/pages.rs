@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::OutputFile;
+use super::catalogue::Entry;
 use super::context::{
     ArchiveEditionView, ArticleCardView, ArticleView, EditionLinkView, EditionView, JsonLd, LinkView,
     ListedArticleView, MonthView, PageView, PaginationView, PhotoView, SiteView, TaxonomyView, TermView, YearView,
@@ -95,24 +96,13 @@ pub(crate) fn pages(site: &Site, listings: &Listings) -> Vec<Page> {
 
 /// A page ready to render: a template and its context, or finished text.
 pub(crate) enum Prepared<'a> {
-    Template { name: &'static str, ctx: Box<Vars<'a>>, path: String },
-    Plain { path: String, text: String },
-}
-
-impl Prepared<'_> {
-    /// The file it is written to, relative to the output folder.
-    pub(crate) fn path(&self) -> &str {
-        match self {
-            Prepared::Template { path, .. } | Prepared::Plain { path, .. } => path,
-        }
-    }
+    Template { name: &'static str, ctx: Box<Vars<'a>> },
+    Plain { text: String },
 }
 
 /// What [`Renderer::render_unless`] made of a page.
 #[derive(Debug)]
 pub(crate) struct Made<R> {
-    /// The page's output, relative to the output folder.
-    pub path: String,
     /// The page's fingerprint (see [`Renderer::fingerprint`]).
     pub fingerprint: u64,
     pub output: Output<R>,
@@ -244,20 +234,29 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    /// The pages that show article `a` of edition `e` in full (its body,
-    /// not only its card): its own page and the feeds that list it. Every
-    /// other page is unchanged by an edit of the body alone. A page kind
-    /// that shows bodies must be added here.
-    pub(crate) fn pages_showing_body(&self, e: usize, a: usize) -> Vec<Page> {
-        let limit = self.site.config.feeds.limit;
-        let in_feed = |list: &[(usize, usize)]| list.iter().take(limit).any(|&x| x == (e, a));
-        let mut pages = vec![Page::Article(e, a)];
-        if in_feed(&self.listings.newest) {
-            pages.extend([Page::Atom, Page::JsonFeed]);
+    /// Whether `page` shows the body of article `a` of edition `e` in full
+    /// (not only its card): its own page, and the feeds that list it. The
+    /// preview's body shortcut re-renders just these pages after an edit of
+    /// a body alone, so every page kind answers here.
+    pub(crate) fn shows_body(&self, page: &Page, e: usize, a: usize) -> bool {
+        let in_feed = |list: &[(usize, usize)]| list.iter().take(self.site.config.feeds.limit).any(|&x| x == (e, a));
+        match *page {
+            Page::Article(pe, pa) => (pe, pa) == (e, a),
+            Page::Atom | Page::JsonFeed => in_feed(&self.listings.newest),
+            Page::SectionFeed(t) => in_feed(&self.listings.terms(Kind::Sections)[t].articles),
+            Page::Front
+            | Page::NotFound
+            | Page::Edition(_)
+            | Page::Alias(..)
+            | Page::Archive(_)
+            | Page::TaxonomyIndex(_)
+            | Page::Term(..)
+            | Page::Sitemap
+            | Page::SitemapPart(_)
+            | Page::Robots
+            | Page::Newsletter(..)
+            | Page::Search => false,
         }
-        let sections = self.listings.terms(Kind::Sections);
-        pages.extend((0..sections.len()).filter(|&t| in_feed(&sections[t].articles)).map(Page::SectionFeed));
-        pages
     }
 
     /// Every page of the site, in a stable order.
@@ -279,12 +278,6 @@ impl<'a> Renderer<'a> {
         let listings = 1 + self.listings.years.len() + terms;
         let urls = 1 + self.site.editions.iter().map(|e| 1 + e.articles.len()).sum::<usize>() + listings;
         urls.div_ceil(self.sitemap_limit).max(1)
-    }
-
-    /// The output paths of `pages`, computed in parallel: what static files
-    /// must not overwrite.
-    pub(crate) fn outputs(&self, pages: &[Page]) -> std::collections::HashSet<String> {
-        pages.par_iter().map(|p| self.output(p)).collect()
     }
 
     /// The file a page is written to, relative to the output folder.
@@ -322,72 +315,72 @@ impl<'a> Renderer<'a> {
             Page::Term(kind, t, p) => self.term(kind, t, p),
             Page::Newsletter(e, letter) => self.newsletter(e, letter),
             Page::Search => self.search(),
-            _ => Prepared::Plain { path: self.output(page), text: self.plain(page) },
+            _ => Prepared::Plain { text: self.plain(page) },
         }
     }
 
+    /// `page` with its output path, as the catalogue lists it.
+    pub(crate) fn entry(&self, page: Page) -> Entry {
+        Entry { path: self.output(&page), page }
+    }
+
+    /// `page` rendered: a page not taken from a catalogue (one newsletter).
     pub(crate) fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
-        self.render_prepared(page, self.prepare(page))
+        let entry = self.entry(*page);
+        let bytes = self.render_prepared(&entry, self.prepare(page))?;
+        Ok(OutputFile { path: entry.path, bytes })
     }
 
-    /// The page prepared for rendering, and a hash of everything its bytes
-    /// depend on (as [`Renderer::fingerprint`], but of what is rendered, so
-    /// it costs a hash, not a second preparation). `build` keeps it to skip
-    /// the page next time when it is the same.
-    pub(crate) fn prepare_keyed(&self, page: &Page) -> (Prepared<'_>, u64) {
-        let prepared = self.prepare(page);
-        let key = self.hash_prepared(&prepared);
-        (prepared, key)
-    }
-
-    /// `page` rendered, unless `reuse` finds its output already holding
-    /// what the page's fingerprint stands for. The one keep-or-render step
-    /// of `build` (whose recycled folder holds the last build's files) and of
-    /// the preview (which holds the last rebuild's pages in memory): `reuse`
-    /// gets the output path and the fingerprint, both from one preparation,
-    /// and returns what stands for the kept output (`None`: render).
+    /// The page of `entry` rendered, unless `reuse` finds its output already
+    /// holding what the page's fingerprint stands for. The one keep-or-render
+    /// step of `build` (whose recycled folder holds the last build's files)
+    /// and of the preview (which holds the last rebuild's pages in memory):
+    /// `reuse` gets the fingerprint, from the preparation that renders the
+    /// page, and returns what stands for the kept output (`None`: render).
     pub(crate) fn render_unless<R>(
         &self,
-        page: &Page,
-        reuse: impl FnOnce(&str, u64) -> Option<R>,
+        entry: &Entry,
+        reuse: impl FnOnce(u64) -> Option<R>,
     ) -> Result<Made<R>, Diagnostic> {
-        let (prepared, fingerprint) = self.prepare_keyed(page);
-        if let Some(kept) = reuse(prepared.path(), fingerprint) {
-            return Ok(Made { path: prepared.path().to_string(), fingerprint, output: Output::Reused(kept) });
+        let prepared = self.prepare(&entry.page);
+        let fingerprint = self.hash_prepared(&entry.path, &prepared);
+        if let Some(kept) = reuse(fingerprint) {
+            return Ok(Made { fingerprint, output: Output::Reused(kept) });
         }
-        let file = self.render_prepared(page, prepared)?;
-        Ok(Made { path: file.path.clone(), fingerprint, output: Output::Rendered(file.bytes) })
+        let bytes = self.render_prepared(entry, prepared)?;
+        Ok(Made { fingerprint, output: Output::Rendered(bytes) })
     }
 
-    /// Renders what [`Renderer::prepare`] made of `page`.
-    pub(crate) fn render_prepared(&self, page: &Page, prepared: Prepared<'_>) -> Result<OutputFile, Diagnostic> {
+    /// Renders what [`Renderer::prepare`] made of the page of `entry`.
+    fn render_prepared(&self, entry: &Entry, prepared: Prepared<'_>) -> Result<Vec<u8>, Diagnostic> {
         match prepared {
-            Prepared::Template { name, ctx, path } => {
+            Prepared::Template { name, ctx } => {
                 let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
-                if let Page::Newsletter(_, letter) = *page {
+                if let Page::Newsletter(_, letter) = entry.page {
                     html = newsletter::finish(letter, html, self.theme.inliner())
                         .map_err(|m| Diagnostic::error(name, m))?;
                 }
-                Ok(OutputFile { path, bytes: html.into_bytes() })
+                Ok(html.into_bytes())
             }
-            Prepared::Plain { path, text } => Ok(OutputFile { path, bytes: text.into_bytes() }),
+            Prepared::Plain { text } => Ok(text.into_bytes()),
         }
     }
 
     /// A hash of everything the page's bytes depend on: its template (with
-    /// what it extends and includes) and its context. Equal fingerprints
-    /// mean an unchanged page, so a rebuild renders only the others.
+    /// what it extends and includes), its context and its path. Equal
+    /// fingerprints mean an unchanged page, so a rebuild renders only the
+    /// others.
     pub(crate) fn fingerprint(&self, page: &Page) -> u64 {
-        self.hash_prepared(&self.prepare(page))
+        self.hash_prepared(&self.output(page), &self.prepare(page))
     }
 
-    fn hash_prepared(&self, prepared: &Prepared<'_>) -> u64 {
+    fn hash_prepared(&self, path: &str, prepared: &Prepared<'_>) -> u64 {
         let mut hasher = crate::fingerprint::hasher();
         match prepared {
-            Prepared::Template { name, ctx, path } => {
+            Prepared::Template { name, ctx } => {
                 (self.site_hash, name, self.theme.template_hash(name), path, ctx).hash(&mut hasher);
             }
-            Prepared::Plain { path, text } => (path, text).hash(&mut hasher),
+            Prepared::Plain { text } => (path, text).hash(&mut hasher),
         }
         hasher.finish()
     }
@@ -499,7 +492,7 @@ impl<'a> Renderer<'a> {
             ctx.edition = Some(self.edition_view(e));
         }
         ctx.recent = Some(self.links.iter().rev().skip(1).take(RECENT_EDITIONS).cloned().collect());
-        Prepared::Template { name: "index.html", ctx, path: "index.html".into() }
+        Prepared::Template { name: "index.html", ctx }
     }
 
     fn not_found(&self) -> Prepared<'_> {
@@ -512,7 +505,7 @@ impl<'a> Renderer<'a> {
             og_type: "website",
             image: None,
         };
-        Prepared::Template { name: "404.html", ctx: self.context(page), path: "404.html".into() }
+        Prepared::Template { name: "404.html", ctx: self.context(page) }
     }
 
     fn edition(&self, e: usize) -> Prepared<'_> {
@@ -536,7 +529,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(page);
         ctx.edition = Some(self.edition_view(e));
-        Prepared::Template { name: "edition.html", ctx, path: edition.output.clone() }
+        Prepared::Template { name: "edition.html", ctx }
     }
 
     fn newsletter(&self, e: usize, letter: Letter) -> Prepared<'_> {
@@ -552,8 +545,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(page);
         ctx.newsletter = Some(view);
-        let path = newsletter::output_path(&edition.output, letter);
-        Prepared::Template { name: letter.template(), ctx, path }
+        Prepared::Template { name: letter.template(), ctx }
     }
 
     fn archive(&self, year: Option<usize>) -> Prepared<'_> {
@@ -590,7 +582,7 @@ impl<'a> Renderer<'a> {
         ctx.year = shown.map(|y| years[y].clone());
         ctx.years = Some(years);
         ctx.months = Some(months);
-        Prepared::Template { name: "archive.html", ctx, path: output_file(&path) }
+        Prepared::Template { name: "archive.html", ctx }
     }
 
     fn months(&self, editions: &[usize]) -> Vec<MonthView<'a>> {
@@ -635,7 +627,7 @@ impl<'a> Renderer<'a> {
         };
         let mut ctx = self.context(page);
         ctx.search = Some(view);
-        Prepared::Template { name: "search.html", ctx, path: crate::search::PAGE.into() }
+        Prepared::Template { name: "search.html", ctx }
     }
 
     fn taxonomy_index(&self, kind: Kind) -> Prepared<'_> {
@@ -663,7 +655,7 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(page);
         ctx.taxonomy = Some(taxonomy);
         ctx.terms = Some(terms);
-        Prepared::Template { name: "taxonomy.html", ctx, path: format!("{}/index.html", kind.folder()) }
+        Prepared::Template { name: "taxonomy.html", ctx }
     }
 
     fn term(&self, kind: Kind, t: usize, number: usize) -> Prepared<'_> {
@@ -704,7 +696,7 @@ impl<'a> Renderer<'a> {
         });
         ctx.articles = Some(articles);
         ctx.pagination = Some(pagination);
-        Prepared::Template { name: "term.html", ctx, path: output_file(&path) }
+        Prepared::Template { name: "term.html", ctx }
     }
 
     fn article(&self, e: usize, i: usize) -> Prepared<'_> {
@@ -743,7 +735,7 @@ impl<'a> Renderer<'a> {
         let mut ctx = self.context(page);
         ctx.article = Some(view);
         ctx.edition_link = Some(self.links[e].clone());
-        Prepared::Template { name: "article.html", ctx, path: a.output.clone() }
+        Prepared::Template { name: "article.html", ctx }
     }
 }
 

@@ -1,0 +1,62 @@
+//! The catalogue of a loaded site: every file its output holds, besides the
+//! photos. It is the one place that says which pages a site has, where
+//! each is written, which files are copied as they are, and which pages
+//! show an article's body in full. `build`, `check` and the preview take
+//! their work from it; a page's fingerprint (what its bytes depend on) comes
+//! from the same preparation that renders it ([`Renderer::render_unless`]).
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+
+use super::pages::{Page, Renderer};
+use super::{CopyFile, Theme};
+use crate::content::Site;
+use crate::diagnostic::Diagnostics;
+
+/// One page of the catalogue and the file it is written to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub page: Page,
+    /// Relative to the output folder.
+    pub path: String,
+}
+
+/// Every page and every copied file of a site.
+#[derive(Debug)]
+pub(crate) struct Catalogue {
+    /// Every page, in a stable order.
+    pub pages: Vec<Entry>,
+    /// Static files and the theme's files, none of them at a page's path.
+    pub copies: Vec<CopyFile>,
+}
+
+impl Catalogue {
+    /// The catalogue of the site `renderer` renders. Fails when a static
+    /// file would take a page's place.
+    pub(crate) fn new(renderer: &Renderer<'_>, site: &Site, theme: &Theme) -> Result<Catalogue, Diagnostics> {
+        let pages: Vec<Entry> = renderer.pages().into_par_iter().map(|page| renderer.entry(page)).collect();
+        let copies = {
+            let paths: HashSet<&str> = pages.iter().map(|e| e.path.as_str()).collect();
+            super::copies(site, theme, |p| paths.contains(p))?
+        };
+        Ok(Catalogue { pages, copies })
+    }
+
+    /// How many files the catalogue lists.
+    pub(crate) fn len(&self) -> usize {
+        self.pages.len() + self.copies.len()
+    }
+
+    /// The pages that show the body of article `a` of edition `e` in full
+    /// (see [`Renderer::shows_body`]): every other page is unchanged by an
+    /// edit of that body alone.
+    pub(crate) fn showing_body<'c>(
+        &'c self,
+        renderer: &'c Renderer<'_>,
+        e: usize,
+        a: usize,
+    ) -> impl Iterator<Item = &'c Entry> + 'c {
+        self.pages.iter().filter(move |entry| renderer.shows_body(&entry.page, e, a))
+    }
+}
