@@ -15,7 +15,7 @@ use crate::render::{Page, Renderer};
 
 /// What `masthead newsletter` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// `newsletter.html`, as built
     Html,
     /// `newsletter.txt`, as built
@@ -27,7 +27,7 @@ pub enum Format {
 /// Which edition `masthead newsletter` prints, checked when the command line
 /// is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wanted {
+pub(crate) enum Wanted {
     /// The newest published edition.
     Latest,
     On(jiff::civil::Date),

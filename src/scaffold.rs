@@ -140,7 +140,7 @@ fn quote(text: &str) -> String {
 /// The edition `masthead new --edition` names, checked when the command line
 /// is parsed; the day it means depends on the site's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditionDay {
+pub(crate) enum EditionDay {
     Today,
     Tomorrow,
     On(Date),
@@ -165,7 +165,7 @@ impl std::str::FromStr for EditionDay {
 
 impl EditionDay {
     /// The date, given today's date in the site's time zone.
-    pub fn date(self, today: Date) -> Result<Date> {
+    pub(crate) fn date(self, today: Date) -> Result<Date> {
         Ok(match self {
             EditionDay::Today => today,
             EditionDay::Tomorrow => today.tomorrow()?,

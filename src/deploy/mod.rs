@@ -29,7 +29,7 @@ use store::Store;
 
 /// What `masthead deploy` was asked to do.
 #[derive(Debug, Clone)]
-pub struct DeployOptions {
+pub(crate) struct DeployOptions {
     pub source: PathBuf,
     /// The built site (default `public/` in the site folder).
     pub output: PathBuf,
@@ -45,7 +45,7 @@ pub struct DeployOptions {
 
 /// Whether anything is changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Publish,
     /// Print the plan, change nothing (and take no lock).
     DryRun,
