@@ -112,7 +112,7 @@ impl std::error::Error for Diagnostic {}
 
 /// Every problem of a run, in a stable order (by file, then line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Diagnostics(pub Vec<Diagnostic>);
+pub(crate) struct Diagnostics(pub(crate) Vec<Diagnostic>);
 
 impl Diagnostics {
     pub(crate) fn new() -> Self {

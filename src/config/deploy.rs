@@ -36,7 +36,7 @@ fn default_concurrency() -> usize {
 /// Rules in the order they were written (a YAML map, whose order matters
 /// here: first match wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct CacheRules(pub Vec<(String, String)>);
+pub(crate) struct CacheRules(pub(crate) Vec<(String, String)>);
 
 impl<'de> Deserialize<'de> for CacheRules {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

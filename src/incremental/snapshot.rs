@@ -19,11 +19,11 @@ pub(crate) struct Snapshot {
     /// Output-relative path (`2023/09/05/slug/index.html`, `css/daily.css`) → body.
     /// A persistent map: the next snapshot shares all it did not change, so
     /// publishing one costs the change, not the size of the site.
-    pub files: imbl::HashMap<String, Body>,
+    pub(crate) files: imbl::HashMap<String, Body>,
     /// Increases with every successful rebuild.
     #[allow(dead_code)] // read by the preview server's tests
-    pub generation: u64,
+    pub(crate) generation: u64,
     /// Some pages are still being rendered (just after start-up): a request
     /// for a file this snapshot lacks waits for the next one.
-    pub pending: bool,
+    pub(crate) pending: bool,
 }

@@ -112,10 +112,10 @@ impl Prepared<'_> {
 #[derive(Debug)]
 pub(crate) struct Made<R> {
     /// The page's output, relative to the output folder.
-    pub path: String,
+    pub(crate) path: String,
     /// The page's fingerprint (see [`Renderer::fingerprint`]).
-    pub fingerprint: u64,
-    pub output: Output<R>,
+    pub(crate) fingerprint: u64,
+    pub(crate) output: Output<R>,
 }
 
 /// A page's output: what `reuse` kept, or the bytes rendered anew.
