@@ -17,39 +17,39 @@ use crate::diagnostic::{Diagnostics, printable};
 #[command(name = "masthead", version, about, propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The site folder (holding site.yaml)
     #[arg(short = 's', long = "source", global = true, default_value = ".", value_name = "DIR")]
-    pub source: PathBuf,
+    pub(crate) source: PathBuf,
     /// Print only errors
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print more about what is done
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// When to use colours
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
-    pub color: ColorWhen,
+    pub(crate) color: ColorWhen,
     /// Pretend it is this moment in the site's time zone (YYYY-MM-DD[THH:MM])
     #[arg(long, global = true, value_parser = parse_clock, value_name = "WHEN")]
-    pub clock: Option<jiff::civil::DateTime>,
+    pub(crate) clock: Option<jiff::civil::DateTime>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorWhen {
+pub(crate) enum ColorWhen {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the site into the output folder
     Build(BuildArgs),
     /// Check everything build checks, writing nothing
@@ -70,125 +70,125 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct DeployArgs {
+pub(crate) struct DeployArgs {
     /// A target name from `deploy.targets` in site.yaml (default: the first)
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// The built site to publish (default: public/ in the site folder)
     #[arg(short, long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Print what would be sent and deleted; change nothing
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Refuse to delete more objects than this
     #[arg(long, default_value_t = 100, value_name = "N")]
-    pub max_deletes: usize,
+    pub(crate) max_deletes: usize,
     /// List the target instead of trusting its manifest, send everything, delete any number
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Rebuild on every change and reload open pages
     #[arg(short, long)]
-    pub watch: bool,
+    pub(crate) watch: bool,
     /// Port to listen on (the next free one is used if it is busy)
     #[arg(short, long, default_value_t = 1111)]
-    pub port: u16,
+    pub(crate) port: u16,
     /// Address to listen on; the default keeps drafts on this machine
     #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
-    pub bind: std::net::IpAddr,
+    pub(crate) bind: std::net::IpAddr,
     /// Open the site in the browser
     #[arg(long)]
-    pub open: bool,
+    pub(crate) open: bool,
     /// Leave drafts out, as build does
     #[arg(long)]
-    pub no_drafts: bool,
+    pub(crate) no_drafts: bool,
     /// Leave scheduled editions out, as build does
     #[arg(long)]
-    pub no_future: bool,
+    pub(crate) no_future: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Folder for the new site (default: the current folder)
-    pub dir: Option<PathBuf>,
+    pub(crate) dir: Option<PathBuf>,
     /// Name of the site
     #[arg(long, default_value = "The Daily")]
-    pub title: String,
+    pub(crate) title: String,
     /// Add the site to a non-empty folder (existing files are kept)
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct NewArgs {
+pub(crate) struct NewArgs {
     /// The headline
     #[arg(value_parser = crate::scaffold::check_title)]
-    pub title: String,
+    pub(crate) title: String,
     /// The edition: today, tomorrow or YYYY-MM-DD (in the site's time zone)
     #[arg(long, default_value = "today", value_name = "DATE")]
-    pub edition: crate::scaffold::EditionDay,
+    pub(crate) edition: crate::scaffold::EditionDay,
     /// Section, e.g. World
     #[arg(long)]
-    pub section: Option<String>,
+    pub(crate) section: Option<String>,
     /// Author (repeat for several)
     #[arg(long = "author", value_name = "NAME")]
-    pub authors: Vec<String>,
+    pub(crate) authors: Vec<String>,
     /// Mark the article as a draft
     #[arg(long)]
-    pub draft: bool,
+    pub(crate) draft: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct EditionsArgs {}
+pub(crate) struct EditionsArgs {}
 
 #[derive(Debug, Args)]
-pub struct NewsletterArgs {
+pub(crate) struct NewsletterArgs {
     /// The edition: YYYY-MM-DD or `latest` (the newest published one)
     #[arg(default_value = "latest", value_name = "DATE|latest")]
-    pub edition: crate::newsletter::Wanted,
+    pub(crate) edition: crate::newsletter::Wanted,
     /// What to print: the HTML email, its plain text, or both as an RFC 5322 message
     #[arg(long, value_enum, default_value_t = crate::newsletter::Format::Html)]
-    pub format: crate::newsletter::Format,
+    pub(crate) format: crate::newsletter::Format,
     /// Recipient address for the `To` header (eml)
     #[arg(long, value_name = "ADDRESS", value_parser = crate::newsletter::check_address)]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     /// Sender address for the `From` header (eml; default: `newsletter.from` of site.yaml)
     #[arg(long, value_name = "ADDRESS", value_parser = crate::newsletter::check_address)]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Output folder (default: public/ in the site folder)
     #[arg(short, long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// Use this base URL instead of site.yaml's
     #[arg(long, value_name = "URL", value_parser = parse_base_url)]
-    pub base_url: Option<String>,
+    pub(crate) base_url: Option<String>,
     /// Include drafts
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Include editions dated after today
     #[arg(long)]
-    pub future: bool,
+    pub(crate) future: bool,
     /// Treat warnings as errors
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Check drafts as published pages (without it, their problems are warnings)
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
     /// Check editions dated after today as published (without it, their problems are warnings)
     #[arg(long)]
-    pub future: bool,
+    pub(crate) future: bool,
     /// Treat warnings as errors
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 /// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`.
@@ -240,7 +240,7 @@ fn exit_code(failure: &Failure) -> u8 {
 }
 
 impl BuildArgs {
-    pub fn options(&self, g: &GlobalArgs) -> BuildOptions {
+    pub(crate) fn options(&self, g: &GlobalArgs) -> BuildOptions {
         let mut opts = BuildOptions::new(&g.source);
         if let Some(output) = &self.output {
             opts.output = output.clone();
@@ -346,7 +346,7 @@ fn unpublished_problems(
 }
 
 impl ServeArgs {
-    pub fn options(&self, g: &GlobalArgs) -> crate::serve::ServeOptions {
+    pub(crate) fn options(&self, g: &GlobalArgs) -> crate::serve::ServeOptions {
         let mut build = BuildOptions::new(&g.source);
         build.drafts = if self.no_drafts { Drafts::Exclude } else { Drafts::Include };
         build.future = if self.no_future { Future::Exclude } else { Future::Include };
@@ -474,7 +474,7 @@ impl NewsletterArgs {
 
 #[cfg(feature = "deploy")]
 impl DeployArgs {
-    pub fn options(&self, g: &GlobalArgs) -> crate::deploy::DeployOptions {
+    pub(crate) fn options(&self, g: &GlobalArgs) -> crate::deploy::DeployOptions {
         let output = match &self.output {
             Some(output) => output.clone(),
             None => BuildOptions::new(&g.source).output,

@@ -15,50 +15,50 @@ use crate::yaml as front_matter;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteConfig {
-    pub title: String,
-    pub base_url: String,
+    pub(crate) title: String,
+    pub(crate) base_url: String,
     #[serde(default)]
-    pub publication: Option<String>,
+    pub(crate) publication: Option<String>,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     #[serde(default = "default_language")]
-    pub language: String,
+    pub(crate) language: String,
     #[serde(default = "default_timezone")]
-    pub timezone: String,
+    pub(crate) timezone: String,
     #[serde(default = "default_date_format")]
-    pub date_format: String,
+    pub(crate) date_format: String,
     #[serde(default = "default_theme")]
-    pub theme: String,
+    pub(crate) theme: String,
     #[serde(default)]
-    pub permalinks: Permalinks,
+    pub(crate) permalinks: Permalinks,
     #[serde(default)]
-    pub feeds: Feeds,
+    pub(crate) feeds: Feeds,
     #[serde(default)]
-    pub markdown: MarkdownConfig,
+    pub(crate) markdown: MarkdownConfig,
     #[serde(default)]
-    pub strict: bool,
+    pub(crate) strict: bool,
     /// Keep the replaced site beside the output and build the next one into
     /// it, rewriting only changed files (one more copy of the site on disk).
     #[serde(default = "default_true")]
-    pub reuse_previous_build: bool,
+    pub(crate) reuse_previous_build: bool,
     #[serde(default)]
-    pub images: Images,
+    pub(crate) images: Images,
     #[serde(default)]
-    pub newsletter: Newsletter,
+    pub(crate) newsletter: Newsletter,
     /// `deploy:` — where `masthead deploy` publishes (see `docs/deploy.md`).
     #[serde(default)]
-    pub deploy: deploy::Deploy,
+    pub(crate) deploy: deploy::Deploy,
     #[serde(default)]
-    pub search: Search,
+    pub(crate) search: Search,
     #[serde(default)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub(crate) extra: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Permalinks {
-    pub edition: String,
-    pub article: String,
+pub(crate) struct Permalinks {
+    pub(crate) edition: String,
+    pub(crate) article: String,
 }
 
 impl Default for Permalinks {
@@ -69,8 +69,8 @@ impl Default for Permalinks {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Feeds {
-    pub limit: usize,
+pub(crate) struct Feeds {
+    pub(crate) limit: usize,
 }
 
 impl Default for Feeds {
@@ -81,8 +81,8 @@ impl Default for Feeds {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct MarkdownConfig {
-    pub smart_punctuation: bool,
+pub(crate) struct MarkdownConfig {
+    pub(crate) smart_punctuation: bool,
 }
 
 impl Default for MarkdownConfig {
@@ -93,19 +93,19 @@ impl Default for MarkdownConfig {
 
 /// `images.max_pixels` unless site.yaml says otherwise: 100 million pixels,
 /// a 12,000 × 8,000 photo, more than any camera a newsroom uses.
-pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
+pub(crate) const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Images {
-    pub widths: Vec<u32>,
-    pub quality: u8,
-    pub keep_metadata: bool,
+pub(crate) struct Images {
+    pub(crate) widths: Vec<u32>,
+    pub(crate) quality: u8,
+    pub(crate) keep_metadata: bool,
     /// Source photos larger than this many megabytes are a warning (0: never).
-    pub warn_over_mb: u32,
+    pub(crate) warn_over_mb: u32,
     /// A JPEG or PNG with more pixels is an error, read from its header
     /// before anything is decoded: decoding costs 4 to 8 bytes a pixel.
-    pub max_pixels: u64,
+    pub(crate) max_pixels: u64,
 }
 
 impl Default for Images {
@@ -123,17 +123,17 @@ impl Default for Images {
 /// `newsletter:` — the edition as an email (see `docs/newsletter.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Newsletter {
+pub(crate) struct Newsletter {
     /// Write `newsletter.html` and `newsletter.txt` beside every edition.
-    pub enabled: bool,
+    pub(crate) enabled: bool,
     /// The email service's unsubscribe merge tag, passed through untouched.
-    pub unsubscribe: String,
+    pub(crate) unsubscribe: String,
     /// Footer text; empty means "You are receiving … because you subscribed".
-    pub footer: String,
+    pub(crate) footer: String,
     /// Sender address of `--format eml`; empty means `newsletter@<base_url host>`.
-    pub from: String,
+    pub(crate) from: String,
     /// Sender name; empty means the publication's name.
-    pub from_name: String,
+    pub(crate) from_name: String,
 }
 
 impl Default for Newsletter {
@@ -151,15 +151,15 @@ impl Default for Newsletter {
 /// `search:` — the full-text search of published articles (see `docs/search.md`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Search {
+pub(crate) struct Search {
     /// Index the articles and publish the search page and `pagefind/`.
-    pub enabled: bool,
+    pub(crate) enabled: bool,
     /// Language of the index (stemming), when it differs from `language`.
-    pub language: Option<String>,
+    pub(crate) language: Option<String>,
     /// The most articles one bundle of the index holds: a year with more
     /// is split into halves, quarters or months. Indexing holds one bundle
     /// in memory at a time, so this bounds the memory search costs.
-    pub bundle_articles: usize,
+    pub(crate) bundle_articles: usize,
 }
 
 impl Default for Search {
@@ -184,11 +184,11 @@ fn default_theme() -> String {
     "daily".into()
 }
 
-pub const CONFIG_FILE: &str = "site.yaml";
+pub(crate) const CONFIG_FILE: &str = "site.yaml";
 
 impl SiteConfig {
     /// Reads and validates `site.yaml` in `root`, reporting every problem.
-    pub fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
+    pub(crate) fn load(root: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let path = root.join(CONFIG_FILE);
         // A `site.yaml` that links out of the site is not read (SPEC §9).
         crate::fs::check_link(&crate::fs::SiteRoot::new(root), &path).map_err(|d| vec![d])?;
@@ -293,20 +293,20 @@ impl SiteConfig {
     }
 
     /// The name of the publication ("Monitor Daily").
-    pub fn publication(&self) -> &str {
+    pub(crate) fn publication(&self) -> &str {
         self.publication.as_deref().unwrap_or(&self.title)
     }
 
     /// The publication as a sentence names it: "the Monitor Daily", but
     /// "The Daily" for a name that has its own article.
-    pub fn the_publication(&self) -> String {
+    pub(crate) fn the_publication(&self) -> String {
         with_article(self.publication())
     }
 }
 
 /// `name` with "the " before it, unless it starts with "The " already (in
 /// any case): "the Ledger", never "the The Daily".
-pub fn with_article(name: &str) -> String {
+pub(crate) fn with_article(name: &str) -> String {
     let has_article = name.get(..4).is_some_and(|head| head.eq_ignore_ascii_case("the "));
     if has_article { name.to_string() } else { format!("the {name}") }
 }
@@ -326,13 +326,13 @@ fn nested_key_line(text: &str, section: &str, key: &str) -> Option<usize> {
 /// A validated base URL: the absolute form (always ending in `/`) and its
 /// path, which prefixes every internal link (`/` or `/daily/`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BaseUrl {
-    pub absolute: String,
-    pub root: String,
+pub(crate) struct BaseUrl {
+    pub(crate) absolute: String,
+    pub(crate) root: String,
 }
 
 impl BaseUrl {
-    pub fn parse(url: &str) -> Result<BaseUrl, String> {
+    pub(crate) fn parse(url: &str) -> Result<BaseUrl, String> {
         if let Some(c) = url.chars().find(|c| !is_url_char(*c)) {
             return Err(format!(
                 "`base_url` may not hold {}: `{}`",
@@ -358,12 +358,12 @@ impl BaseUrl {
     }
 
     /// Absolute URL of a root-relative path that already carries the prefix.
-    pub fn absolute_of(&self, path_with_root: &str) -> String {
+    pub(crate) fn absolute_of(&self, path_with_root: &str) -> String {
         format!("{}{path_with_root}", self.origin())
     }
 
     /// The scheme and host: `https://news.example.com` (no `/` at the end).
-    pub fn origin(&self) -> &str {
+    pub(crate) fn origin(&self) -> &str {
         &self.absolute[..self.absolute.len() - self.root.len()]
     }
 }
@@ -373,7 +373,7 @@ impl BaseUrl {
 /// `robots.txt` (`"`, `'`, `<`, `>`, `` ` ``, `\`, `{`, `}`, `|`, `^`) are
 /// refused, so a URL can be written into any output as it is. Other
 /// characters (non-ASCII letters of a path) are allowed.
-pub fn is_url_char(c: char) -> bool {
+pub(crate) fn is_url_char(c: char) -> bool {
     !c.is_control() && !c.is_whitespace() && !"\"'<>`\\{}|^".contains(c)
 }
 
@@ -391,11 +391,11 @@ fn describe_char(c: char) -> String {
 /// The schemes a URL from `site.yaml` may use: anything else
 /// (`javascript:`, `data:`, `file:`, `vbscript:`) could run code or read
 /// files when a reader clicks it.
-pub const URL_SCHEMES: [&str; 3] = ["https:", "http:", "mailto:"];
+pub(crate) const URL_SCHEMES: [&str; 3] = ["https:", "http:", "mailto:"];
 
 /// The scheme of `url` (`javascript:`, lowercase), if it starts with one:
 /// a letter, then letters, digits, `+`, `-` or `.`, then `:`.
-pub fn url_scheme(url: &str) -> Option<String> {
+pub(crate) fn url_scheme(url: &str) -> Option<String> {
     let (scheme, _) = url.split_once(':')?;
     let mut chars = scheme.chars();
     let starts = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
@@ -405,38 +405,38 @@ pub fn url_scheme(url: &str) -> Option<String> {
 
 /// Whether drafts are part of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Drafts {
+pub(crate) enum Drafts {
     Include,
     Exclude,
 }
 
 /// Whether editions dated after today are part of the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Future {
+pub(crate) enum Future {
     Include,
     Exclude,
 }
 
 /// Everything a build needs to know beyond `site.yaml`.
 #[derive(Debug, Clone)]
-pub struct BuildOptions {
-    pub source: PathBuf,
-    pub output: PathBuf,
-    pub base_url: Option<String>,
-    pub drafts: Drafts,
-    pub future: Future,
-    pub strict: bool,
+pub(crate) struct BuildOptions {
+    pub(crate) source: PathBuf,
+    pub(crate) output: PathBuf,
+    pub(crate) base_url: Option<String>,
+    pub(crate) drafts: Drafts,
+    pub(crate) future: Future,
+    pub(crate) strict: bool,
     /// "Today" in the site's time zone; `None` means the real clock.
-    pub clock: Option<jiff::civil::DateTime>,
+    pub(crate) clock: Option<jiff::civil::DateTime>,
     /// The process ends after this build, so the loaded site is left for the
     /// system to take back with the process instead of being freed piece by
     /// piece (a fifth of a second for 100,000 articles).
-    pub exit_after: bool,
+    pub(crate) exit_after: bool,
 }
 
 impl BuildOptions {
     /// Options for building the site in `source` with defaults.
-    pub fn new(source: impl Into<PathBuf>) -> Self {
+    pub(crate) fn new(source: impl Into<PathBuf>) -> Self {
         let source = source.into();
         // `./public` reads better than `././public` in messages.
         let output = if source == Path::new(".") { PathBuf::from("public") } else { source.join("public") };
@@ -453,7 +453,7 @@ impl BuildOptions {
     }
 
     /// Today's date in the site's time zone (or the pretend clock).
-    pub fn today(&self, config: &SiteConfig) -> Date {
+    pub(crate) fn today(&self, config: &SiteConfig) -> Date {
         match self.clock {
             Some(dt) => dt.date(),
             None => {
@@ -556,9 +556,9 @@ mod tests {
     }
 }
 
-pub mod deploy;
-pub mod newsletter;
-pub mod permalinks;
+pub(crate) mod deploy;
+pub(crate) mod newsletter;
+pub(crate) mod permalinks;
 #[cfg(test)]
 mod props;
-pub mod search;
+pub(crate) mod search;

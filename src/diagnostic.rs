@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// How bad a problem is. Warnings become errors with `--strict`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
@@ -16,18 +16,18 @@ pub enum Severity {
 /// One problem at one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Path relative to the site folder (or as given, for files outside it).
     pub path: PathBuf,
-    pub line: Option<usize>,
-    pub col: Option<usize>,
+    pub(crate) line: Option<usize>,
+    pub(crate) col: Option<usize>,
     pub message: String,
-    pub help: Option<String>,
+    pub(crate) help: Option<String>,
 }
 
 impl Diagnostic {
     /// An error about a whole file.
-    pub fn error(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             path: path.as_ref().to_path_buf(),
@@ -39,38 +39,38 @@ impl Diagnostic {
     }
 
     /// An error at a line and, when known, a column of a file.
-    pub fn at(path: impl AsRef<Path>, line: usize, col: Option<usize>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(path: impl AsRef<Path>, line: usize, col: Option<usize>, message: impl Into<String>) -> Self {
         Diagnostic { line: Some(line), col, ..Diagnostic::error(path, message) }
     }
 
     /// A warning about a whole file.
-    pub fn warning(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(path: impl AsRef<Path>, message: impl Into<String>) -> Self {
         Diagnostic { severity: Severity::Warning, ..Diagnostic::error(path, message) }
     }
 
-    pub fn with_line(mut self, line: Option<usize>) -> Self {
+    pub(crate) fn with_line(mut self, line: Option<usize>) -> Self {
         self.line = line;
         self
     }
 
     /// At a line and column, when known.
-    pub fn with_place(mut self, place: Option<(usize, usize)>) -> Self {
+    pub(crate) fn with_place(mut self, place: Option<(usize, usize)>) -> Self {
         self.line = place.map(|(line, _)| line);
         self.col = place.map(|(_, col)| col);
         self
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// `path:line:col` as editors and terminals understand it.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         // Shown with `/` on every system; on Unix a `\` is part of a file name, so it stays.
         let mut loc = self.path.to_string_lossy().into_owned();
         if std::path::MAIN_SEPARATOR == '\\' {
@@ -86,7 +86,7 @@ impl Diagnostic {
     }
 
     /// The terminal rendering, optionally with ANSI colours.
-    pub fn render(&self, color: bool) -> String {
+    pub(crate) fn render(&self, color: bool) -> String {
         let (label, paint) = match self.severity {
             Severity::Error => ("error", "\x1b[1;31m"),
             Severity::Warning => ("warning", "\x1b[1;33m"),
@@ -112,39 +112,39 @@ impl std::error::Error for Diagnostic {}
 
 /// Every problem of a run, in a stable order (by file, then line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub(crate) struct Diagnostics(pub(crate) Vec<Diagnostic>);
 
 impl Diagnostics {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Diagnostics(Vec::new())
     }
 
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.0.push(d);
     }
 
-    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+    pub(crate) fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
         self.0.extend(other);
     }
 
-    pub fn has_errors(&self) -> bool {
+    pub(crate) fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
 
-    pub fn error_count(&self) -> usize {
+    pub(crate) fn error_count(&self) -> usize {
         self.0.iter().filter(|d| d.is_error()).count()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
     }
 
     /// Turn warnings into errors (`--strict`).
-    pub fn make_strict(&mut self) {
+    pub(crate) fn make_strict(&mut self) {
         for d in &mut self.0 {
             d.severity = Severity::Error;
         }
@@ -152,7 +152,7 @@ impl Diagnostics {
 
     /// Sort by file and position and drop exact repeats, so output is stable
     /// whatever order parallel loading finished in.
-    pub fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         self.0.sort_by(|a, b| {
             (&a.path, a.line, a.col, a.severity, &a.message).cmp(&(&b.path, b.line, b.col, b.severity, &b.message))
         });
@@ -160,7 +160,7 @@ impl Diagnostics {
     }
 
     /// How many distinct files have errors, for the closing line.
-    pub fn files_with_errors(&self) -> usize {
+    pub(crate) fn files_with_errors(&self) -> usize {
         let mut paths: Vec<&PathBuf> = self.0.iter().filter(|d| d.is_error()).map(|d| &d.path).collect();
         paths.sort();
         paths.dedup();
@@ -169,7 +169,7 @@ impl Diagnostics {
 }
 
 /// Splits results into values or every distinct error, sorted.
-pub fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostics> {
+pub(crate) fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostics> {
     let mut ok = Vec::with_capacity(results.len());
     let mut errors = Diagnostics::new();
     for r in results {
@@ -230,7 +230,7 @@ fn is_unprintable(c: char) -> bool {
 
 /// The valid name closest to `unknown`, if one is close enough to be a
 /// likely typo ("titel" → "title").
-pub fn suggest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn suggest<'a>(unknown: &str, candidates: &[&'a str]) -> Option<&'a str> {
     candidates
         .iter()
         .map(|c| (strsim::jaro_winkler(unknown, c), *c))

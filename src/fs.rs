@@ -10,33 +10,29 @@ use anyhow::{Context, Result, bail};
 
 use crate::diagnostic::Diagnostic;
 
-pub fn read_to_string(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("failed to read `{}`", path.display()))
-}
-
-pub fn read(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("failed to read `{}`", path.display()))
 }
 
-pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("failed to write `{}`", path.display()))
 }
 
-pub fn create_dir_all(path: &Path) -> Result<()> {
+pub(crate) fn create_dir_all(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).with_context(|| format!("failed to create folder `{}`", path.display()))
 }
 
-pub fn remove_dir_all(path: &Path) -> Result<()> {
+pub(crate) fn remove_dir_all(path: &Path) -> Result<()> {
     std::fs::remove_dir_all(path).with_context(|| format!("failed to remove `{}`", path.display()))
 }
 
-pub fn rename(from: &Path, to: &Path) -> Result<()> {
+pub(crate) fn rename(from: &Path, to: &Path) -> Result<()> {
     std::fs::rename(from, to).with_context(|| format!("failed to rename `{}` to `{}`", from.display(), to.display()))
 }
 
 /// Creates `path` as a new file, never opening it through a link: whatever
 /// is there first (a link someone planted, a stale file) is removed.
-pub fn create_fresh(path: &Path) -> std::io::Result<std::fs::File> {
+pub(crate) fn create_fresh(path: &Path) -> std::io::Result<std::fs::File> {
     match std::fs::remove_file(path) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
         _ => {}
@@ -46,7 +42,7 @@ pub fn create_fresh(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// `path` under `root` with `/` separators; `None` when `path` is not under
 /// `root` or a name is not UTF-8 (masthead never writes one).
-pub fn relative(root: &Path, path: &Path) -> Option<String> {
+pub(crate) fn relative(root: &Path, path: &Path) -> Option<String> {
     let rest = path.strip_prefix(root).ok()?;
     let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
     Some(parts?.join("/"))
@@ -54,7 +50,7 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
 
 /// Whether a file or folder name is left out of the site: hidden names,
 /// editor leftovers (`*~`, `*.swp`, `#*#`) and similar temporaries.
-pub fn is_ignored_name(name: &str) -> bool {
+pub(crate) fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")
@@ -65,13 +61,13 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// The hidden folder that `static/` publishes: `/.well-known/` is a
 /// standard location (security.txt, ACME challenges, app links).
-pub const WELL_KNOWN: &str = ".well-known";
+pub(crate) const WELL_KNOWN: &str = ".well-known";
 
 /// Whether `path` (anywhere below the site folder) should be ignored: any of
 /// its components relative to `root` is an ignored name, or it lies inside
 /// the output folder. `.well-known` directly inside a `static` folder is not
 /// ignored (SPEC §9).
-pub fn is_ignored(root: &Path, output: &Path, path: &Path) -> bool {
+pub(crate) fn is_ignored(root: &Path, output: &Path, path: &Path) -> bool {
     if path.starts_with(output) {
         return true;
     }
@@ -91,7 +87,7 @@ pub fn is_ignored(root: &Path, output: &Path, path: &Path) -> bool {
 
 /// What may be done with a symbolic link found in the site.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkVerdict {
+pub(crate) enum LinkVerdict {
     /// Its target lies inside the site folder: it is followed.
     Inside,
     /// Its target lies outside the site folder: an error, never followed.
@@ -104,7 +100,7 @@ pub enum LinkVerdict {
 /// (`None` when it cannot be resolved) in the site whose fully resolved
 /// folder is `site`. Paths compare by components, so `/srv/site2` is not
 /// inside `/srv/site`.
-pub fn link_verdict(site: &Path, target: Option<&Path>) -> LinkVerdict {
+pub(crate) fn link_verdict(site: &Path, target: Option<&Path>) -> LinkVerdict {
     match target {
         None => LinkVerdict::Broken,
         Some(t) if t.is_absolute() && t.starts_with(site) => LinkVerdict::Inside,
@@ -114,20 +110,20 @@ pub fn link_verdict(site: &Path, target: Option<&Path>) -> LinkVerdict {
 
 /// The site folder as given and fully resolved: what [`check_link`] needs.
 #[derive(Debug, Clone)]
-pub struct SiteRoot {
-    pub path: PathBuf,
-    pub real: PathBuf,
+pub(crate) struct SiteRoot {
+    pub(crate) path: PathBuf,
+    pub(crate) real: PathBuf,
 }
 
 impl SiteRoot {
-    pub fn new(path: &Path) -> SiteRoot {
+    pub(crate) fn new(path: &Path) -> SiteRoot {
         SiteRoot { path: path.to_path_buf(), real: path.canonicalize().unwrap_or_else(|_| path.to_path_buf()) }
     }
 }
 
 /// `Ok` when `path` (in the site) is not a symbolic link, or is one that
 /// may be followed; else the error naming the link and its target.
-pub fn check_link(site: &SiteRoot, path: &Path) -> Result<(), Diagnostic> {
+pub(crate) fn check_link(site: &SiteRoot, path: &Path) -> Result<(), Diagnostic> {
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if !is_link {
         return Ok(());
@@ -159,7 +155,7 @@ pub fn check_link(site: &SiteRoot, path: &Path) -> Result<(), Diagnostic> {
 /// Checks `rel` (relative to the site folder) and every folder on the way
 /// to it, so that `themes/x/static` is refused when `themes` or `themes/x`
 /// is a link out of the site.
-pub fn check_links_on_way(site: &SiteRoot, rel: &Path) -> Result<(), Diagnostic> {
+pub(crate) fn check_links_on_way(site: &SiteRoot, rel: &Path) -> Result<(), Diagnostic> {
     let mut path = site.path.clone();
     for c in rel.components() {
         path.push(c);
@@ -187,14 +183,14 @@ pub fn safe_join(out: &Path, rel: &str) -> Result<PathBuf> {
 }
 
 /// The longest file or folder name common file systems accept, in bytes.
-pub const MAX_NAME_BYTES: usize = 255;
+pub(crate) const MAX_NAME_BYTES: usize = 255;
 
 /// Why `segment` cannot be one name (file or folder) of an output path that
 /// content decides (slugs, aliases, tags, sections, authors, copied files),
 /// if it cannot. `check` and `build` both ask this while loading, so a path
 /// the file system would refuse is reported against its source, never as an
 /// OS error at write time; and no content writes hidden files (SPEC §9).
-pub fn segment_problem(segment: &str) -> Option<String> {
+pub(crate) fn segment_problem(segment: &str) -> Option<String> {
     let shown = shorten(segment);
     if segment.is_empty() || segment == "." || segment == ".." {
         Some(format!("`{shown}` is not a name a path may hold"))
@@ -215,12 +211,12 @@ pub fn segment_problem(segment: &str) -> Option<String> {
 }
 
 /// The first problem of any segment of a `/`-separated output path.
-pub fn path_problem(path: &str) -> Option<String> {
+pub(crate) fn path_problem(path: &str) -> Option<String> {
     path.split('/').find_map(segment_problem)
 }
 
 /// A long name cut to its start, for messages.
-pub fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> String {
     const KEEP: usize = 40;
     let mut out: String = text
         .chars()
@@ -234,7 +230,7 @@ pub fn shorten(text: &str) -> String {
 }
 
 /// `path` relative to `root` with `/` separators, for messages and URLs.
-pub fn display_rel(root: &Path, path: &Path) -> String {
+pub(crate) fn display_rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 

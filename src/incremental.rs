@@ -34,22 +34,22 @@ use start_up::{StartUp, start_up};
 /// What one rebuild did.
 #[derive(Debug)]
 pub(crate) struct Rebuild {
-    pub snapshot: Snapshot,
+    pub(crate) snapshot: Snapshot,
     /// Output paths that were added, changed or removed.
-    pub changed: Vec<String>,
+    pub(crate) changed: Vec<String>,
     /// Pages rendered through a template or written anew.
-    pub rendered: usize,
+    pub(crate) rendered: usize,
     /// Files read and parsed, and Markdown bodies rendered.
-    pub parsed: usize,
+    pub(crate) parsed: usize,
     #[allow(dead_code)] // read by the engine's tests
-    pub markdown: usize,
-    pub articles: usize,
+    pub(crate) markdown: usize,
+    pub(crate) articles: usize,
     /// Photo files encoded, and taken from the cache (the same cache as `build`).
-    pub photos: crate::images::Stats,
-    pub elapsed: Duration,
+    pub(crate) photos: crate::images::Stats,
+    pub(crate) elapsed: Duration,
     /// How long loading (content) and rendering (fingerprints and pages) took.
-    pub load_time: Duration,
-    pub render_time: Duration,
+    pub(crate) load_time: Duration,
+    pub(crate) render_time: Duration,
 }
 
 /// One output as the last rebuild left it.

@@ -15,6 +15,12 @@
 //! 7. `deploy`, `newsletter`, `scaffold`, `serve`, then `cli`.
 //!
 //! docs/ARCHITECTURE.md tells how a change travels through them.
+//!
+//! Items are `pub(crate)`. `pub` marks only what the binary (`main.rs`), the
+//! fuzz targets (`fuzz/`) and `tests/it` use, with the types and fields their
+//! calls need. `unreachable_pub` (on in Cargo.toml) flags a `pub` item that
+//! none of them can reach; a field or a new item in a `pub` module is for the
+//! reviewer to check.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::render::{Page, Renderer};
 
 /// What `masthead newsletter` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// `newsletter.html`, as built
     Html,
     /// `newsletter.txt`, as built
@@ -27,7 +27,7 @@ pub enum Format {
 /// Which edition `masthead newsletter` prints, checked when the command line
 /// is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wanted {
+pub(crate) enum Wanted {
     /// The newest published edition.
     Latest,
     On(jiff::civil::Date),
@@ -52,10 +52,10 @@ impl std::str::FromStr for Wanted {
 /// One `masthead newsletter` request.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
-    pub edition: Wanted,
-    pub format: Format,
-    pub to: Option<String>,
-    pub from: Option<String>,
+    pub(crate) edition: Wanted,
+    pub(crate) format: Format,
+    pub(crate) to: Option<String>,
+    pub(crate) from: Option<String>,
 }
 
 /// The bytes to print for `request`.
@@ -128,11 +128,11 @@ fn find_edition(site: &Site, wanted: Wanted) -> anyhow::Result<usize> {
 /// Addresses and time of a `.eml` newsletter.
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope {
-    pub from: String,
-    pub from_name: String,
-    pub to: Option<String>,
+    pub(crate) from: String,
+    pub(crate) from_name: String,
+    pub(crate) to: Option<String>,
     /// For the `Date` header, and to make the `Message-ID` unique.
-    pub date: jiff::Timestamp,
+    pub(crate) date: jiff::Timestamp,
 }
 
 impl Envelope {

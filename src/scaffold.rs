@@ -44,8 +44,8 @@ fn starter_files(title: &str, today: Date) -> Vec<Starter> {
 /// What `init` did.
 #[derive(Debug)]
 pub(crate) struct InitReport {
-    pub written: Vec<PathBuf>,
-    pub kept: Vec<PathBuf>,
+    pub(crate) written: Vec<PathBuf>,
+    pub(crate) kept: Vec<PathBuf>,
 }
 
 /// Writes a starter site into `dir`. A non-empty folder needs `force`, and
@@ -77,11 +77,11 @@ pub(crate) fn init(dir: &Path, title: &str, today: Date, force: bool) -> Result<
 /// What `new` should write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NewArticle {
-    pub title: String,
-    pub edition: Date,
-    pub section: Option<String>,
-    pub authors: Vec<String>,
-    pub draft: bool,
+    pub(crate) title: String,
+    pub(crate) edition: Date,
+    pub(crate) section: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) draft: bool,
 }
 
 /// A headline for `masthead new`, checked when the command line is parsed:
@@ -140,7 +140,7 @@ fn quote(text: &str) -> String {
 /// The edition `masthead new --edition` names, checked when the command line
 /// is parsed; the day it means depends on the site's time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EditionDay {
+pub(crate) enum EditionDay {
     Today,
     Tomorrow,
     On(Date),
@@ -165,7 +165,7 @@ impl std::str::FromStr for EditionDay {
 
 impl EditionDay {
     /// The date, given today's date in the site's time zone.
-    pub fn date(self, today: Date) -> Result<Date> {
+    pub(crate) fn date(self, today: Date) -> Result<Date> {
         Ok(match self {
             EditionDay::Today => today,
             EditionDay::Tomorrow => today.tomorrow()?,

@@ -60,11 +60,11 @@ pub(crate) fn classify(root: &Path, output: &Path, theme: &str, path: &Path) -> 
 /// folder) for the terminal line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Batch {
-    pub kinds: BTreeSet<Change>,
-    pub paths: Vec<PathBuf>,
+    pub(crate) kinds: BTreeSet<Change>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Events may have been lost (the system's queue overflowed): `paths`
     /// may be incomplete, so everything must be looked at again.
-    pub rescan: bool,
+    pub(crate) rescan: bool,
 }
 
 /// Watches a site's inputs.

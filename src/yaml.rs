@@ -11,9 +11,9 @@ use meanings::help_for;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrontMatterError {
     pub line: Option<usize>,
-    pub col: Option<usize>,
-    pub message: String,
-    pub help: Option<String>,
+    pub(crate) col: Option<usize>,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
 }
 
 impl FrontMatterError {
@@ -27,7 +27,7 @@ impl FrontMatterError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     pub yaml: String,
-    pub body: String,
+    pub(crate) body: String,
     pub yaml_line: usize,
     /// File line on which the body starts.
     pub body_line: usize,
@@ -66,23 +66,26 @@ impl FrontMatterError {
     }
 }
 
-/// Parses YAML (YAML 1.2 rules: `yes`, `on`, `N` stay text) into `T`.
-/// `line_offset` is added to YAML line numbers: the line of the opening
-/// `---` for front matter, 0 for a whole YAML file.
-pub fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
+/// [`parse_all`], keeping its first problem only: the tests' shorthand.
+#[cfg(test)]
+pub(crate) fn parse<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, FrontMatterError> {
     parse_all(yaml, line_offset).map_err(|mut errors| errors.swap_remove(0))
 }
 
 /// The most unknown keys reported for one file; past that the file is
 /// most likely not front matter at all.
-pub const MAX_UNKNOWN_KEYS: usize = 32;
+pub(crate) const MAX_UNKNOWN_KEYS: usize = 32;
 
-/// Like [`parse`], but reports every unknown key of the YAML, each at its
-/// own line, rather than the first only: serde stops at the first, so each
+/// Parses YAML (YAML 1.2 rules: `yes`, `on`, `N` stay text) into `T`.
+/// `line_offset` is added to YAML line numbers: the line of the opening
+/// `---` for front matter, 0 for a whole YAML file.
+///
+/// Every unknown key of the YAML is reported, each at its own line, rather
+/// than the first only: serde stops at the first, so each
 /// one found is blanked out (with the lines indented under it) and the
 /// YAML parsed again. The list is never empty; a problem that is not an
 /// unknown key (a missing title, a wrong type) ends it.
-pub fn parse_all<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, Vec<FrontMatterError>> {
+pub(crate) fn parse_all<T: DeserializeOwned>(yaml: &str, line_offset: usize) -> Result<T, Vec<FrontMatterError>> {
     guard_size_and_depth(yaml, line_offset).map_err(|e| vec![e])?;
     expansion::check(yaml, line_offset).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
@@ -152,13 +155,13 @@ fn blank_key(yaml: &str, line: usize, col: usize) -> Option<String> {
 /// The largest front matter or `site.yaml` read: a 1 MB headline fits, and
 /// serde_yaml, which holds every YAML event in memory before building
 /// values, stays within a few hundred megabytes.
-pub const MAX_YAML_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_YAML_BYTES: usize = 2 * 1024 * 1024;
 
 /// The deepest `[`/`{` nesting read. libyaml checks every open bracket on
 /// every token, so deep flow nesting makes parsing quadratic (40,000 `[`
 /// took over a minute); serde_yaml would refuse more than 128 levels anyway,
 /// but only after parsing it all.
-pub const MAX_FLOW_DEPTH: usize = 128;
+pub(crate) const MAX_FLOW_DEPTH: usize = 128;
 
 /// Refuses YAML too large or too deeply bracketed to parse in bounded time
 /// and memory, before the parser sees it. Brackets are counted as written,
@@ -480,14 +483,14 @@ fn limit_or_character_problem(raw: &str) -> Option<(&'static str, &'static str)>
 
 /// The file line on which a top-level `key:` is written in front matter, for
 /// errors found after parsing (a bad date, a missing photo file).
-pub fn key_line(split_yaml: &str, line_offset: usize, key: &str) -> Option<usize> {
+pub(crate) fn key_line(split_yaml: &str, line_offset: usize, key: &str) -> Option<usize> {
     key_place(split_yaml, line_offset, key).map(|(line, _)| line)
 }
 
 /// Where the value of a top-level `key:` starts in front matter: its file
 /// line and column (1-based, in characters). A value written on the lines
 /// below (`photo:` then `  src: …`) is placed at the key, column 1.
-pub fn key_place(split_yaml: &str, line_offset: usize, key: &str) -> Option<(usize, usize)> {
+pub(crate) fn key_place(split_yaml: &str, line_offset: usize, key: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = split_yaml.lines().collect();
     let i = lines.iter().position(|l| value_after(l, key).is_some())?;
     Some((line_offset + i + 1, value_after(lines[i], key).unwrap_or(1)))
@@ -496,7 +499,12 @@ pub fn key_place(split_yaml: &str, line_offset: usize, key: &str) -> Option<(usi
 /// Where the value of `child:` in the block under a top-level `parent:` starts
 /// (`photo:` then `  src: a.jpg`), or the parent's own place when the block
 /// has no such key or the parent's value is written inline.
-pub fn nested_key_place(split_yaml: &str, line_offset: usize, parent: &str, child: &str) -> Option<(usize, usize)> {
+pub(crate) fn nested_key_place(
+    split_yaml: &str,
+    line_offset: usize,
+    parent: &str,
+    child: &str,
+) -> Option<(usize, usize)> {
     let lines: Vec<&str> = split_yaml.lines().collect();
     let start = lines.iter().position(|l| value_after(l, parent).is_some())?;
     let block = lines[start + 1..].iter().take_while(|l| l.is_empty() || l.starts_with([' ', '-']));

@@ -84,8 +84,8 @@ fn unix_identity(_meta: &Metadata) -> (u64, i128) {
 /// One page of a manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Entry {
-    pub fingerprint: u64,
-    pub recorded: super::record::Recorded,
+    pub(crate) fingerprint: u64,
+    pub(crate) recorded: super::record::Recorded,
 }
 
 /// The pages of one output folder, by output path.

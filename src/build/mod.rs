@@ -40,58 +40,58 @@ const MARKER_TEXT: &str = "This folder is written by masthead build and replaced
 /// What a build did, for the summary line.
 #[derive(Debug)]
 pub(crate) struct BuildReport {
-    pub articles: usize,
-    pub editions: usize,
-    pub files: usize,
-    pub elapsed: Duration,
-    pub output: PathBuf,
-    pub skipped: Skipped,
-    pub warnings: Diagnostics,
+    pub(crate) articles: usize,
+    pub(crate) editions: usize,
+    pub(crate) files: usize,
+    pub(crate) elapsed: Duration,
+    pub(crate) output: PathBuf,
+    pub(crate) skipped: Skipped,
+    pub(crate) warnings: Diagnostics,
     /// How much work the build did, for `--verbose` and the tests that
     /// hold every file to one read and every page to one render.
-    pub work: Work,
+    pub(crate) work: Work,
     /// The site this build replaced, still to be kept as the spare or removed.
-    pub previous: Previous,
+    pub(crate) previous: Previous,
     /// Where the time went, for `--verbose`.
-    pub phases: Phases,
+    pub(crate) phases: Phases,
 }
 
 /// How long each phase of a build took.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Phases {
     /// Reading and parsing `content/`, rendering Markdown, loading the theme.
-    pub load: Duration,
+    pub(crate) load: Duration,
     /// Listing the pages and files to write.
-    pub plan: Duration,
+    pub(crate) plan: Duration,
     /// Readying the staging folder (a recycled one is pruned first), then
     /// rendering pages through templates and writing them (`check`:
     /// rendering only).
-    pub render: Duration,
+    pub(crate) render: Duration,
     /// Putting the new site in place of the old one.
-    pub swap: Duration,
+    pub(crate) swap: Duration,
 }
 
 /// Counts of one build's work.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Work {
     /// Content files read and parsed.
-    pub files_parsed: usize,
+    pub(crate) files_parsed: usize,
     /// Markdown bodies (articles and edition notes) rendered.
-    pub markdown_rendered: usize,
+    pub(crate) markdown_rendered: usize,
     /// Pages rendered through a template.
-    pub templates_rendered: usize,
+    pub(crate) templates_rendered: usize,
     /// Photo files encoded, and taken from the cache.
-    pub photos: images::Stats,
+    pub(crate) photos: images::Stats,
     /// Output files that already held their bytes (in a recycled folder),
     /// `kept` included.
-    pub unchanged: usize,
+    pub(crate) unchanged: usize,
     /// Pages not even rendered: their inputs and their file in the recycled
     /// folder were as the build that wrote it left them (see `manifest`).
-    pub kept: usize,
+    pub(crate) kept: usize,
     /// Bundles of the search index, and how many were indexed anew.
-    pub search: crate::search::Published,
+    pub(crate) search: crate::search::Published,
     /// Newsletters whose CSS was inlined, and the css-inline passes that took.
-    pub inlined: crate::render::inline::InlineStats,
+    pub(crate) inlined: crate::render::inline::InlineStats,
 }
 
 /// Why a command failed: problems in the site, a bad combination of

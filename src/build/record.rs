@@ -31,8 +31,8 @@ const HEADER: &str = "masthead-files 1";
 /// What the build knows of one file it left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Recorded {
-    pub hash: blake3::Hash,
-    pub stamp: FileStamp,
+    pub(crate) hash: blake3::Hash,
+    pub(crate) stamp: FileStamp,
 }
 
 impl Recorded {
@@ -111,10 +111,10 @@ fn nanos(t: SystemTime) -> u128 {
 #[cfg_attr(not(feature = "deploy"), allow(dead_code))]
 pub(crate) struct BuiltFile {
     /// Relative to the output, with `/`.
-    pub path: String,
+    pub(crate) path: String,
     /// BLAKE3 of its bytes, in hex.
-    pub hash: String,
-    pub size: u64,
+    pub(crate) hash: String,
+    pub(crate) size: u64,
 }
 
 /// The output folder as its last build left it.
@@ -122,12 +122,12 @@ pub(crate) struct BuiltFile {
 #[cfg_attr(not(feature = "deploy"), allow(dead_code))]
 pub(crate) struct BuiltSite {
     /// Sorted by path; masthead's marker is not one of them.
-    pub files: Vec<BuiltFile>,
+    pub(crate) files: Vec<BuiltFile>,
     /// When the build that wrote it started.
-    pub built_at: SystemTime,
+    pub(crate) built_at: SystemTime,
     /// Files whose stamp no longer matched the record (changed by hand
     /// since the build, or not in the record): these were read and hashed.
-    pub rehashed: Vec<String>,
+    pub(crate) rehashed: Vec<String>,
 }
 
 /// The files of `output` with their hashes, from the record of the build

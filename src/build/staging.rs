@@ -218,7 +218,7 @@ pub(crate) struct Previous {
     pub(super) dir: Option<PathBuf>,
     spare: PathBuf,
     /// Keep it as the spare rather than removing it.
-    pub keep: bool,
+    pub(crate) keep: bool,
 }
 
 impl Previous {

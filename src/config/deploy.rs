@@ -8,25 +8,25 @@ use serde::de::{MapAccess, Visitor};
 /// `deploy:`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Deploy {
+pub(crate) struct Deploy {
     /// The first is the default target.
-    pub targets: Vec<DeployTarget>,
+    pub(crate) targets: Vec<DeployTarget>,
 }
 
 /// One entry of `deploy.targets`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DeployTarget {
-    pub name: String,
+pub(crate) struct DeployTarget {
+    pub(crate) name: String,
     /// `s3://bucket/prefix/` or `file:///absolute/path/`.
-    pub url: String,
+    pub(crate) url: String,
     /// Glob → `Cache-Control` value, first match wins; masthead's defaults
     /// ([`DEFAULT_CACHE_CONTROL`]) apply after these.
     #[serde(default)]
-    pub cache_control: CacheRules,
+    pub(crate) cache_control: CacheRules,
     /// Uploads at a time.
     #[serde(default = "default_concurrency")]
-    pub concurrency: usize,
+    pub(crate) concurrency: usize,
 }
 
 fn default_concurrency() -> usize {
@@ -36,7 +36,7 @@ fn default_concurrency() -> usize {
 /// Rules in the order they were written (a YAML map, whose order matters
 /// here: first match wins).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CacheRules(pub Vec<(String, String)>);
+pub(crate) struct CacheRules(pub(crate) Vec<(String, String)>);
 
 impl<'de> Deserialize<'de> for CacheRules {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -63,7 +63,8 @@ impl<'de> Deserialize<'de> for CacheRules {
 /// for the search index's files, whose names are their content's hash,
 /// an hour for the rest (the theme's stylesheet and scripts keep their names
 /// when they change).
-pub const DEFAULT_CACHE_CONTROL: &[(&str, &str)] = &[
+#[cfg(any(feature = "deploy", test))]
+pub(crate) const DEFAULT_CACHE_CONTROL: &[(&str, &str)] = &[
     ("pagefind/{fragment,index}/**", "public, max-age=31536000, immutable"),
     ("*.{html,xml,json,txt}", "public, max-age=60"),
     ("*.{jpg,jpeg,png,gif,webp,avif}", "public, max-age=31536000, immutable"),
@@ -72,7 +73,7 @@ pub const DEFAULT_CACHE_CONTROL: &[(&str, &str)] = &[
 
 /// Where a target publishes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
+pub(crate) enum Location {
     /// A bucket, and the prefix under it: empty, or ending in `/`.
     S3 { bucket: String, prefix: String },
     /// A folder (absolute).
@@ -81,7 +82,7 @@ pub enum Location {
 
 impl Location {
     /// Reads `s3://bucket/prefix/` or `file:///path/`.
-    pub fn parse(url: &str) -> Result<Location, String> {
+    pub(crate) fn parse(url: &str) -> Result<Location, String> {
         if let Some(rest) = url.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             let bucket_ok = !bucket.is_empty()
@@ -110,20 +111,21 @@ impl Location {
 }
 
 impl DeployTarget {
-    pub fn location(&self) -> Result<Location, String> {
+    pub(crate) fn location(&self) -> Result<Location, String> {
         Location::parse(&self.url)
     }
 
     /// The `Cache-Control` of the output file `path`: the first rule of the
     /// target, then of [`DEFAULT_CACHE_CONTROL`], whose glob matches.
-    pub fn cache_control(&self, path: &str) -> &str {
+    #[cfg(any(feature = "deploy", test))]
+    pub(crate) fn cache_control(&self, path: &str) -> &str {
         let own = self.cache_control.0.iter().map(|(g, v)| (g.as_str(), v.as_str()));
         own.chain(DEFAULT_CACHE_CONTROL.iter().copied()).find(|(glob, _)| glob_matches(glob, path)).map_or("", |r| r.1)
     }
 }
 
 /// What is wrong with `deploy:` in `site.yaml`, one message per problem.
-pub fn check_config(config: &Deploy) -> Vec<String> {
+pub(crate) fn check_config(config: &Deploy) -> Vec<String> {
     let mut out = Vec::new();
     for (i, target) in config.targets.iter().enumerate() {
         let name = &target.name;
@@ -154,7 +156,7 @@ pub fn check_config(config: &Deploy) -> Vec<String> {
 }
 
 /// Whether a glob is well formed: braces closed, not nested.
-pub fn check_glob(glob: &str) -> Result<(), String> {
+pub(crate) fn check_glob(glob: &str) -> Result<(), String> {
     let mut open = false;
     for c in glob.chars() {
         match c {
@@ -173,13 +175,15 @@ pub fn check_glob(glob: &str) -> Result<(), String> {
 /// with `/` against the whole path (`/index.html` is the front page alone).
 /// `*` matches within a name, `**` across folders, `?` one character,
 /// `{a,b}` either.
-pub fn glob_matches(glob: &str, path: &str) -> bool {
+#[cfg(any(feature = "deploy", test))]
+pub(crate) fn glob_matches(glob: &str, path: &str) -> bool {
     let subject = if glob.contains('/') { path } else { path.rsplit('/').next().unwrap_or(path) };
     let glob = glob.strip_prefix('/').unwrap_or(glob);
     expand(glob).iter().any(|g| matches(g.as_bytes(), subject.as_bytes()))
 }
 
 /// The globs a `{a,b}` stands for (one level of braces).
+#[cfg(any(feature = "deploy", test))]
 fn expand(glob: &str) -> Vec<String> {
     let (Some(open), Some(close)) = (glob.find('{'), glob.find('}')) else { return vec![glob.to_string()] };
     if close < open {
@@ -189,6 +193,7 @@ fn expand(glob: &str) -> Vec<String> {
     glob[open + 1..close].split(',').flat_map(|alt| expand(&format!("{head}{alt}{tail}"))).collect()
 }
 
+#[cfg(any(feature = "deploy", test))]
 fn matches(glob: &[u8], path: &[u8]) -> bool {
     match glob {
         [] => path.is_empty(),

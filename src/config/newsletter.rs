@@ -4,7 +4,7 @@
 use super::Newsletter;
 
 /// What is wrong with `newsletter:` in `site.yaml`, one message per problem.
-pub fn check_config(config: &Newsletter) -> Vec<String> {
+pub(crate) fn check_config(config: &Newsletter) -> Vec<String> {
     let mut out = Vec::new();
     let tag = &config.unsubscribe;
     if tag.trim().is_empty() || tag.contains(['"', '\'', '&']) || tag.chars().any(char::is_whitespace) {
@@ -51,7 +51,7 @@ fn unsafe_unsubscribe(tag: &str) -> Option<String> {
 }
 
 /// A plain `local@domain` address, as the `From`/`To` headers need.
-pub fn is_address(text: &str) -> bool {
+pub(crate) fn is_address(text: &str) -> bool {
     match text.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()

@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 
 /// Checks a permalink pattern from `site.yaml`.
-pub fn check_pattern(pattern: &str, needs_slug: bool) -> Result<(), String> {
+pub(crate) fn check_pattern(pattern: &str, needs_slug: bool) -> Result<(), String> {
     if !pattern.starts_with('/') {
         return Err(format!("`{pattern}` must start with `/`"));
     }
@@ -29,7 +29,7 @@ pub fn check_pattern(pattern: &str, needs_slug: bool) -> Result<(), String> {
 
 /// Expands a pattern: `/:year/:month/:day/:slug/` → `/2023/09/05/slug/`.
 /// The result has no site prefix (see [`crate::config::BaseUrl`]).
-pub fn expand(pattern: &str, date: Date, slug: &str) -> String {
+pub(crate) fn expand(pattern: &str, date: Date, slug: &str) -> String {
     pattern
         .replace(":year", &format!("{:04}", date.year()))
         .replace(":month", &format!("{:02}", date.month()))

@@ -13,44 +13,44 @@ use crate::yaml::{self as front_matter, FrontMatterError, Split};
 /// An article's front matter (SPEC §4).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ArticleMeta {
-    pub title: String,
+pub(crate) struct ArticleMeta {
+    pub(crate) title: String,
     #[serde(default)]
-    pub edition: Option<String>,
+    pub(crate) edition: Option<String>,
     #[serde(default)]
-    pub slug: Option<String>,
+    pub(crate) slug: Option<String>,
     #[serde(default)]
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     #[serde(default)]
-    pub author: Option<Authors>,
+    pub(crate) author: Option<Authors>,
     #[serde(default)]
-    pub section: Option<String>,
+    pub(crate) section: Option<String>,
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     #[serde(default)]
-    pub photo: Option<PhotoMeta>,
+    pub(crate) photo: Option<PhotoMeta>,
     #[serde(default)]
-    pub order: Option<i64>,
+    pub(crate) order: Option<i64>,
     #[serde(default)]
-    pub draft: bool,
+    pub(crate) draft: bool,
     #[serde(default)]
-    pub updated: Option<String>,
+    pub(crate) updated: Option<String>,
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     #[serde(default)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub(crate) extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// `author: Ana Ruiz` or `author: [Ana Ruiz, Tom Beck]`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
-pub enum Authors {
+pub(crate) enum Authors {
     One(String),
     Many(Vec<String>),
 }
 
 impl Authors {
-    pub fn into_vec(self) -> Vec<String> {
+    pub(crate) fn into_vec(self) -> Vec<String> {
         match self {
             Authors::One(a) => vec![a],
             Authors::Many(v) => v,
@@ -61,56 +61,56 @@ impl Authors {
 /// A lead photo as written.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PhotoMeta {
-    pub src: String,
+pub(crate) struct PhotoMeta {
+    pub(crate) src: String,
     #[serde(default)]
-    pub alt: Option<String>,
+    pub(crate) alt: Option<String>,
     #[serde(default)]
-    pub credit: Option<String>,
+    pub(crate) credit: Option<String>,
     #[serde(default)]
-    pub caption: Option<String>,
+    pub(crate) caption: Option<String>,
 }
 
 /// `_edition.md` front matter.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct EditionMeta {
+pub(crate) struct EditionMeta {
     #[serde(default)]
-    pub title: Option<String>,
+    pub(crate) title: Option<String>,
     #[serde(default)]
-    pub summary: Option<String>,
+    pub(crate) summary: Option<String>,
     #[serde(default)]
-    pub photo: Option<PhotoMeta>,
+    pub(crate) photo: Option<PhotoMeta>,
     #[serde(default)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
+    pub(crate) extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An article whose front matter is valid, its body not yet rendered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParsedArticle {
-    pub file: SourceFile,
-    pub meta: ArticleMeta,
-    pub date: Date,
+    pub(crate) file: SourceFile,
+    pub(crate) meta: ArticleMeta,
+    pub(crate) date: Date,
     pub slug: String,
     /// Shared, so a cached parse is copied without copying its text.
-    pub body: std::sync::Arc<str>,
-    pub body_line: usize,
+    pub(crate) body: std::sync::Arc<str>,
+    pub(crate) body_line: usize,
     /// Where the photo's `src`, `slug:` and `aliases:` are written (line and
     /// column), for later messages.
-    pub photo_at: Option<(usize, usize)>,
-    pub slug_at: Option<(usize, usize)>,
-    pub aliases_at: Option<(usize, usize)>,
+    pub(crate) photo_at: Option<(usize, usize)>,
+    pub(crate) slug_at: Option<(usize, usize)>,
+    pub(crate) aliases_at: Option<(usize, usize)>,
 }
 
 /// An `_edition.md` whose front matter is valid.
 #[derive(Debug, Clone)]
 pub struct ParsedNote {
-    pub file: SourceFile,
-    pub meta: EditionMeta,
-    pub date: Date,
-    pub body: std::sync::Arc<str>,
-    pub body_line: usize,
-    pub photo_at: Option<(usize, usize)>,
+    pub(crate) file: SourceFile,
+    pub(crate) meta: EditionMeta,
+    pub(crate) date: Date,
+    pub(crate) body: std::sync::Arc<str>,
+    pub(crate) body_line: usize,
+    pub(crate) photo_at: Option<(usize, usize)>,
 }
 
 fn to_diagnostic(file: &SourceFile, e: FrontMatterError) -> Diagnostic {
@@ -262,12 +262,12 @@ fn unreal_date_folder(content_rel: &str) -> Option<String> {
 }
 
 /// A strict `YYYY-MM-DD` that is a real calendar date.
-pub fn parse_date(text: &str) -> Option<Date> {
+pub(crate) fn parse_date(text: &str) -> Option<Date> {
     super::discover::parse_folder_date(text.trim())
 }
 
 /// `updated:` as a date or an RFC 3339 date-time, normalised.
-pub fn parse_updated(text: &str) -> Option<String> {
+pub(crate) fn parse_updated(text: &str) -> Option<String> {
     let text = text.trim();
     if let Some(d) = parse_date(text) {
         return Some(d.to_string());

@@ -14,13 +14,13 @@ use super::markdown::{self, LinkOutcome, Rendered};
 
 /// Size and modification time: a changed file changes one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
 }
 
 impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
+    pub(crate) fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
         Some(Stamp { len: meta.len(), modified: meta.modified().ok() })
     }
@@ -37,18 +37,18 @@ pub(super) struct CachedMarkdown {
 
 /// How much work the last load did, for tests and the rebuild line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LoadStats {
+pub(crate) struct LoadStats {
     /// Files read and parsed.
-    pub parsed: usize,
+    pub(crate) parsed: usize,
     /// Markdown bodies rendered.
-    pub rendered: usize,
+    pub(crate) rendered: usize,
 }
 
 /// Parsed files and rendered Markdown kept between loads. The default
 /// cache keeps nothing (a one-off build has no next load to serve);
 /// [`LoadCache::persistent`] keeps everything.
 #[derive(Debug, Default)]
-pub struct LoadCache {
+pub(crate) struct LoadCache {
     keep: bool,
     pub(super) files: HashMap<PathBuf, (Stamp, std::sync::Arc<super::edition::ParseResult>)>,
     pub(super) markdown: HashMap<String, CachedMarkdown>,
@@ -62,7 +62,7 @@ pub struct LoadCache {
 
 impl LoadCache {
     /// A cache that remembers between loads, for a long-running process.
-    pub fn persistent() -> LoadCache {
+    pub(crate) fn persistent() -> LoadCache {
         LoadCache { keep: true, ..LoadCache::default() }
     }
 
@@ -71,12 +71,13 @@ impl LoadCache {
     }
 
     /// Counts of the last load.
-    pub fn stats(&self) -> LoadStats {
+    pub(crate) fn stats(&self) -> LoadStats {
         LoadStats { parsed: self.parsed.load(Ordering::Relaxed), rendered: self.rendered.load(Ordering::Relaxed) }
     }
 
     /// How many files' renderings are kept.
-    pub fn cached_bodies(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn cached_bodies(&self) -> usize {
         self.markdown.len()
     }
 

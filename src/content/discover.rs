@@ -12,8 +12,8 @@ use walkdir::WalkDir;
 use crate::diagnostic::Diagnostic;
 use crate::fs::{SiteRoot, check_link, check_links_on_way, display_rel, is_ignored};
 
-pub const CONTENT_DIR: &str = "content";
-pub const EDITION_FILE: &str = "_edition.md";
+pub(crate) const CONTENT_DIR: &str = "content";
+pub(crate) const EDITION_FILE: &str = "_edition.md";
 
 /// What a file under `content/` is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub struct SourceFile {
 }
 
 /// The kind of a file, from its name alone.
-pub fn classify_name(name: &str) -> SourceKind {
+pub(crate) fn classify_name(name: &str) -> SourceKind {
     if name == EDITION_FILE {
         SourceKind::EditionNote
     } else if name.ends_with(".md") {
@@ -206,7 +206,7 @@ impl Finder<'_> {
 /// paste gone wrong. Parsing costs up to about 100 bytes of memory for each
 /// byte of Markdown (pulldown-cmark keeps a node for every quote marker or
 /// emphasis delimiter), so 8 MB bounds one file to under a gigabyte.
-pub const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads an article or edition note as UTF-8 text, refusing files over
 /// [`MAX_TEXT_BYTES`]. The file may have changed or gone since discovery;
@@ -240,14 +240,14 @@ pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
 
 /// The date named by the nearest ancestor folder of a content-relative path
 /// (`2023-09-05/world/a.md` → 2023-09-05), and that folder's content path.
-pub fn folder_date(content_rel: &str) -> Option<(jiff::civil::Date, String)> {
+pub(crate) fn folder_date(content_rel: &str) -> Option<(jiff::civil::Date, String)> {
     let parts: Vec<&str> = content_rel.split('/').collect();
     let dirs = &parts[..parts.len().saturating_sub(1)];
     (0..dirs.len()).rev().find_map(|i| parse_folder_date(dirs[i]).map(|d| (d, dirs[..=i].join("/"))))
 }
 
 /// `2023-09-05` → a date; anything else (including `2023-02-30`) → None.
-pub fn parse_folder_date(name: &str) -> Option<jiff::civil::Date> {
+pub(crate) fn parse_folder_date(name: &str) -> Option<jiff::civil::Date> {
     let b = name.as_bytes();
     let shape = b.len() == 10
         && b[4] == b'-'

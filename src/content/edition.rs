@@ -106,7 +106,7 @@ pub(super) fn assemble(
         }
         return Err(diags);
     }
-    Ok(Site { root, config, base, today, editions: published, assets, images, skipped, warnings: diags })
+    Ok(Site { root, config, base, editions: published, assets, images, skipped, warnings: diags })
 }
 
 /// How many reading threads per core [`on_reading_threads`] uses.
@@ -423,8 +423,8 @@ pub(super) fn dir_of(content_rel: &str) -> &str {
 /// A body as its pages show it, and the summary that goes with it.
 pub(super) struct Body {
     /// The HTML with body images sized; `hash` is of that HTML.
-    pub rendered: Rendered,
-    pub summary: String,
+    pub(crate) rendered: Rendered,
+    pub(crate) summary: String,
 }
 
 /// The one pipeline from a file's Markdown body to what pages show, used by

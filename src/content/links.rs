@@ -24,10 +24,10 @@ pub struct LinkIndex {
     pub pages: HashMap<String, PageTarget>,
     pub assets: HashMap<String, String>,
     /// Sizes of images, by the URL that `assets` gives them.
-    pub images: super::photos::SizeIndex,
+    pub(crate) images: super::photos::SizeIndex,
     /// Markdown files (under `content/`) that failed to load: their own
     /// errors are reported, so links to them are not errors again.
-    pub failed: std::collections::HashSet<String>,
+    pub(crate) failed: std::collections::HashSet<String>,
 }
 
 impl LinkIndex {
@@ -81,7 +81,7 @@ impl LinkIndex {
     /// `" (there is `content/…/Harbor.JPG`: names differ in case)"` when a
     /// page or file of the site has `target`'s name in other letter case:
     /// a name that works on a laptop's file system and fails on a server's.
-    pub fn case_hint(&self, target: &str) -> String {
+    pub(crate) fn case_hint(&self, target: &str) -> String {
         let lower = target.to_lowercase();
         let found = self.pages.keys().chain(self.assets.keys()).find(|k| k.to_lowercase() == lower && *k != target);
         match found {

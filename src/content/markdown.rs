@@ -28,21 +28,21 @@ pub enum LinkOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkProblem {
     pub line: usize,
-    pub col: usize,
-    pub message: String,
-    pub is_error: bool,
+    pub(crate) col: usize,
+    pub(crate) message: String,
+    pub(crate) is_error: bool,
 }
 
 /// The result of rendering one Markdown body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
     /// Shared, so a cached rendering is reused without copying.
-    pub html: std::sync::Arc<str>,
+    pub(crate) html: std::sync::Arc<str>,
     /// Plain text of the first paragraph, for a default summary.
-    pub first_paragraph: String,
+    pub(crate) first_paragraph: String,
     pub problems: Vec<LinkProblem>,
     /// A hash of `html`, for the preview server's page fingerprints.
-    pub hash: u64,
+    pub(crate) hash: u64,
 }
 
 /// pulldown-cmark's own smart punctuation is off: it curls each quote by
@@ -168,7 +168,7 @@ pub fn render(
 /// byte of Markdown, and 1 MB besides. Prose makes about 1.2 times its size
 /// and dense tables about 6; 16 MB of nested `>` made 450 MB, and each feed
 /// copies the body again.
-pub fn max_html_bytes(markdown_len: usize) -> usize {
+pub(crate) fn max_html_bytes(markdown_len: usize) -> usize {
     markdown_len.saturating_mul(8).saturating_add(1 << 20)
 }
 
@@ -300,7 +300,7 @@ fn is_block(end: &TagEnd) -> bool {
 }
 
 /// The hash kept with rendered HTML, for the preview server's fingerprints.
-pub fn hash_html(html: &str) -> u64 {
+pub(crate) fn hash_html(html: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = crate::fingerprint::hasher();
     html.hash(&mut hasher);
@@ -387,7 +387,7 @@ impl FirstParagraph {
 }
 
 /// Cuts text to at most `max` characters at a word boundary, adding `…`.
-pub fn cut_at_word(text: &str, max: usize) -> String {
+pub(crate) fn cut_at_word(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -573,7 +573,7 @@ mod tests {
 #[cfg(test)]
 mod props;
 
-pub mod highlight;
-pub mod notes;
-pub mod typography;
-pub mod urls;
+pub(crate) mod highlight;
+pub(crate) mod notes;
+pub(crate) mod typography;
+pub(crate) mod urls;

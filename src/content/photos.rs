@@ -17,13 +17,13 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::images::{self, Format, ImageSizes, Rendition, SourceImage, Variant};
 
 /// Every image's sizes by the URL pages use for it.
-pub type SizeIndex = HashMap<String, Arc<ImageSizes>>;
+pub(crate) type SizeIndex = HashMap<String, Arc<ImageSizes>>;
 
 /// An asset placed by the loader, with its path relative to `content/`.
 pub(super) struct Placed {
-    pub asset: Asset,
-    pub content_rel: String,
-    pub site_rel: String,
+    pub(crate) asset: Asset,
+    pub(crate) content_rel: String,
+    pub(crate) site_rel: String,
 }
 
 /// What reading an asset gave.

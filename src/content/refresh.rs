@@ -29,7 +29,11 @@ struct Patch {
 /// into `site`. Returns the `(edition, article)` indexes patched (empty when
 /// no file's content changed), or `None`, with `site` untouched, when a full
 /// load is needed.
-pub fn refresh_bodies(site: &mut Site, cache: &mut LoadCache, changed: &[PathBuf]) -> Option<Vec<(usize, usize)>> {
+pub(crate) fn refresh_bodies(
+    site: &mut Site,
+    cache: &mut LoadCache,
+    changed: &[PathBuf],
+) -> Option<Vec<(usize, usize)>> {
     cache.reset_stats();
     let mut patches = Vec::new();
     for rel in changed {

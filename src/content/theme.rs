@@ -18,7 +18,7 @@ macro_rules! builtin {
 
 /// The `daily` theme, compiled into the binary so any site builds without a
 /// `themes/` folder. A unit test keeps this list equal to the folder.
-pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
+pub(crate) const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "404.html",
     "archive.html",
     "article.html",
@@ -35,7 +35,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = builtin!(
     "term.html",
 );
 
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+pub(crate) const BUILTIN_STATIC: &[(&str, &[u8])] = &[
     ("css/daily.css", include_bytes!("../../themes/daily/static/css/daily.css")),
     ("js/meter.js", include_bytes!("../../themes/daily/static/js/meter.js")),
     ("js/search.js", include_bytes!("../../themes/daily/static/js/search.js")),
@@ -43,35 +43,35 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 
 /// Where a file of the theme comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Builtin(&'static [u8]),
     File(PathBuf),
 }
 
 /// A static file and the output path it is copied to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StaticFile {
-    pub output: String,
-    pub source: Source,
+pub(crate) struct StaticFile {
+    pub(crate) output: String,
+    pub(crate) source: Source,
 }
 
 /// A theme's templates and static files as found on disk, not yet compiled.
 #[derive(Debug)]
-pub struct ThemeFiles {
+pub(crate) struct ThemeFiles {
     /// Template name → (where it was read from, its source).
-    pub templates: BTreeMap<String, (String, String)>,
-    pub static_files: Vec<StaticFile>,
+    pub(crate) templates: BTreeMap<String, (String, String)>,
+    pub(crate) static_files: Vec<StaticFile>,
     /// What reading found: warnings (hidden files left out of `static/`) and
     /// errors (unreadable files, links out of the site), reported with the
     /// compiler's.
-    pub notes: Diagnostics,
+    pub(crate) notes: Diagnostics,
     /// `themes/<name>/` of the site.
-    pub theme_dir: PathBuf,
+    pub(crate) theme_dir: PathBuf,
 }
 
 impl ThemeFiles {
     /// Reads the theme named in `site.yaml` with the site's overrides.
-    pub fn read(root: &Path, config: &SiteConfig) -> Result<ThemeFiles, Diagnostics> {
+    pub(crate) fn read(root: &Path, config: &SiteConfig) -> Result<ThemeFiles, Diagnostics> {
         let mut diags = Diagnostics::new();
         let mut templates: BTreeMap<String, (String, String)> = BTreeMap::new();
         let mut statics: BTreeMap<String, Source> = BTreeMap::new();

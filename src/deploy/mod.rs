@@ -29,23 +29,23 @@ use store::Store;
 
 /// What `masthead deploy` was asked to do.
 #[derive(Debug, Clone)]
-pub struct DeployOptions {
-    pub source: PathBuf,
+pub(crate) struct DeployOptions {
+    pub(crate) source: PathBuf,
     /// The built site (default `public/` in the site folder).
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
     /// A name from `deploy.targets`; the first target when `None`.
-    pub target: Option<String>,
-    pub mode: Mode,
+    pub(crate) target: Option<String>,
+    pub(crate) mode: Mode,
     /// More deletions than this are refused (unless `force`).
-    pub max_deletes: usize,
+    pub(crate) max_deletes: usize,
     /// List the target instead of trusting its manifest, send everything
     /// and delete whatever the site does not have, however many.
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 /// Whether anything is changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Publish,
     /// Print the plan, change nothing (and take no lock).
     DryRun,
@@ -54,14 +54,14 @@ pub enum Mode {
 /// How a deploy went, for the summary line.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DeployReport {
-    pub target: String,
-    pub sent: usize,
-    pub bytes: u64,
-    pub deleted: usize,
-    pub unchanged: usize,
-    pub elapsed: Duration,
+    pub(crate) target: String,
+    pub(crate) sent: usize,
+    pub(crate) bytes: u64,
+    pub(crate) deleted: usize,
+    pub(crate) unchanged: usize,
+    pub(crate) elapsed: Duration,
     /// With `--dry-run`: the plan, line by line.
-    pub plan: Vec<String>,
+    pub(crate) plan: Vec<String>,
 }
 
 /// Where deploy prints as it goes: warnings, notes, progress.

@@ -24,24 +24,24 @@ pub(super) const LOCK: &str = ".masthead-deploy.lock";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Object {
     /// BLAKE3 of the bytes, hex.
-    pub hash: String,
-    pub size: u64,
-    pub content_type: String,
-    pub cache_control: String,
+    pub(crate) hash: String,
+    pub(crate) size: u64,
+    pub(crate) content_type: String,
+    pub(crate) cache_control: String,
 }
 
 /// `.masthead-deploy.json`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Manifest {
-    pub format: u32,
+    pub(crate) format: u32,
     /// What the target holds, as last confirmed.
-    pub files: BTreeMap<String, Object>,
+    pub(crate) files: BTreeMap<String, Object>,
     /// Objects a deploy set out to send or delete and has not confirmed:
     /// what they hold is unknown, so the next deploy sends them again (or
     /// deletes them). Their entry in `files`, if any, is what was there
     /// before, which tells a page new to the target from one it replaces.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub pending: Vec<String>,
+    pub(crate) pending: Vec<String>,
 }
 
 impl Manifest {
@@ -177,17 +177,17 @@ pub(super) fn content_type(path: &str) -> String {
 /// One file to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Upload {
-    pub path: String,
-    pub object: Object,
+    pub(crate) path: String,
+    pub(crate) object: Object,
 }
 
 /// A group of uploads that all finish before the next starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Step {
-    pub phase: Phase,
+    pub(crate) phase: Phase,
     /// Pages new to the target (no page there links to them yet).
-    pub fresh: bool,
-    pub uploads: Vec<Upload>,
+    pub(crate) fresh: bool,
+    pub(crate) uploads: Vec<Upload>,
 }
 
 impl Step {
@@ -203,10 +203,10 @@ impl Step {
 /// A deploy's work.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Plan {
-    pub steps: Vec<Step>,
-    pub deletes: Vec<String>,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) deletes: Vec<String>,
     /// Files already on the target as they are.
-    pub unchanged: usize,
+    pub(crate) unchanged: usize,
 }
 
 impl Plan {

@@ -15,7 +15,7 @@ use crate::config::Images;
 
 /// The cache folder's name in the site folder (ignored by git, the build
 /// walk and the watcher, since it starts with a dot).
-pub const CACHE_DIR: &str = ".masthead-cache";
+pub(crate) const CACHE_DIR: &str = ".masthead-cache";
 
 /// Part of every key: bumped when the same input and settings would give
 /// different bytes (another filter, encoder or crate version).
@@ -23,17 +23,17 @@ const PIPELINE: &str = "photos-2 image-0.25 fast_image_resize-5 lanczos3 no-heav
 
 /// The photo cache of one site.
 #[derive(Debug, Clone)]
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
 }
 
 impl Cache {
-    pub fn in_site(root: &Path) -> Cache {
+    pub(crate) fn in_site(root: &Path) -> Cache {
         Cache { dir: root.join(CACHE_DIR).join("photos") }
     }
 
     /// Where the `width`-pixel file made of `probe` with `settings` is kept.
-    pub fn entry(&self, probe: &Probe, width: u32, settings: &Images) -> PathBuf {
+    pub(crate) fn entry(&self, probe: &Probe, width: u32, settings: &Images) -> PathBuf {
         let mut key = blake3::Hasher::new();
         key.update(PIPELINE.as_bytes());
         key.update(probe.hash.as_bytes());
@@ -45,7 +45,7 @@ impl Cache {
     }
 
     /// Whether `path` holds a whole file of `format` (it ends the way such a file ends).
-    pub fn is_complete(path: &Path, format: Format) -> bool {
+    pub(crate) fn is_complete(path: &Path, format: Format) -> bool {
         let tail: &[u8] = match format {
             Format::Jpeg => &[0xFF, 0xD9],
             Format::Png => &[b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82],
@@ -56,7 +56,7 @@ impl Cache {
     }
 
     /// Writes an entry atomically: a temporary file beside it, then a rename.
-    pub fn store(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    pub(crate) fn store(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         let dir = path.parent().context("a cache entry has a folder")?;
         crate::fs::create_dir_all(dir)?;
         let mut builder = tempfile::Builder::new();

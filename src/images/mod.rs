@@ -4,7 +4,7 @@
 //! upright, resized with Lanczos3 and re-encoded without metadata, through a
 //! cache folder keyed by the source bytes and the settings ([`cache`]).
 
-pub mod cache;
+pub(crate) mod cache;
 mod process;
 mod strip;
 
@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use image::ImageDecoder;
 
-pub use cache::{CACHE_DIR, Cache};
-pub use process::{Stats, entries, make_all};
+pub(crate) use cache::{CACHE_DIR, Cache};
+pub(crate) use process::{Stats, entries, make_all};
 
 /// A format masthead resizes and re-encodes; other images are copied as they are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -25,7 +25,7 @@ pub enum Format {
 
 impl Format {
     /// The format a file name's extension promises, if it is one masthead processes.
-    pub fn of(name: &str) -> Option<Format> {
+    pub(crate) fn of(name: &str) -> Option<Format> {
         let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
         match ext.as_str() {
             "jpg" | "jpeg" => Some(Format::Jpeg),
@@ -34,7 +34,7 @@ impl Format {
         }
     }
 
-    pub fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::Jpeg => "jpg",
             Format::Png => "png",
@@ -44,26 +44,26 @@ impl Format {
 
 /// One published file of an image, as pages link to it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Rendition {
-    pub url: String,
-    pub width: u32,
-    pub height: u32,
+pub(crate) struct Rendition {
+    pub(crate) url: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
 }
 
 /// Every size published of one image, smallest first; the last one is the
 /// `src` (and what feeds and JSON-LD point at).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ImageSizes {
-    pub renditions: Vec<Rendition>,
+pub(crate) struct ImageSizes {
+    pub(crate) renditions: Vec<Rendition>,
 }
 
 impl ImageSizes {
-    pub fn src(&self) -> &Rendition {
+    pub(crate) fn src(&self) -> &Rendition {
         self.renditions.last().expect("an image has at least one rendition")
     }
 
     /// `a-480w.jpg 480w, a-960w.jpg 960w`, or `None` with a single size.
-    pub fn srcset(&self) -> Option<String> {
+    pub(crate) fn srcset(&self) -> Option<String> {
         if self.renditions.len() < 2 {
             return None;
         }
@@ -74,27 +74,27 @@ impl ImageSizes {
 
 /// A file made of a source image: its output path and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Variant {
-    pub output: String,
-    pub width: u32,
-    pub height: u32,
+pub(crate) struct Variant {
+    pub(crate) output: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
 }
 
 /// A local JPEG or PNG to publish, with the files made of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceImage {
-    pub source: PathBuf,
+pub(crate) struct SourceImage {
+    pub(crate) source: PathBuf,
     /// Path relative to the site folder, for messages.
-    pub site_rel: String,
-    pub probe: Probe,
-    pub variants: Vec<Variant>,
+    pub(crate) site_rel: String,
+    pub(crate) probe: Probe,
+    pub(crate) variants: Vec<Variant>,
 }
 
 /// What reading a source told: content hash, format and upright size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Probe {
-    pub hash: blake3::Hash,
-    pub format: Format,
+    pub(crate) hash: blake3::Hash,
+    pub(crate) format: Format,
     /// Size as shown, after the EXIF orientation is applied.
     pub width: u32,
     pub height: u32,
@@ -104,7 +104,7 @@ pub struct Probe {
 
 /// Reads `path`, hashes its bytes and decodes only its header (size and
 /// EXIF orientation). The message says what is wrong, for a diagnostic.
-pub fn probe(path: &Path, format: Format, max_pixels: u64) -> Result<Probe, String> {
+pub(crate) fn probe(path: &Path, format: Format, max_pixels: u64) -> Result<Probe, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the photo: {e}"))?;
     probe_bytes(&bytes, format, max_pixels)
 }
@@ -130,7 +130,7 @@ pub fn probe_bytes(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Prob
 }
 
 /// An error when a `width`×`height` photo has more than `max_pixels` pixels.
-pub fn check_pixels(width: u64, height: u64, max_pixels: u64) -> Result<(), String> {
+pub(crate) fn check_pixels(width: u64, height: u64, max_pixels: u64) -> Result<(), String> {
     let pixels = width.saturating_mul(height);
     if pixels <= max_pixels {
         return Ok(());
@@ -150,7 +150,7 @@ fn millions(n: u64) -> String {
 /// What a decoder may spend on a photo of at most `max_pixels`: no side
 /// longer than that, and 8 bytes a pixel (16-bit RGBA), so a header that
 /// lies about the size still cannot make it allocate more.
-pub fn limits(max_pixels: u64) -> image::Limits {
+pub(crate) fn limits(max_pixels: u64) -> image::Limits {
     let mut limits = image::Limits::default();
     let side = u32::try_from(max_pixels).unwrap_or(u32::MAX);
     limits.max_image_width = Some(side);
@@ -178,7 +178,7 @@ fn swaps_sides(o: image::metadata::Orientation) -> bool {
 /// The sizes published of a `width`×`height` image: every configured width
 /// below its own, then the largest configured width, or its own size when it
 /// is not wider than that (never enlarged). Heights keep the aspect ratio.
-pub fn plan(width: u32, height: u32, widths: &[u32]) -> Vec<(u32, u32)> {
+pub(crate) fn plan(width: u32, height: u32, widths: &[u32]) -> Vec<(u32, u32)> {
     let mut sizes: Vec<u32> = widths.iter().copied().filter(|&w| w > 0 && w < width).collect();
     sizes.sort_unstable();
     sizes.dedup();
@@ -196,7 +196,7 @@ fn scaled_height(width: u32, height: u32, to: u32) -> u32 {
 }
 
 /// `2023/09/05/ferry.jpg` at 480 pixels → `2023/09/05/ferry-480w.jpg`.
-pub fn variant_output(output: &str, width: u32, format: Format) -> String {
+pub(crate) fn variant_output(output: &str, width: u32, format: Format) -> String {
     let (dir, name) = output.rsplit_once('/').map_or(("", output), |(d, n)| (d, n));
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
     let file = format!("{stem}-{width}w.{}", format.extension());
@@ -205,13 +205,13 @@ pub fn variant_output(output: &str, width: u32, format: Format) -> String {
 
 /// Width and height from the header of an image masthead does not process
 /// (GIF, WebP, AVIF, …), without decoding it.
-pub fn header_size(path: &Path) -> Option<(u32, u32)> {
+pub(crate) fn header_size(path: &Path) -> Option<(u32, u32)> {
     let size = imagesize::size(path).ok()?;
     Some((u32::try_from(size.width).ok()?, u32::try_from(size.height).ok()?))
 }
 
 /// Whether a file name is an image whose size is worth reading.
-pub fn is_image_name(name: &str) -> bool {
+pub(crate) fn is_image_name(name: &str) -> bool {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     matches!(ext.as_str(), "jpg" | "jpeg" | "png" | "gif" | "webp" | "avif" | "bmp" | "tif" | "tiff")
 }

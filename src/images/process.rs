@@ -14,9 +14,9 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 
 /// How many files a run encoded and how many it took from the cache.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Stats {
-    pub encoded: usize,
-    pub cached: usize,
+pub(crate) struct Stats {
+    pub(crate) encoded: usize,
+    pub(crate) cached: usize,
 }
 
 impl std::ops::Add for Stats {
@@ -28,7 +28,7 @@ impl std::ops::Add for Stats {
 
 /// Makes every missing file of every image in the cache. On failure, one
 /// error per photo that could not be made.
-pub fn make_all(images: &[SourceImage], settings: &Images, cache: &Cache) -> Result<Stats, Diagnostics> {
+pub(crate) fn make_all(images: &[SourceImage], settings: &Images, cache: &Cache) -> Result<Stats, Diagnostics> {
     let results: Vec<Result<Stats, Diagnostic>> = images.par_iter().map(|img| make(img, settings, cache)).collect();
     crate::diagnostic::collect(results).map(|all| all.into_iter().fold(Stats::default(), |a, b| a + b))
 }
@@ -173,7 +173,7 @@ fn attach(enc: &mut impl ImageEncoder, d: &Decoded) {
 }
 
 /// Every published file of `images` with the cache entry that holds it.
-pub fn entries<'a>(
+pub(crate) fn entries<'a>(
     images: &'a [SourceImage],
     settings: &'a Images,
     cache: &'a Cache,

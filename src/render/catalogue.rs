@@ -17,18 +17,18 @@ use crate::diagnostic::Diagnostics;
 /// One page of the catalogue and the file it is written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Entry {
-    pub page: Page,
+    pub(crate) page: Page,
     /// Relative to the output folder.
-    pub path: String,
+    pub(crate) path: String,
 }
 
 /// Every page and every copied file of a site.
 #[derive(Debug)]
 pub(crate) struct Catalogue {
     /// Every page, in a stable order.
-    pub pages: Vec<Entry>,
+    pub(crate) pages: Vec<Entry>,
     /// Static files and the theme's files, none of them at a page's path.
-    pub copies: Vec<CopyFile>,
+    pub(crate) copies: Vec<CopyFile>,
 }
 
 impl Catalogue {

@@ -13,17 +13,17 @@ use crate::content::{Article, Edition, Photo, Site};
 
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct SiteView<'a> {
-    pub title: &'a str,
-    pub publication: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) publication: &'a str,
     /// `publication` as a sentence names it: "the Ledger", "The Daily".
-    pub the_publication: String,
-    pub description: &'a str,
-    pub language: &'a str,
-    pub base_url: &'a str,
-    pub root: &'a str,
+    pub(crate) the_publication: String,
+    pub(crate) description: &'a str,
+    pub(crate) language: &'a str,
+    pub(crate) base_url: &'a str,
+    pub(crate) root: &'a str,
     /// The search page's URL, when the site has search.
-    pub search: Option<String>,
-    pub extra: Extra<'a>,
+    pub(crate) search: Option<String>,
+    pub(crate) extra: Extra<'a>,
 }
 
 impl<'a> SiteView<'a> {
@@ -45,12 +45,12 @@ impl<'a> SiteView<'a> {
 
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct PageView {
-    pub title: String,
-    pub description: String,
-    pub canonical: String,
-    pub kind: &'static str,
-    pub og_type: &'static str,
-    pub image: Option<String>,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) canonical: String,
+    pub(crate) kind: &'static str,
+    pub(crate) og_type: &'static str,
+    pub(crate) image: Option<String>,
 }
 
 /// A photo. `width` and `height` are those of `src` (absent for remote
@@ -58,13 +58,13 @@ pub(crate) struct PageView {
 /// made of a local JPEG or PNG (absent when there is only one).
 #[derive(Debug, Clone, Serialize, Hash)]
 pub(crate) struct PhotoView<'a> {
-    pub src: &'a str,
-    pub alt: &'a str,
-    pub credit: Option<&'a str>,
-    pub caption: Option<&'a str>,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-    pub srcset: Option<String>,
+    pub(crate) src: &'a str,
+    pub(crate) alt: &'a str,
+    pub(crate) credit: Option<&'a str>,
+    pub(crate) caption: Option<&'a str>,
+    pub(crate) width: Option<u32>,
+    pub(crate) height: Option<u32>,
+    pub(crate) srcset: Option<String>,
 }
 
 impl<'a> From<&'a Photo> for PhotoView<'a> {
@@ -122,11 +122,11 @@ macro_rules! view_fields {
 
 #[derive(Debug, Clone, Hash)]
 pub(crate) struct EditionLinkView<'a> {
-    pub date: String,
-    pub date_display: String,
-    pub short_date: String,
-    pub title: &'a str,
-    pub url: &'a str,
+    pub(crate) date: String,
+    pub(crate) date_display: String,
+    pub(crate) short_date: String,
+    pub(crate) title: &'a str,
+    pub(crate) url: &'a str,
 }
 
 impl<'a> EditionLinkView<'a> {
@@ -148,15 +148,15 @@ view_fields!(EditionLinkView { date, date_display, short_date, title, url });
 /// many articles fingerprint cheaply.
 #[derive(Debug, Clone)]
 pub(crate) struct ArticleCardView<'a> {
-    pub title: &'a str,
-    pub url: &'a str,
-    pub summary: &'a str,
-    pub byline: &'a str,
-    pub authors: &'a [String],
-    pub section: Option<&'a str>,
-    pub tags: &'a [String],
-    pub photo: Option<PhotoView<'a>>,
-    pub draft: bool,
+    pub(crate) title: &'a str,
+    pub(crate) url: &'a str,
+    pub(crate) summary: &'a str,
+    pub(crate) byline: &'a str,
+    pub(crate) authors: &'a [String],
+    pub(crate) section: Option<&'a str>,
+    pub(crate) tags: &'a [String],
+    pub(crate) photo: Option<PhotoView<'a>>,
+    pub(crate) draft: bool,
     hash: u64,
 }
 
@@ -193,16 +193,16 @@ impl Hash for ArticleCardView<'_> {
 /// An edition page's edition: its link's fields and the rest.
 #[derive(Debug, Hash)]
 pub(crate) struct EditionView<'a> {
-    pub link: EditionLinkView<'a>,
-    pub summary: &'a str,
-    pub permalink: String,
-    pub note_html: &'a str,
-    pub photo: Option<PhotoView<'a>>,
-    pub scheduled: bool,
-    pub article_count: usize,
-    pub articles: Vec<ArticleCardView<'a>>,
-    pub prev: Option<EditionLinkView<'a>>,
-    pub next: Option<EditionLinkView<'a>>,
+    pub(crate) link: EditionLinkView<'a>,
+    pub(crate) summary: &'a str,
+    pub(crate) permalink: String,
+    pub(crate) note_html: &'a str,
+    pub(crate) photo: Option<PhotoView<'a>>,
+    pub(crate) scheduled: bool,
+    pub(crate) article_count: usize,
+    pub(crate) articles: Vec<ArticleCardView<'a>>,
+    pub(crate) prev: Option<EditionLinkView<'a>>,
+    pub(crate) next: Option<EditionLinkView<'a>>,
 }
 
 view_fields!(EditionView embeds link: EditionLinkView {
@@ -212,8 +212,8 @@ view_fields!(EditionView embeds link: EditionLinkView {
 /// An article in a listing (taxonomy pages): its card's fields and its edition.
 #[derive(Debug, Hash)]
 pub(crate) struct ListedArticleView<'a> {
-    pub card: ArticleCardView<'a>,
-    pub edition: EditionLinkView<'a>,
+    pub(crate) card: ArticleCardView<'a>,
+    pub(crate) edition: EditionLinkView<'a>,
 }
 
 view_fields!(ListedArticleView embeds card: ArticleCardView { edition });
@@ -221,85 +221,85 @@ view_fields!(ListedArticleView embeds card: ArticleCardView { edition });
 /// A taxonomy (`sections`, `tags`, `authors`).
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct TaxonomyView {
-    pub kind: &'static str,
-    pub name: &'static str,
-    pub singular: &'static str,
-    pub url: String,
+    pub(crate) kind: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) singular: &'static str,
+    pub(crate) url: String,
 }
 
 /// A term of a taxonomy.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct TermView<'a> {
-    pub name: &'a str,
-    pub slug: &'a str,
-    pub url: String,
-    pub count: usize,
+    pub(crate) name: &'a str,
+    pub(crate) slug: &'a str,
+    pub(crate) url: String,
+    pub(crate) count: usize,
 }
 
 /// Where a paginated listing is.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct PaginationView {
-    pub current: usize,
-    pub total: usize,
-    pub prev: Option<String>,
-    pub next: Option<String>,
+    pub(crate) current: usize,
+    pub(crate) total: usize,
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 /// A year of the archive, for navigation.
 #[derive(Debug, Clone, Serialize, Hash)]
 pub(crate) struct YearView {
-    pub year: i16,
-    pub url: String,
-    pub edition_count: usize,
-    pub article_count: usize,
+    pub(crate) year: i16,
+    pub(crate) url: String,
+    pub(crate) edition_count: usize,
+    pub(crate) article_count: usize,
 }
 
 /// A month of the archive with its editions, newest first.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct MonthView<'a> {
-    pub name: String,
-    pub anchor: String,
-    pub editions: Vec<ArchiveEditionView<'a>>,
+    pub(crate) name: String,
+    pub(crate) anchor: String,
+    pub(crate) editions: Vec<ArchiveEditionView<'a>>,
 }
 
 #[derive(Debug, Hash)]
 pub(crate) struct ArchiveEditionView<'a> {
-    pub link: EditionLinkView<'a>,
-    pub summary: &'a str,
-    pub article_count: usize,
+    pub(crate) link: EditionLinkView<'a>,
+    pub(crate) summary: &'a str,
+    pub(crate) article_count: usize,
 }
 
 view_fields!(ArchiveEditionView embeds link: EditionLinkView { summary, article_count });
 
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct LinkView<'a> {
-    pub title: &'a str,
-    pub url: &'a str,
+    pub(crate) title: &'a str,
+    pub(crate) url: &'a str,
 }
 
 /// An article page's article: its card's fields and the rest.
 #[derive(Debug, Hash)]
 pub(crate) struct ArticleView<'a> {
-    pub card: ArticleCardView<'a>,
+    pub(crate) card: ArticleCardView<'a>,
     /// The deck under the headline: `summary:` as written, never the
     /// body's first paragraph (which the page shows just below).
-    pub dek: Option<&'a str>,
-    pub slug: &'a str,
-    pub permalink: String,
-    pub body_html: Html<'a>,
-    pub published: String,
-    pub updated: Option<&'a str>,
-    pub json_ld: JsonLd<'a>,
-    pub extra: Extra<'a>,
-    pub scheduled: bool,
-    pub prev: Option<LinkView<'a>>,
-    pub next: Option<LinkView<'a>>,
+    pub(crate) dek: Option<&'a str>,
+    pub(crate) slug: &'a str,
+    pub(crate) permalink: String,
+    pub(crate) body_html: Html<'a>,
+    pub(crate) published: String,
+    pub(crate) updated: Option<&'a str>,
+    pub(crate) json_ld: JsonLd<'a>,
+    pub(crate) extra: Extra<'a>,
+    pub(crate) scheduled: bool,
+    pub(crate) prev: Option<LinkView<'a>>,
+    pub(crate) next: Option<LinkView<'a>>,
     /// The section's page, when there is a section.
-    pub section_url: Option<String>,
+    pub(crate) section_url: Option<String>,
     /// Tags with the URLs of their pages.
-    pub tag_links: Vec<TermLinkView<'a>>,
+    pub(crate) tag_links: Vec<TermLinkView<'a>>,
     /// Authors with the URLs of their pages.
-    pub author_links: Vec<TermLinkView<'a>>,
+    pub(crate) author_links: Vec<TermLinkView<'a>>,
 }
 
 view_fields!(ArticleView embeds card: ArticleCardView {
@@ -310,8 +310,8 @@ view_fields!(ArticleView embeds card: ArticleCardView {
 /// A term name and its page.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct TermLinkView<'a> {
-    pub name: &'a str,
-    pub url: String,
+    pub(crate) name: &'a str,
+    pub(crate) url: String,
 }
 
 /// Links to the term pages of `names` in taxonomy folder `folder`.
@@ -328,7 +328,7 @@ pub(crate) fn term_links<'a>(site: &Site, folder: &str, names: &'a [String]) -> 
 /// Free data from YAML (`extra:`): serialized as is, hashed through its JSON text.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(transparent)]
-pub(crate) struct Extra<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+pub(crate) struct Extra<'a>(pub(crate) &'a serde_json::Map<String, serde_json::Value>);
 
 impl std::hash::Hash for Extra<'_> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
@@ -343,9 +343,9 @@ impl std::hash::Hash for Extra<'_> {
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(transparent)]
 pub(crate) struct Html<'a> {
-    pub text: &'a str,
+    pub(crate) text: &'a str,
     #[serde(skip)]
-    pub hash: u64,
+    pub(crate) hash: u64,
 }
 
 impl std::hash::Hash for Html<'_> {
@@ -366,7 +366,7 @@ pub(crate) fn absolute(site: &Site, url: &str) -> String {
 /// article's card and page views beside it, which the hash covers; so a
 /// page prepared to be fingerprinted costs no JSON.
 #[derive(Clone, Copy)]
-pub(crate) struct JsonLd<'a>(pub &'a Site, pub &'a Article);
+pub(crate) struct JsonLd<'a>(pub(crate) &'a Site, pub(crate) &'a Article);
 
 impl Serialize for JsonLd<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -38,7 +38,7 @@ pub(crate) fn sitemap_index(site: &Site, parts: usize) -> String {
 thread_local! {
     /// How many times this thread built the list of [`sitemap_entries`]:
     /// the tests hold a long sitemap's parts to one list between them.
-    pub static ENTRIES_BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    pub(crate) static ENTRIES_BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Every page of the sitemap with its last change, in output order.

@@ -54,8 +54,8 @@ pub(crate) struct Inliner {
 /// How much inlining a build did (for `--verbose` and the tests).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct InlineStats {
-    pub emails: usize,
-    pub passes: usize,
+    pub(crate) emails: usize,
+    pub(crate) passes: usize,
 }
 
 impl Inliner {

@@ -49,9 +49,9 @@ impl Kind {
 /// One term and its articles, as `(edition, article)` indexes, newest first.
 #[derive(Debug, Clone)]
 pub(crate) struct Term {
-    pub name: String,
-    pub slug: String,
-    pub articles: Vec<(usize, usize)>,
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) articles: Vec<(usize, usize)>,
 }
 
 impl Term {
@@ -64,10 +64,10 @@ impl Term {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Listings {
     /// Years, newest first, each with its edition indexes newest first.
-    pub years: Vec<(i16, Vec<usize>)>,
-    pub taxonomies: BTreeMap<Kind, Vec<Term>>,
+    pub(crate) years: Vec<(i16, Vec<usize>)>,
+    pub(crate) taxonomies: BTreeMap<Kind, Vec<Term>>,
     /// Every article, newest first.
-    pub newest: Vec<(usize, usize)>,
+    pub(crate) newest: Vec<(usize, usize)>,
 }
 
 impl Listings {

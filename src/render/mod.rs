@@ -24,15 +24,15 @@ pub(crate) use theme::Theme;
 /// A rendered page: where it goes, relative to the output folder, and its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
+    pub(crate) path: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// A file copied as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct CopyFile {
-    pub path: String,
-    pub source: CopySource,
+    pub(crate) path: String,
+    pub(crate) source: CopySource,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -46,54 +46,54 @@ pub(crate) fn output_path(edition_output: &str, letter: Letter) -> String {
 /// Every URL is absolute: an email has no base to resolve against.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct NewsletterView<'a> {
-    pub date: String,
-    pub date_display: String,
-    pub title: &'a str,
-    pub summary: &'a str,
+    pub(crate) date: String,
+    pub(crate) date_display: String,
+    pub(crate) title: &'a str,
+    pub(crate) summary: &'a str,
     /// The hidden preview line: the summary, or the headlines when there is none.
-    pub preheader: String,
+    pub(crate) preheader: String,
     /// The edition page on the web.
-    pub web_url: String,
+    pub(crate) web_url: String,
     /// The site's front page.
-    pub home_url: &'a str,
-    pub articles: Vec<LetterArticleView<'a>>,
+    pub(crate) home_url: &'a str,
+    pub(crate) articles: Vec<LetterArticleView<'a>>,
     /// The unsubscribe merge tag, as configured.
-    pub unsubscribe: &'a str,
-    pub footer: String,
+    pub(crate) unsubscribe: &'a str,
+    pub(crate) footer: String,
     /// Every link of the text version, numbered from 1: `[n] url`. The
     /// edition page is 1, the articles follow, the front page is last.
-    pub links: Vec<LinkRef>,
+    pub(crate) links: Vec<LinkRef>,
     /// The number of `home_url` in `links`.
-    pub home_link_number: usize,
+    pub(crate) home_link_number: usize,
 }
 
 /// An article of the newsletter.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct LetterArticleView<'a> {
-    pub title: &'a str,
-    pub url: String,
-    pub summary: &'a str,
-    pub byline: &'a str,
-    pub section: Option<&'a str>,
-    pub photo: Option<LetterPhotoView<'a>>,
+    pub(crate) title: &'a str,
+    pub(crate) url: String,
+    pub(crate) summary: &'a str,
+    pub(crate) byline: &'a str,
+    pub(crate) section: Option<&'a str>,
+    pub(crate) photo: Option<LetterPhotoView<'a>>,
     /// The number of `url` in `links`.
-    pub link_number: usize,
+    pub(crate) link_number: usize,
 }
 
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct LetterPhotoView<'a> {
-    pub src: String,
-    pub alt: &'a str,
-    pub credit: Option<&'a str>,
-    pub caption: Option<&'a str>,
-    pub width: u32,
+    pub(crate) src: String,
+    pub(crate) alt: &'a str,
+    pub(crate) credit: Option<&'a str>,
+    pub(crate) caption: Option<&'a str>,
+    pub(crate) width: u32,
 }
 
 /// A numbered link of the text version.
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct LinkRef {
-    pub number: usize,
-    pub url: String,
+    pub(crate) number: usize,
+    pub(crate) url: String,
 }
 
 /// The absolute URL the newsletter uses for a photo. The one place that

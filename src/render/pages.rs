@@ -104,8 +104,8 @@ pub(crate) enum Prepared<'a> {
 #[derive(Debug)]
 pub(crate) struct Made<R> {
     /// The page's fingerprint (see [`Renderer::fingerprint`]).
-    pub fingerprint: u64,
-    pub output: Output<R>,
+    pub(crate) fingerprint: u64,
+    pub(crate) output: Output<R>,
 }
 
 /// A page's output: what `reuse` kept, or the bytes rendered anew.

@@ -18,9 +18,9 @@ pub(crate) struct Theme {
     hashes: BTreeMap<String, u64>,
     /// Template name → where it was read from, for error messages.
     origins: BTreeMap<String, String>,
-    pub static_files: Vec<StaticFile>,
+    pub(crate) static_files: Vec<StaticFile>,
     /// Warnings about the theme's files (hidden files left out of `static/`).
-    pub notes: Diagnostics,
+    pub(crate) notes: Diagnostics,
     /// Pages rendered through a template so far (for `--verbose` and tests).
     renders: AtomicUsize,
     /// The newsletter's CSS inliner, whose shapes last as long as the templates.

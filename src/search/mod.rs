@@ -47,10 +47,10 @@ const SHARED: &[&str] = &[
 pub(crate) struct Partition {
     /// The bundle's folder name under `pagefind/`: the year (`2026`), or
     /// the year and its part (`2026-h2`, `2026-q3`, `2026-m07`).
-    pub key: String,
+    pub(crate) key: String,
     /// The edition year the articles belong to (`2026`).
-    pub year: String,
-    pub articles: Vec<(usize, usize)>,
+    pub(crate) year: String,
+    pub(crate) articles: Vec<(usize, usize)>,
 }
 
 /// The ways a year is split when it holds more articles than one bundle
@@ -153,21 +153,21 @@ pub(crate) fn digest(key: &str, language: &str, pages: impl IntoIterator<Item = 
 #[derive(Debug, Clone, serde::Serialize, Hash)]
 pub(crate) struct SearchView {
     /// The search page: `/daily/search/`.
-    pub url: String,
+    pub(crate) url: String,
     /// The index folder: `/daily/pagefind/`.
-    pub pagefind: String,
+    pub(crate) pagefind: String,
     /// Each bundle's folder, newest first.
-    pub bundles: Vec<String>,
+    pub(crate) bundles: Vec<String>,
     /// The edition year of each bundle of `bundles`, in the same order (a
     /// year split into parts has several bundles).
-    pub bundle_years: Vec<String>,
+    pub(crate) bundle_years: Vec<String>,
     /// What the filters offer: the published articles' years (newest
     /// first), sections and authors (by name).
-    pub years: Vec<String>,
-    pub sections: Vec<String>,
-    pub authors: Vec<String>,
+    pub(crate) years: Vec<String>,
+    pub(crate) sections: Vec<String>,
+    pub(crate) authors: Vec<String>,
     /// The index's language code.
-    pub language: String,
+    pub(crate) language: String,
 }
 
 /// The search page's URL, when the site has search.
@@ -205,8 +205,8 @@ pub(crate) fn view(site: &Site) -> SearchView {
 /// A file of the index, relative to `pagefind/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct IndexFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
+    pub(crate) path: String,
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// Indexes one partition's pages (`(url, html)` as rendered, in the

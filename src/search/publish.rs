@@ -16,22 +16,22 @@ use crate::content::Site;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Published {
     /// Bundles in the index.
-    pub bundles: usize,
+    pub(crate) bundles: usize,
     /// Bundles indexed anew (the others were kept or copied).
-    pub indexed: usize,
+    pub(crate) indexed: usize,
     /// Articles those bundles hold.
-    pub articles_indexed: usize,
+    pub(crate) articles_indexed: usize,
     /// Files written (or found holding their bytes) for the index: the
     /// indexed bundles', the shared ones and the list; kept and copied
     /// bundles' files are not counted.
-    pub files: usize,
+    pub(crate) files: usize,
 }
 
 /// The index of one build: which bundles must be indexed anew. The others
 /// are already in the staging folder when [`plan`] returns.
 #[derive(Debug)]
 pub(crate) struct Plan {
-    pub language: String,
+    pub(crate) language: String,
     parts: Vec<Partition>,
     digests: Vec<String>,
     stale: Vec<bool>,

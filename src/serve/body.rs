@@ -25,19 +25,19 @@ const CLOSE: &[u8] = b"</body";
 
 /// Where the live-reload script goes in `html`: before the last `</body`
 /// (any case), or at the end.
-pub fn injection_point(html: &[u8]) -> usize {
+pub(crate) fn injection_point(html: &[u8]) -> usize {
     html.windows(CLOSE.len()).rposition(|window| window.eq_ignore_ascii_case(CLOSE)).unwrap_or(html.len())
 }
 
 /// A body sent as a list of shared pieces, with its exact length (so the
 /// response has a `Content-Length`).
-pub struct Pieces {
+pub(crate) struct Pieces {
     parts: VecDeque<Bytes>,
     remaining: u64,
 }
 
 impl Pieces {
-    pub fn new(parts: impl IntoIterator<Item = Bytes>) -> Pieces {
+    pub(crate) fn new(parts: impl IntoIterator<Item = Bytes>) -> Pieces {
         let parts: VecDeque<Bytes> = parts.into_iter().filter(|p| !p.is_empty()).collect();
         let remaining = parts.iter().map(|p| p.len() as u64).sum();
         Pieces { parts, remaining }
@@ -45,12 +45,12 @@ impl Pieces {
 
     /// The whole body, for tests.
     #[cfg(test)]
-    pub fn to_vec(&self) -> Vec<u8> {
+    pub(crate) fn to_vec(&self) -> Vec<u8> {
         self.parts.iter().flat_map(|p| p.iter().copied()).collect()
     }
 
     /// `page` with `snippet` before its last `</body`; both shared, not copied.
-    pub fn injected(page: Bytes, snippet: Bytes) -> Pieces {
+    pub(crate) fn injected(page: Bytes, snippet: Bytes) -> Pieces {
         let at = injection_point(&page);
         Pieces::new([page.slice(..at), snippet, page.slice(at..)])
     }
@@ -80,7 +80,7 @@ impl Body for Pieces {
 /// A regular file of the site folder, opened for one response: its length
 /// is fixed when it is opened, and it is read a chunk at a time, on the
 /// blocking pool, only when hyper asks for more.
-pub struct FileBody {
+pub(crate) struct FileBody {
     file: Option<File>,
     pos: u64,
     len: u64,
@@ -96,7 +96,7 @@ pub struct FileBody {
 impl FileBody {
     /// Opens `path`, refusing anything but a regular file, so that a link in
     /// `static/` cannot expose files outside the site. Blocking.
-    pub fn open(path: &Path) -> io::Result<FileBody> {
+    pub(crate) fn open(path: &Path) -> io::Result<FileBody> {
         let meta = std::fs::symlink_metadata(path)?;
         if !meta.file_type().is_file() {
             let message = format!("`{}` is not a regular file", path.display());
@@ -109,7 +109,7 @@ impl FileBody {
 
     /// Puts `snippet` before the file's last `</body` (any case), found by
     /// reading the file once in chunks. Blocking.
-    pub fn inject(mut self, snippet: Bytes) -> io::Result<FileBody> {
+    pub(crate) fn inject(mut self, snippet: Bytes) -> io::Result<FileBody> {
         let file = self.file.as_mut().ok_or_else(|| io::Error::other("file already read"))?;
         let at = last_close_tag(file, self.len)?;
         std::io::Seek::rewind(file)?;

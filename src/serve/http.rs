@@ -28,7 +28,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// Serves `shared`'s current snapshot on `listener` until the process ends.
 /// Requests whose `Host` is not in `hosts` are refused.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, hosts: AllowedHosts) -> std::io::Result<()> {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, hosts: AllowedHosts) -> std::io::Result<()> {
     let app = App { shared, hosts: Arc::new(hosts) };
     super::listen::serve(listener, Router::new().fallback(handle).with_state(app)).await
 }
@@ -43,7 +43,7 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, hosts: AllowedHos
 /// the user has chosen to expose the site to the network under names the
 /// server cannot know, so any `Host` (or none) is accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AllowedHosts {
+pub(crate) struct AllowedHosts {
     /// Lowercase `host:port` values; `None` means any host.
     hosts: Option<Vec<String>>,
 }
@@ -51,7 +51,7 @@ pub struct AllowedHosts {
 impl AllowedHosts {
     /// The hosts for a server listening on `addr`; pass the listener's
     /// `local_addr()` so that a port chosen by the system (`:0`) is right.
-    pub fn new(addr: SocketAddr) -> Self {
+    pub(crate) fn new(addr: SocketAddr) -> Self {
         if addr.ip().is_unspecified() {
             return AllowedHosts { hosts: None };
         }
@@ -73,7 +73,7 @@ impl AllowedHosts {
     }
 
     /// Whether a request with this `Host` header (if any) is answered.
-    pub fn allows(&self, host: Option<&str>) -> bool {
+    pub(crate) fn allows(&self, host: Option<&str>) -> bool {
         match (&self.hosts, host) {
             (None, _) => true,
             (Some(hosts), Some(host)) => hosts.iter().any(|allowed| allowed.eq_ignore_ascii_case(host.trim())),
@@ -96,7 +96,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    pub fn status(self) -> StatusCode {
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             Refusal::Malformed => StatusCode::BAD_REQUEST,
             Refusal::Forbidden => StatusCode::FORBIDDEN,

@@ -19,16 +19,16 @@ use tokio::time::Sleep;
 
 /// How long a client has to send a whole request head, on a new connection
 /// and between requests on a kept-alive one. Browsers send it at once.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a response may make no progress (the client reads nothing)
 /// before its connection is closed. A browser on a slow link still takes
 /// some bytes every few seconds.
-pub const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Replaces [`WRITE_TIMEOUT`], in milliseconds: for tests, which cannot
 /// wait half a minute for each stalled client. Not meant for users.
-pub const WRITE_TIMEOUT_ENV: &str = "MASTHEAD_SERVE_WRITE_TIMEOUT_MS";
+pub(crate) const WRITE_TIMEOUT_ENV: &str = "MASTHEAD_SERVE_WRITE_TIMEOUT_MS";
 
 /// How long to wait before accepting again when the process is out of file
 /// descriptors (or another resource), so the loop does not spin.
@@ -36,7 +36,7 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Serves `router` on `listener` until the process ends; never returns on a
 /// failed connection or a failed accept.
-pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
+pub(crate) async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()> {
     let write_timeout = write_timeout(std::env::var(WRITE_TIMEOUT_ENV).ok().as_deref());
     loop {
         let stream = match listener.accept().await {

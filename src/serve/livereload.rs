@@ -8,21 +8,21 @@ use super::state::Reload;
 
 /// The browser side: listens on [`EVENTS_PATH`] and reloads, swaps
 /// stylesheets or shows the error overlay.
-pub const SCRIPT: &str = include_str!("livereload.js");
+pub(crate) const SCRIPT: &str = include_str!("livereload.js");
 
 /// Where the server answers with [`SCRIPT`].
-pub const SCRIPT_PATH: &str = "/__masthead/livereload.js";
+pub(crate) const SCRIPT_PATH: &str = "/__masthead/livereload.js";
 
 /// Where the server streams [`Reload`] messages as Server-Sent Events.
-pub const EVENTS_PATH: &str = "/__masthead/events";
+pub(crate) const EVENTS_PATH: &str = "/__masthead/events";
 
 /// The tag the server inserts before `</body>` of every HTML page it serves.
-pub const SCRIPT_TAG: &str = r#"<script src="/__masthead/livereload.js" defer></script>"#;
+pub(crate) const SCRIPT_TAG: &str = r#"<script src="/__masthead/livereload.js" defer></script>"#;
 
 /// One SSE `data:` payload: `{"type":"pages","paths":[…]}`,
 /// `{"type":"styles","paths":[…]}`, `{"type":"error","html":"…"}` or
 /// `{"type":"fixed"}`. An empty `paths` list means every page.
-pub fn to_json(reload: &Reload) -> String {
+pub(crate) fn to_json(reload: &Reload) -> String {
     let value = match reload {
         Reload::Pages(paths) => json!({ "type": "pages", "paths": paths }),
         Reload::Styles(paths) => json!({ "type": "styles", "paths": paths }),

@@ -3,12 +3,12 @@
 //! tells open pages to reload. The rebuild loop owns the [`Engine`]; the
 //! HTTP side sees only [`state::Shared`].
 
-pub mod body;
+pub(crate) mod body;
 pub mod http;
-pub mod listen;
-pub mod livereload;
-pub mod overlay;
-pub mod state;
+pub(crate) mod listen;
+pub(crate) mod livereload;
+pub(crate) mod overlay;
+pub(crate) mod state;
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -24,29 +24,29 @@ use state::{Reload, Shared};
 
 /// What `masthead serve` was asked to do.
 #[derive(Debug, Clone)]
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     /// How to build (drafts and scheduled editions included unless turned off).
-    pub build: BuildOptions,
-    pub bind: IpAddr,
-    pub port: u16,
-    pub watch: Watch,
-    pub open: Open,
+    pub(crate) build: BuildOptions,
+    pub(crate) bind: IpAddr,
+    pub(crate) port: u16,
+    pub(crate) watch: Watch,
+    pub(crate) open: Open,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Watch {
+pub(crate) enum Watch {
     Yes,
     No,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Open {
+pub(crate) enum Open {
     Browser,
     No,
 }
 
 /// Where the server reports to people (the terminal).
-pub trait Reporter {
+pub(crate) trait Reporter {
     fn line(&self, text: &str);
     fn diagnostics(&self, diags: &Diagnostics);
 }
@@ -55,7 +55,7 @@ pub trait Reporter {
 const PORT_ATTEMPTS: u16 = 10;
 
 /// Runs the server until the process is stopped.
-pub fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
+pub(crate) fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     let (listener, addr) = bind(opts.bind, opts.port)?;
     if addr.port() != opts.port && opts.port != 0 {
         report.line(&format!("Port {} is busy; using {} instead", opts.port, addr.port()));
@@ -332,7 +332,7 @@ fn rebuild_line(batch: &Batch, r: &Rebuild, root: &std::path::Path) -> String {
 /// What open pages must do after a rebuild: nothing if no output changed;
 /// swap stylesheets if only they changed; reload the changed pages; or
 /// reload every page when a file they may show (a photo) changed.
-pub fn reload_for(changed: &[String]) -> Option<Reload> {
+pub(crate) fn reload_for(changed: &[String]) -> Option<Reload> {
     let url = |p: &String| format!("/{}", p.strip_suffix("index.html").unwrap_or(p));
     let is_page = |p: &String| p.ends_with(".html");
     let is_data = |p: &String| [".xml", ".json", ".txt"].iter().any(|ext| p.ends_with(ext));

@@ -22,7 +22,7 @@ const NOTE_STYLE: &str = "margin:0;padding:.6rem 1.2rem;color:#666;font-size:.85
 
 /// The overlay for a failed rebuild, as one `<div id="masthead-error-overlay">`.
 /// Every piece of text from the diagnostics is HTML-escaped.
-pub fn overlay_html(diags: &Diagnostics) -> String {
+pub(crate) fn overlay_html(diags: &Diagnostics) -> String {
     let mut html = format!(r#"<div id="masthead-error-overlay" role="alert" style="{BOX_STYLE}">"#);
     html.push_str(&format!(r#"<div style="{PANEL_STYLE}"><p style="{HEADER_STYLE}">{HEADER}</p>"#));
     html.push_str(r#"<ul style="margin:0;padding:0;list-style:none">"#);

@@ -11,7 +11,7 @@ use crate::incremental::snapshot::Snapshot;
 
 /// What open browser tabs are told after a rebuild.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reload {
+pub(crate) enum Reload {
     /// Reload the page (only tabs showing one of these URL paths, with the
     /// site prefix, e.g. `/2023/09/05/slug/`; an empty list means every tab).
     Pages(Vec<String>),
@@ -25,7 +25,7 @@ pub enum Reload {
 
 /// State owned by `serve::run` and shared with the HTTP server.
 #[derive(Debug)]
-pub struct Shared {
+pub(crate) struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     /// Overlay HTML of the current error, if the last rebuild failed.
     error: RwLock<Option<String>>,
@@ -35,7 +35,7 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn new(snapshot: Snapshot) -> Arc<Self> {
+    pub(crate) fn new(snapshot: Snapshot) -> Arc<Self> {
         let (reload, _) = broadcast::channel(64);
         Arc::new(Shared {
             snapshot: RwLock::new(Arc::new(snapshot)),
@@ -47,14 +47,14 @@ impl Shared {
 
     /// The current site; cheap (an `Arc` clone), and consistent for the
     /// whole request even if a rebuild swaps in a new one meanwhile.
-    pub fn snapshot(&self) -> Arc<Snapshot> {
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.read().map(|s| Arc::clone(&s)).unwrap_or_default()
     }
 
     /// Swaps in more of the last good site: pages left for after start-up,
     /// or its search index. Open pages are not reloaded, and an error shown
     /// stays: these files say nothing of the files as they are now.
-    pub fn add_to_site(&self, snapshot: Snapshot) {
+    pub(crate) fn add_to_site(&self, snapshot: Snapshot) {
         if let Ok(mut slot) = self.snapshot.write() {
             *slot = Arc::new(snapshot);
         }
@@ -64,7 +64,7 @@ impl Shared {
     /// Swaps in a new site, the files as they are now, and tells open pages
     /// what to reload (`None`: nothing visible changed). An error shown
     /// until now is fixed.
-    pub fn publish(&self, snapshot: Snapshot, reload: Option<Reload>) {
+    pub(crate) fn publish(&self, snapshot: Snapshot, reload: Option<Reload>) {
         if let Ok(mut slot) = self.snapshot.write() {
             *slot = Arc::new(snapshot);
         }
@@ -80,7 +80,11 @@ impl Shared {
 
     /// The first snapshot with no pages pending or for which `enough` holds
     /// (or the current one after `limit`, or if rebuilds stop).
-    pub async fn snapshot_when(&self, enough: impl Fn(&Snapshot) -> bool, limit: std::time::Duration) -> Arc<Snapshot> {
+    pub(crate) async fn snapshot_when(
+        &self,
+        enough: impl Fn(&Snapshot) -> bool,
+        limit: std::time::Duration,
+    ) -> Arc<Snapshot> {
         let deadline = tokio::time::Instant::now() + limit;
         loop {
             let published = self.published.notified();
@@ -94,7 +98,7 @@ impl Shared {
         }
     }
 
-    pub fn fail(&self, overlay_html: String) {
+    pub(crate) fn fail(&self, overlay_html: String) {
         if let Ok(mut e) = self.error.write() {
             *e = Some(overlay_html.clone());
         }
@@ -102,11 +106,11 @@ impl Shared {
     }
 
     /// The overlay to show on pages loaded while the site is broken.
-    pub fn current_error(&self) -> Option<String> {
+    pub(crate) fn current_error(&self) -> Option<String> {
         self.error.read().ok().and_then(|e| e.clone())
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Reload> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Reload> {
         self.reload.subscribe()
     }
 }

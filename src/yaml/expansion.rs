@@ -14,22 +14,22 @@ use super::FrontMatterError;
 
 /// What every value costs on top of its text, so that many empty values
 /// (`[[], [], …]` aliased over and over) are counted too.
-pub const VALUE_COST: usize = 16;
+pub(crate) const VALUE_COST: usize = 16;
 
 /// The budget never goes below this, so small files may use a few aliases.
-pub const MIN_BUDGET: usize = 64 * 1024;
+pub(crate) const MIN_BUDGET: usize = 64 * 1024;
 
 /// Nor above this: 16 MB of data is far more than any front matter or
 /// `site.yaml` holds, and parsing it takes well under a second.
-pub const MAX_BUDGET: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_BUDGET: usize = 16 * 1024 * 1024;
 
 /// How many times its own size YAML may grow through aliases.
-pub const GROWTH: usize = 64;
+pub(crate) const GROWTH: usize = 64;
 
 /// The expansion budget of YAML of `len` bytes: 64 times its size, at
 /// least 64 KB and at most 16 MB. YAML without aliases counts at most
 /// about 9 times its size (`[a,a,a]`: 2 bytes written, 17 counted per value).
-pub fn budget(len: usize) -> usize {
+pub(crate) fn budget(len: usize) -> usize {
     len.saturating_mul(GROWTH).clamp(MIN_BUDGET, MAX_BUDGET)
 }
 

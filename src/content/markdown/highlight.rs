@@ -21,7 +21,7 @@ const STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 /// stays plain. Highlighted code is 10 to 25 times its size (a shell line
 /// more, for its nested scopes), and a body's HTML is bounded
 /// ([`super::max_html_bytes`]: 1 MB besides 8 times the Markdown).
-pub const BUDGET: usize = 32 * 1024;
+pub(crate) const BUDGET: usize = 32 * 1024;
 
 /// syntect's built-in syntaxes, loaded on first use.
 fn syntaxes() -> &'static SyntaxSet {
@@ -31,7 +31,7 @@ fn syntaxes() -> &'static SyntaxSet {
 
 /// The language of a fence's info string: its first word (`rust,ignore` and
 /// `rust {.x}` name `rust`), as the HTML writer takes it for the class.
-pub fn language(info: &str) -> &str {
+pub(crate) fn language(info: &str) -> &str {
     info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or("")
 }
 
@@ -49,7 +49,7 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
 
 /// `code` highlighted as `lang`, or `None` when syntect does not know the
 /// language or fails on the text (the block is then written plain).
-pub fn highlight(code: &str, lang: &str) -> Option<String> {
+pub(crate) fn highlight(code: &str, lang: &str) -> Option<String> {
     let syntax = syntax_for(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, syntaxes(), STYLE);
     for line in LinesWithEndings::from(code) {
@@ -59,14 +59,14 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 }
 
 /// Event adapter; see the module docs.
-pub struct Highlight<'a, I: Iterator<Item = Event<'a>>> {
+pub(crate) struct Highlight<'a, I: Iterator<Item = Event<'a>>> {
     inner: I,
     /// Bytes of code still allowed to be highlighted in this body.
     budget: usize,
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Highlight<'a, I> {
-    pub fn new(inner: I) -> Self {
+    pub(crate) fn new(inner: I) -> Self {
         Highlight { inner, budget: BUDGET }
     }
 

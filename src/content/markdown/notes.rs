@@ -21,7 +21,7 @@ fn reserved(id: &str) -> bool {
 }
 
 /// GitHub's heading anchor for `text`.
-pub fn heading_slug(text: &str) -> String {
+pub(crate) fn heading_slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
         if c.is_alphanumeric() {
@@ -36,7 +36,7 @@ pub fn heading_slug(text: &str) -> String {
 }
 
 /// Event adapter; see the module docs.
-pub struct Notes<'a, I: Iterator<Item = Event<'a>>> {
+pub(crate) struct Notes<'a, I: Iterator<Item = Event<'a>>> {
     inner: I,
     queue: VecDeque<Event<'a>>,
     /// Ids given so far, for uniqueness.
@@ -51,11 +51,11 @@ pub struct Notes<'a, I: Iterator<Item = Event<'a>>> {
     defined: Vec<String>,
     finished: bool,
     /// Labels defined but never referenced, known once the body ends.
-    pub unreferenced: Vec<String>,
+    pub(crate) unreferenced: Vec<String>,
 }
 
 impl<'a, I: Iterator<Item = Event<'a>>> Notes<'a, I> {
-    pub fn new(inner: I) -> Self {
+    pub(crate) fn new(inner: I) -> Self {
         Notes {
             inner,
             queue: VecDeque::new(),

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 /// `text` with straight quotes curled, `--` as an en dash, `---` as an em
 /// dash and `...` as an ellipsis.
-pub fn smart_text(text: &str) -> Cow<'_, str> {
+pub(crate) fn smart_text(text: &str) -> Cow<'_, str> {
     Curler::new(Backticks::Code).curl(text)
 }
 
@@ -23,7 +23,7 @@ pub fn smart_text(text: &str) -> Cow<'_, str> {
 /// Markdown) or is a character like any other (a body's text, whose code
 /// is already apart).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backticks {
+pub(crate) enum Backticks {
     Code,
     Plain,
 }
@@ -35,7 +35,7 @@ pub enum Backticks {
 /// Double quotes inside double quotes alternate, the English way: the outer
 /// pair is “ ”, the inner ‘ ’ (`"a "b" c"` → “a ‘b’ c”).
 #[derive(Debug, Clone)]
-pub struct Curler {
+pub(crate) struct Curler {
     backticks: Backticks,
     /// The character before the next piece (`None`: a block's start).
     before: Option<char>,
@@ -44,12 +44,12 @@ pub struct Curler {
 }
 
 impl Curler {
-    pub fn new(backticks: Backticks) -> Self {
+    pub(crate) fn new(backticks: Backticks) -> Self {
         Curler { backticks, before: None, open: Vec::new() }
     }
 
     /// A new block starts: nothing is open, nothing comes before.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.before = None;
         self.open.clear();
     }
@@ -57,18 +57,18 @@ impl Curler {
     /// Something not curled comes next: inline code or a closing tag acts as a
     /// word (`` `rustup show`'s `` → ’s), a line break as a space, an opening
     /// tag as the start of text.
-    pub fn after(&mut self, before: Option<char>) {
+    pub(crate) fn after(&mut self, before: Option<char>) {
         self.before = before;
     }
 
     /// The pieces' own text, passed over so the next piece sees it.
-    pub fn skip(&mut self, text: &str) {
+    pub(crate) fn skip(&mut self, text: &str) {
         if let Some(c) = text.chars().last() {
             self.before = Some(c);
         }
     }
 
-    pub fn curl<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
+    pub(crate) fn curl<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
         if !text.contains(['"', '\'', '-', '.']) {
             self.skip(text);
             return Cow::Borrowed(text);

@@ -11,7 +11,7 @@ const URL_ATTRIBUTES: [&str; 5] = ["href", "src", "srcset", "poster", "cite"];
 
 /// `html` with `f` applied to the URL of every URL attribute of its start
 /// tags (each URL of a `srcset`); borrowed when `f` changed none.
-pub fn map_urls<'h>(html: &'h str, f: &mut dyn FnMut(&str) -> Option<String>) -> Cow<'h, str> {
+pub(crate) fn map_urls<'h>(html: &'h str, f: &mut dyn FnMut(&str) -> Option<String>) -> Cow<'h, str> {
     if !URL_ATTRIBUTES.iter().any(|a| html.contains(a)) {
         return Cow::Borrowed(html);
     }
