@@ -28,7 +28,7 @@ use crate::render::{CopySource, Output, Renderer, Theme};
 pub(crate) mod snapshot;
 mod start_up;
 
-pub(crate) use snapshot::{Body, Snapshot};
+pub(crate) use snapshot::{Body, Packed, Snapshot};
 use start_up::{StartUp, start_up};
 
 /// What one rebuild did.
@@ -58,7 +58,7 @@ enum Kept {
     /// `fingerprint` is the page's (see `Renderer::fingerprint`).
     Page {
         fingerprint: u64,
-        bytes: Arc<[u8]>,
+        bytes: Packed,
     },
     Copy {
         source: CopySource,
@@ -286,7 +286,7 @@ impl Engine {
                 else {
                     return None;
                 };
-                pages.push((site.editions[e].articles[a].url.clone(), Arc::clone(bytes), *fingerprint));
+                pages.push((site.editions[e].articles[a].url.clone(), bytes.clone(), *fingerprint));
             }
             let digest = match &key {
                 Some(key) => crate::search::digest(key, &language, pages.iter().map(|p| (p.0.clone(), p.2))),
@@ -314,7 +314,7 @@ impl Engine {
             let prefix = format!("{SEARCH_PREFIX}{key}/");
             let before = files.len();
             files.extend(self.kept.iter().filter(|(p, _)| p.starts_with(&prefix)).filter_map(|(p, k)| match k {
-                Kept::Page { bytes, .. } => Some((p.clone(), Arc::clone(bytes))),
+                Kept::Page { bytes, .. } => Some((p.clone(), bytes.clone())),
                 Kept::Copy { .. } => None,
             }));
             // A kept bundle no longer served (the engine was reset) is not
@@ -330,7 +330,7 @@ impl Engine {
             self.kept.remove(path);
         }
         for (path, bytes) in files {
-            let same = matches!(self.kept.get(&path), Some(Kept::Page { bytes: b, .. }) if *b == bytes);
+            let same = matches!(self.kept.get(&path), Some(Kept::Page { bytes: b, .. }) if b.same(&bytes));
             if !same {
                 self.kept.insert(path.clone(), Kept::Page { fingerprint: 0, bytes });
                 changed.push(path);
@@ -371,7 +371,7 @@ impl Engine {
             match self.kept.get(path) {
                 Some(kept) => {
                     let body = match kept {
-                        Kept::Page { bytes, .. } => Body::Bytes(Arc::clone(bytes)),
+                        Kept::Page { bytes, .. } => Body::Packed(bytes.clone()),
                         Kept::Copy { source: CopySource::Builtin(b), .. } => Body::Bytes(Arc::from(*b)),
                         Kept::Copy { source: CopySource::File(p), .. } => Body::File(p.clone()),
                     };
@@ -395,7 +395,7 @@ const SEARCH_PREFIX: &str = "pagefind/";
 struct BundleJob {
     key: String,
     digest: String,
-    pages: Option<Vec<(String, Arc<[u8]>)>>,
+    pages: Option<Vec<(String, Packed)>>,
 }
 
 /// Indexing work taken from the engine (see [`Engine::search_job`]).
@@ -409,7 +409,7 @@ pub(crate) struct SearchJob {
 /// What a [`SearchJob`] made, for [`Engine::apply_search`].
 pub(crate) struct SearchDone {
     /// The new bundles' files, the shared files and the list, by served path.
-    files: HashMap<String, Arc<[u8]>>,
+    files: HashMap<String, Packed>,
     /// The bundles kept as served, and those indexed anew: key and digest.
     kept: Vec<(String, String)>,
     indexed: Vec<(String, String)>,
@@ -427,16 +427,17 @@ impl SearchJob {
                 done.kept.push((part.key, part.digest));
                 continue;
             };
-            let html = pages.into_iter().map(|(url, b)| (url, String::from_utf8_lossy(&b).into_owned())).collect();
+            let html =
+                pages.into_iter().map(|(url, b)| (url, String::from_utf8_lossy(&b.unpack()).into_owned())).collect();
             let prefix = format!("{SEARCH_PREFIX}{}/", part.key);
             let bundle = crate::search::index_bundle(&self.language, html)?;
-            done.files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Arc::from(f.bytes))));
+            done.files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Packed::pack(&f.bytes))));
             done.indexed.push((part.key, part.digest));
         }
         let shared = crate::search::shared_files(&self.language)?;
-        done.files.extend(shared.into_iter().map(|f| (format!("{SEARCH_PREFIX}{}", f.path), Arc::from(f.bytes))));
+        done.files.extend(shared.into_iter().map(|f| (format!("{SEARCH_PREFIX}{}", f.path), Packed::pack(&f.bytes))));
         let list_path = format!("{SEARCH_PREFIX}{}", crate::search::BUNDLES_FILE);
-        done.files.insert(list_path, Arc::from(crate::search::bundles_json(&list).into_bytes()));
+        done.files.insert(list_path, Packed::pack(crate::search::bundles_json(&list).as_bytes()));
         Ok(done)
     }
 }
@@ -499,12 +500,12 @@ fn render_or_keep(
     kept: &HashMap<String, Kept>,
 ) -> Result<(String, Kept, bool), Diagnostic> {
     let made = renderer.render_unless(entry, |new| match kept.get(&entry.path) {
-        Some(Kept::Page { fingerprint, bytes }) if *fingerprint == new => Some(Arc::clone(bytes)),
+        Some(Kept::Page { fingerprint, bytes }) if *fingerprint == new => Some(bytes.clone()),
         _ => None,
     })?;
     let (bytes, fresh) = match made.output {
         Output::Reused(bytes) => (bytes, false),
-        Output::Rendered(bytes) => (Arc::from(bytes), true),
+        Output::Rendered(bytes) => (Packed::pack(&bytes), true),
     };
     Ok((entry.path.clone(), Kept::Page { fingerprint: made.fingerprint, bytes }, fresh))
 }
@@ -517,7 +518,7 @@ fn keep_rendered(kept: &mut HashMap<String, Kept>, results: Vec<(String, Kept, b
     for (path, page, fresh) in results {
         rendered += usize::from(fresh);
         let same = match (kept.get(&path), &page) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => Arc::ptr_eq(a, b) || a == b,
+            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a.same(b),
             _ => false,
         };
         if !same {
@@ -534,7 +535,7 @@ fn changed_paths(old: &HashMap<String, Kept>, new: &HashMap<String, Kept>) -> Ve
     let mut changed = BTreeSet::new();
     for (path, kept) in new {
         let same = match (old.get(path), kept) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => Arc::ptr_eq(a, b) || a == b,
+            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a.same(b),
             (Some(Kept::Copy { source: a, stamp: sa }), Kept::Copy { source: b, stamp: sb }) => a == b && sa == sb,
             _ => false,
         };
@@ -574,7 +575,7 @@ mod tests {
         let mut engine = Engine::new(BuildOptions::new(dir.path()));
         let first = engine.rebuild().unwrap();
         assert_eq!((first.parsed, first.markdown), (3, 3));
-        let copies = first.snapshot.files.values().filter(|b| !matches!(b, Body::Bytes(_))).count()
+        let copies = first.snapshot.files.values().filter(|b| matches!(b, Body::File(_))).count()
             + crate::content::theme::BUILTIN_STATIC.len();
         assert_eq!(first.rendered, first.snapshot.files.len() - copies, "every page once; static files are copied");
         let second = engine.rebuild().unwrap();
@@ -700,7 +701,7 @@ mod tests {
             .iter()
             .filter(|(p, _)| p.starts_with(SEARCH_PREFIX))
             .map(|(p, body)| match body {
-                Body::Bytes(b) => (p.clone(), b.to_vec()),
+                Body::Packed(b) => (p.clone(), b.unpack()),
                 _ => panic!("{p} is not served from memory"),
             })
             .collect()

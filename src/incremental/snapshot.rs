@@ -2,15 +2,118 @@
 //! complete, consistent version of the site's files.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 
 /// The body of one served file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Body {
-    /// Rendered in memory.
+    /// Held in memory as they are (files built into masthead).
     Bytes(Arc<[u8]>),
+    /// Rendered in memory, held compressed.
+    Packed(Packed),
     /// Copied as is from the site folder: read when asked for.
     File(PathBuf),
+}
+
+/// The bytes of a rendered file, LZ4-compressed. The preview holds every
+/// page the site has for as long as it runs (2.3 GB of HTML at 100,000
+/// articles); packed, they take about a quarter. Packing costs about a
+/// millisecond per megabyte. The same bytes always pack to the same packed
+/// bytes, so two packed files are equal exactly when their bytes are.
+///
+/// Requests share one unpacked copy while any of them holds it (see
+/// [`Packed::open`]): fifty clients stalled on one large page hold it once.
+#[derive(Clone)]
+pub(crate) struct Packed {
+    packed: Arc<[u8]>,
+    /// The unpacked bytes while a response holds them (a `Vec`, so that
+    /// the bytes are freed with the last response, not with the `Weak`).
+    open: Arc<Mutex<Weak<Vec<u8>>>>,
+}
+
+impl Packed {
+    pub(crate) fn pack(bytes: &[u8]) -> Packed {
+        Packed { packed: Arc::from(lz4_flex::block::compress_prepend_size(bytes)), open: Arc::default() }
+    }
+
+    /// The bytes as they were packed.
+    pub(crate) fn unpack(&self) -> Vec<u8> {
+        // Only `pack` makes a `Packed`: its output always unpacks.
+        lz4_flex::block::decompress_size_prepended(&self.packed).unwrap_or_default()
+    }
+
+    /// The bytes, shared with every response that holds them now.
+    pub(crate) fn open(&self) -> Unpacked {
+        let Ok(mut open) = self.open.lock() else { return Unpacked(Arc::new(self.unpack())) };
+        if let Some(bytes) = open.upgrade() {
+            return Unpacked(bytes);
+        }
+        let bytes = Arc::new(self.unpack());
+        *open = Arc::downgrade(&bytes);
+        Unpacked(bytes)
+    }
+
+    /// Whether both are the same packed file (cheaper than `==`).
+    pub(crate) fn same(&self, other: &Packed) -> bool {
+        Arc::ptr_eq(&self.packed, &other.packed) || self.packed == other.packed
+    }
+
+    /// How many bytes it holds, packed.
+    #[cfg(test)]
+    pub(crate) fn packed_len(&self) -> usize {
+        self.packed.len()
+    }
+}
+
+impl PartialEq for Packed {
+    fn eq(&self, other: &Packed) -> bool {
+        self.same(other)
+    }
+}
+
+impl Eq for Packed {}
+
+impl std::fmt::Debug for Packed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Packed({} bytes)", self.packed.len())
+    }
+}
+
+/// The bytes of a [`Packed`] file, shared by the responses that hold them.
+#[derive(Clone)]
+pub(crate) struct Unpacked(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Unpacked {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_unpacks_to_its_bytes_and_takes_less_room() {
+        let page = "<article><p>The ferry runs at seven.</p></article>\n".repeat(200);
+        let packed = Packed::pack(page.as_bytes());
+        assert_eq!(packed.unpack(), page.as_bytes());
+        assert!(packed.packed_len() * 5 < page.len(), "{} of {}", packed.packed_len(), page.len());
+        assert!(Packed::pack(b"").unpack().is_empty());
+        assert!(packed.same(&Packed::pack(page.as_bytes())));
+        assert!(!packed.same(&Packed::pack(b"other")));
+    }
+
+    #[test]
+    fn responses_share_one_unpacked_copy_while_they_hold_it() {
+        let packed = Packed::pack(&[7u8; 100_000]);
+        let (a, b) = (packed.open(), packed.clone().open());
+        assert!(Arc::ptr_eq(&a.0, &b.0), "a second response shares the first one's bytes");
+        assert_eq!(a.as_ref(), &[7u8; 100_000][..]);
+        drop((a, b));
+        assert!(packed.open.lock().unwrap().upgrade().is_none(), "the bytes go with the last response");
+        assert_eq!(packed.open().as_ref().len(), 100_000, "and are unpacked again when asked for");
+    }
 }
 
 /// One complete, consistent version of the site.

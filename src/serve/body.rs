@@ -1,6 +1,6 @@
 //! Response bodies of the preview server that cost a connection almost
-//! nothing: a page is sent as slices of the snapshot's shared bytes (the
-//! live-reload script goes between two slices, the page is never copied), and
+//! nothing: a page is sent as slices of shared bytes (the live-reload script
+//! goes between two slices, the page is never copied), and
 //! a file copied from the site folder is read in chunks as the client takes
 //! them. A client that stops reading holds a chunk and what hyper has
 //! queued, not a copy of the page.

@@ -261,14 +261,20 @@ fn respond(status: StatusCode, content_type: &'static str, body: axum::body::Bod
 /// a 404: the server has no terminal to report to, and the next rebuild
 /// will report the problem.
 ///
-/// Neither kind of body is copied for the connection: a rendered page is
-/// sent as slices of the snapshot's bytes, a copied file is read a chunk at
-/// a time as the client takes it (see [`super::body`]).
+/// No body is copied for the connection: a rendered page is sent as slices
+/// of its unpacked bytes, which every response holding them shares (see
+/// [`crate::incremental::Packed`]), a file built into masthead as slices of
+/// the snapshot's bytes, and a copied file is read a chunk at a time as the
+/// client takes it (see [`super::body`]).
 async fn file_response(shared: &Shared, path: &str, body: &Body, status: StatusCode) -> Option<Response> {
     let error = shared.current_error();
     match body {
         Body::Bytes(bytes) => {
             let (content_type, body) = prepare(path, Bytes::from_owner(Arc::clone(bytes)), error.as_deref());
+            Some(respond(status, content_type, axum::body::Body::new(body)))
+        }
+        Body::Packed(packed) => {
+            let (content_type, body) = prepare(path, Bytes::from_owner(packed.open()), error.as_deref());
             Some(respond(status, content_type, axum::body::Body::new(body)))
         }
         Body::File(file) => {

@@ -207,7 +207,14 @@ fn stalled_clients_share_the_page_and_are_dropped_after_the_write_deadline() {
         let now = sockets(pid);
         if now <= base_sockets + 2 { Ok(started.elapsed()) } else { Err(format!("{now} sockets still open")) }
     });
-    let after_rss = status_kib(pid, "VmRSS:");
+    // The allocator hands freed memory back a little later (a page unpacked for the
+    // stalled clients is freed with the last of them): give it a few seconds.
+    let returned = |rss: u64| rss <= base_rss + 32 * 1024;
+    let mut after_rss = 0;
+    let _ = poll(Duration::from_secs(5), || {
+        after_rss = status_kib(pid, "VmRSS:");
+        if returned(after_rss) { Ok(()) } else { Err(format!("{after_rss} KiB")) }
+    });
     let hwm = status_kib(pid, "VmHWM:");
     let growth = stalled_rss.saturating_sub(base_rss);
     let clients = (STALLED_PAGE + STALLED_FILE) as u64;
@@ -222,7 +229,7 @@ fn stalled_clients_share_the_page_and_are_dropped_after_the_write_deadline() {
     assert!(closed >= Duration::from_millis(DEADLINE_MS), "closed before the deadline: {closed:?}");
     // A stalled client may cost at most 1 MiB; the page is 8.6 MB.
     assert!(growth <= clients * 1024, "{clients} stalled clients grew the server by {growth} KiB");
-    assert!(after_rss <= base_rss + 32 * 1024, "memory did not return: {base_rss} KiB → {after_rss} KiB");
+    assert!(returned(after_rss), "memory did not return: {base_rss} KiB → {after_rss} KiB");
     assert!(hwm <= 1024 * 1024, "peak {hwm} KiB");
     // The server still answers, with the whole page.
     assert_eq!(server.get("/2026/03/02/record/").body.len(), page.body.len());
