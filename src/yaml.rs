@@ -358,7 +358,8 @@ fn text_after_quote<'a>(yaml: &'a str, raw: &str, line: Option<usize>) -> Option
     let n = line?;
     let text = yaml.lines().nth(n.checked_sub(1)?)?;
     let (key, rest) = text.split_once(": ")?;
-    let value = rest.trim();
+    // Trimmed at the start only: `extra` below must stay a suffix of `text`.
+    let value = rest.trim_start();
     let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     // The closing quote: an unescaped `"`, or a `'` that is not a doubled `''`.
     let body = &value[1..];
@@ -385,7 +386,7 @@ fn text_after_quote<'a>(yaml: &'a str, raw: &str, line: Option<usize>) -> Option
         return None;
     }
     let col = text[..text.len() - extra.len()].chars().count() + 1;
-    Some(AfterQuote { line: n, col, quote, key: key.trim_start(), value })
+    Some(AfterQuote { line: n, col, quote, key: key.trim_start(), value: value.trim_end() })
 }
 
 /// Where a quoted value opens and is never closed on its line, when libyaml
@@ -550,6 +551,10 @@ mod tests {
         assert_eq!(text_after_quote("title: \"a\" # note\n", raw, Some(1)), None);
         assert_eq!(text_after_quote("title: \"a \\\"b\\\" c\"\n", raw, Some(1)), None);
         assert_eq!(text_after_quote("title: \"a\" b\n", "something else", Some(1)), None);
+        // Regression: a line ending in a space after text of several bytes (`®`)
+        // measured the column from the trimmed value and cut inside a character.
+        let trailing = "  article: ''®title: \n";
+        assert_eq!(text_after_quote(trailing, raw, Some(1)).map(|a| (a.col, a.value)), Some((14, "''®title:")));
         let err = parse::<Extra>("title: \"Hamlet\" opens\n", 5).unwrap_err();
         assert_eq!((err.line, err.col), (Some(6), Some(17)), "{err:?}");
         assert!(err.help.as_deref().is_some_and(|h| h.contains("title: '\"Hamlet\" opens'")), "{err:?}");
