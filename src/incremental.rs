@@ -211,13 +211,13 @@ impl Engine {
         let photo_cache = crate::images::Cache::in_site(&self.opts.source);
         let settings = &site.config.images;
         let (pages, photos) = rayon::join(
-            || render_changed(&site, theme, &self.kept, front_page_first),
+            || render_changed(&site, theme, &photo_cache, &self.kept, front_page_first),
             || crate::images::make_all(&site.images, settings, &photo_cache).map_err(|d| site.with_warnings(d)),
         );
         let (RenderPass { mut outputs, rendered, listings, catalogue, deferred }, photos) = (pages?, photos?);
-        for (output, entry) in crate::images::entries(&site.images, settings, &photo_cache) {
+        for photo in &catalogue.photos {
             // The entry's name is a hash of the photo and the settings: a new name is a new picture.
-            outputs.insert(output.to_string(), Kept::Copy { source: CopySource::File(entry), stamp: None });
+            outputs.insert(photo.path.clone(), Kept::Copy { source: photo.source.clone(), stamp: None });
         }
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
         // The search index stays served until `update_search` brings it up to date.
@@ -468,11 +468,12 @@ struct RenderPass {
 fn render_changed(
     site: &Site,
     theme: &Theme,
+    photo_cache: &crate::images::Cache,
     kept: &HashMap<String, Kept>,
     front_page_first: bool,
 ) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
-    let catalogue = Catalogue::new(&renderer, site, theme)?;
+    let catalogue = Catalogue::new(&renderer, site, theme, photo_cache)?;
     let (mut deferred, pages): (Vec<&Entry>, Vec<&Entry>) =
         catalogue.pages.iter().partition(|entry| front_page_first && start_up(&entry.page).0 != StartUp::BeforeServing);
     deferred.sort_by_key(|entry| start_up(&entry.page));

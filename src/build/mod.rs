@@ -133,7 +133,8 @@ pub(crate) fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let load_time = clock.lap();
     let renderer = Renderer::new(&site, &theme);
     // A file that would overwrite a page fails `build`: so it fails `check`.
-    let catalogue = Catalogue::new(&renderer, &site, &theme).map_err(|d| site.with_warnings(d))?;
+    let photo_cache = images::Cache::in_site(&opts.source);
+    let catalogue = Catalogue::new(&renderer, &site, &theme, &photo_cache).map_err(|d| site.with_warnings(d))?;
     let plan_time = clock.lap();
     let results: Vec<Result<(), Diagnostic>> =
         catalogue.pages.par_iter().map(|e| renderer.render(&e.page).map(drop)).collect();
@@ -160,9 +161,11 @@ pub(crate) fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBa
     let load_time = clock.lap();
 
     let renderer = Renderer::new(&site, &theme);
-    let catalogue = Catalogue::new(&renderer, &site, &theme).map_err(|d| site.with_warnings(d))?;
+    let photo_cache = images::Cache::in_site(&opts.source);
+    let catalogue = Catalogue::new(&renderer, &site, &theme, &photo_cache).map_err(|d| site.with_warnings(d))?;
     if let Some(bar) = progress {
-        bar.set_length(catalogue.len() as u64);
+        // Photos are copied beside the pages, without ticks.
+        bar.set_length((catalogue.pages.len() + catalogue.copies.len()) as u64);
     }
     let plan_time = clock.lap();
 
@@ -170,7 +173,7 @@ pub(crate) fn build(opts: &BuildOptions, progress: Option<&indicatif::ProgressBa
     let staging = Staging::create(&output, reuse)?;
     let memory = manifest::Memory::open(&staging.dir, staging.recycled, &output, reuse);
     let job = Job { site: &site, renderer: &renderer, catalogue: &catalogue, output: &output, progress };
-    let mut written = match write(&job, &staging, &memory.known, &opts.source) {
+    let mut written = match write(&job, &staging, &memory.known, &photo_cache) {
         Ok(written) => written,
         Err(failure) => {
             staging.discard(&output);
@@ -289,10 +292,14 @@ struct Job<'a, 'r> {
 /// the site no longer has, then renders and writes pages (the search index
 /// made from the article pages as they are rendered) while photos are made
 /// (or found in the cache) and copied.
-fn write(job: &Job<'_, '_>, staging: &Staging, known: &manifest::Manifest, source: &Path) -> Result<Written, Failure> {
+fn write(
+    job: &Job<'_, '_>,
+    staging: &Staging,
+    known: &manifest::Manifest,
+    photo_cache: &images::Cache,
+) -> Result<Written, Failure> {
     let site = job.site;
     let writer = Writer::new(&staging.dir, staging.recycled);
-    let cache = images::Cache::in_site(source);
     let (pages, photos) = rayon::join(
         || -> Result<_, Failure> {
             if staging.recycled {
@@ -308,14 +315,13 @@ fn write(job: &Job<'_, '_>, staging: &Staging, known: &manifest::Manifest, sourc
             writer.note_others(&files)?;
             Ok((pages, search))
         },
-        || publish_photos(site, &cache, &writer),
+        || publish_photos(site, job.catalogue, photo_cache, &writer),
     );
     let ((pages, search), photos) = (pages?, photos?);
     let kept = pages.iter().filter(|p| p.kept).count();
     let unchanged = writer.unchanged() + kept;
-    let photo_files: usize = site.images.iter().map(|i| i.variants.len()).sum();
     let recorded = writer.into_recorded();
-    Ok(Written { pages, recorded, unchanged, kept, photos, files: photo_files + search.files, search })
+    Ok(Written { pages, recorded, unchanged, kept, photos, files: search.files, search })
 }
 
 /// Readies the staging folder's `pagefind/` (see [`crate::search`]): `None`
@@ -336,17 +342,23 @@ fn plan_search(
 }
 
 /// Makes every photo's files in the cache and copies them into the output.
-fn publish_photos(site: &Site, cache: &images::Cache, writer: &Writer<'_>) -> Result<images::Stats, Failure> {
-    let settings = &site.config.images;
-    let stats = images::make_all(&site.images, settings, cache).map_err(|d| site.with_warnings(d))?;
-    let entries: Vec<_> = images::entries(&site.images, settings, cache).collect();
-    entries.par_iter().try_for_each(|(output, entry)| writer.copy(output, entry))?;
+fn publish_photos(
+    site: &Site,
+    catalogue: &Catalogue,
+    cache: &images::Cache,
+    writer: &Writer<'_>,
+) -> Result<images::Stats, Failure> {
+    let stats = images::make_all(&site.images, &site.config.images, cache).map_err(|d| site.with_warnings(d))?;
+    catalogue.photos.par_iter().try_for_each(|photo| match &photo.source {
+        CopySource::File(entry) => writer.copy(&photo.path, entry),
+        CopySource::Builtin(bytes) => writer.write(&photo.path, bytes).map(drop),
+    })?;
     Ok(stats)
 }
 
 /// Empties a recycled folder of everything this build will not write.
 fn prune(dir: &Path, site: &Site, catalogue: &Catalogue) -> Result<(), Failure> {
-    let photos = site.images.iter().flat_map(|i| i.variants.iter().map(|v| v.output.as_str()));
+    let photos = catalogue.photos.iter().map(|p| p.path.as_str());
     let files: HashSet<&str> = catalogue
         .pages
         .iter()
@@ -546,7 +558,7 @@ mod tests {
             .collect();
         let copy = |p: &str| crate::render::CopyFile { path: p.into(), source: CopySource::Builtin(b"") };
         let copies = vec![copy("2023/09/05/photo.jpg"), copy("css/daily.css"), copy("files/one.pdf")];
-        let catalogue = Catalogue { pages, copies };
+        let catalogue = Catalogue { pages, copies, photos: Vec::new() };
         let mut own: Vec<&str> = own_folders(&catalogue).into_iter().collect();
         own.sort_unstable();
         // Not `tags/x` (it holds `page/`), `2023/09/05` (two files and a folder) or the

@@ -1,7 +1,8 @@
-//! The catalogue of a loaded site: every file its output holds, besides the
-//! photos. It is the one place that says which pages a site has, where
-//! each is written, which files are copied as they are, and which pages
-//! show an article's body in full. `build`, `check` and the preview take
+//! The catalogue of a loaded site: every file its output holds besides the
+//! search index (which `search` makes from the article pages). It is the one
+//! place that says which pages a site has, where each is written, which
+//! files are copied as they are, which photo files are published from the
+//! photo cache, and which pages show an article's body in full. `build`, `check` and the preview take
 //! their work from it; a page's fingerprint (what its bytes depend on) comes
 //! from the same preparation that renders it ([`Renderer::render_unless`]).
 
@@ -10,9 +11,10 @@ use std::collections::HashSet;
 use rayon::prelude::*;
 
 use super::pages::{Page, Renderer};
-use super::{CopyFile, Theme};
+use super::{CopyFile, CopySource, Theme};
 use crate::content::Site;
 use crate::diagnostic::Diagnostics;
+use crate::images;
 
 /// One page of the catalogue and the file it is written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,23 +31,34 @@ pub(crate) struct Catalogue {
     pub(crate) pages: Vec<Entry>,
     /// Static files and the theme's files, none of them at a page's path.
     pub(crate) copies: Vec<CopyFile>,
+    /// The photos' published files, each from its entry in the photo cache
+    /// (made by `images::make_all` before they are copied).
+    pub(crate) photos: Vec<CopyFile>,
 }
 
 impl Catalogue {
-    /// The catalogue of the site `renderer` renders. Fails when a static
-    /// file would take a page's place.
-    pub(crate) fn new(renderer: &Renderer<'_>, site: &Site, theme: &Theme) -> Result<Catalogue, Diagnostics> {
+    /// The catalogue of the site `renderer` renders, its photos made in
+    /// `photo_cache`. Fails when a static file would take a page's place.
+    pub(crate) fn new(
+        renderer: &Renderer<'_>,
+        site: &Site,
+        theme: &Theme,
+        photo_cache: &images::Cache,
+    ) -> Result<Catalogue, Diagnostics> {
         let pages: Vec<Entry> = renderer.pages().into_par_iter().map(|page| renderer.entry(page)).collect();
         let copies = {
             let paths: HashSet<&str> = pages.iter().map(|e| e.path.as_str()).collect();
             super::copies(site, theme, |p| paths.contains(p))?
         };
-        Ok(Catalogue { pages, copies })
+        let photos = images::entries(&site.images, &site.config.images, photo_cache)
+            .map(|(path, entry)| CopyFile { path: path.to_string(), source: CopySource::File(entry) })
+            .collect();
+        Ok(Catalogue { pages, copies, photos })
     }
 
     /// How many files the catalogue lists.
     pub(crate) fn len(&self) -> usize {
-        self.pages.len() + self.copies.len()
+        self.pages.len() + self.copies.len() + self.photos.len()
     }
 
     /// The pages that show the body of article `a` of edition `e` in full
