@@ -10,6 +10,9 @@ writes two sites holding the same articles:
                     same work as masthead's built-in "daily" theme
     OUT/corpus.json what was generated (counts, words, dates, generator version)
 
+(`--no-hugo` leaves the Hugo copy out.) Articles are written as they are made, never held,
+so the generator's memory does not grow with the corpus (200,000 editions × 5 is fine).
+
 Editions are consecutive days from 2000-01-01. Every article is drawn from its own
 random stream seeded by (SEED, edition date, position), so a smaller corpus is exactly the
 first editions of a bigger one. Python 3.11, standard library only.
@@ -874,6 +877,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--editions", type=int, required=True)
     ap.add_argument("--per-edition", type=int, required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--no-hugo", action="store_true",
+                    help="write only the masthead site (a 1M corpus: 5.6 GB and 1M files less)")
     args = ap.parse_args(argv)
     if args.editions < 1 or args.per_edition < 1:
         ap.error("--editions and --per-edition must be positive")
@@ -881,14 +886,17 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out
     mroot = os.path.join(out, "masthead")
     hroot = os.path.join(out, "hugo")
+    # A Hugo copy left by an earlier run is removed too: it would not match this corpus.
     for d in (mroot, hroot):
         if os.path.exists(d):
             shutil.rmtree(d)
     os.makedirs(os.path.join(mroot, "content"))
-    os.makedirs(os.path.join(hroot, "content", "posts"))
     write(os.path.join(mroot, "site.yaml"),
           f"title: {q(SITE_TITLE)}\nbase_url: {BASE_URL}\n")
-    hugo_skeleton(hroot)
+    hugo = not args.no_hugo
+    if hugo:
+        os.makedirs(os.path.join(hroot, "content", "posts"))
+        hugo_skeleton(hroot)
 
     words = 0
     sizes = 0
@@ -908,7 +916,8 @@ def main(argv: list[str] | None = None) -> int:
             used.add(slug)
             m = masthead_md(a)
             write(os.path.join(edir, slug + ".md"), m)
-            write(os.path.join(hposts, f"{d}-{slug}.md"), hugo_md(a, date, slug))
+            if hugo:
+                write(os.path.join(hposts, f"{d}-{slug}.md"), hugo_md(a, date, slug))
             words += len(a["body"].split())
             sizes += len(m.encode())
         if e and e % 2000 == 0:
@@ -929,6 +938,7 @@ def main(argv: list[str] | None = None) -> int:
         "tags": len(TAGS),
         "authors": len(AUTHORS),
         "sections": len(SECTIONS),
+        "hugo": hugo,
     }
     write(os.path.join(out, "corpus.json"), json.dumps(meta, indent=2) + "\n")
     print(f"generated {meta['articles']} articles in {args.editions} editions "

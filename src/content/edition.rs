@@ -77,6 +77,12 @@ pub(super) fn assemble(
 
     let placed = place_assets(&base, &config, &plans, asset_files, &mut link_index, &mut outputs, &mut diags);
     let (assets, images) = photos::place(placed, &config.images, &base, &mut link_index, &mut outputs, &mut diags);
+    // Every body is rendered next, and the site holds them all: what is no
+    // longer needed goes first (at a million articles, the claimed outputs
+    // and the file list are about 0.3 GB). A one-off build's cache keeps
+    // nothing, so it needs no list of the files that still exist.
+    drop(outputs);
+    let files = if cache.keeps() { files } else { Vec::new() };
     let editions: Vec<Finished> =
         plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
     let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
@@ -506,6 +512,10 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
             })
         })
         .collect();
+    // Collected in place, the list keeps the plan's buffer, sized for the
+    // larger parsed articles and grown by pushes: twice the room its five
+    // articles need (4.9 KB, not 2.4), for as long as the site lives.
+    articles.shrink_to_fit();
     articles.sort_by(|a, b| (a.order.is_none(), a.order, &a.source).cmp(&(b.order.is_none(), b.order, &b.source)));
 
     let date_display = display_date(&config.date_format, plan.date);
@@ -642,6 +652,21 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         dir
+    }
+
+    // Regression: each edition's list of articles kept the buffer of its
+    // plan (parsed articles, grown by pushes), twice the room it needs, for
+    // the whole build: about 0.5 GB at a million articles.
+    #[test]
+    fn an_editions_articles_take_no_more_room_than_they_need() {
+        let files: Vec<(String, String)> = (0..5)
+            .map(|i| (format!("content/2023-09-05/a{i}.md"), format!("---\ntitle: A{i}\n---\nText.\n")))
+            .collect();
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+        let dir = site(&files);
+        let site = crate::content::load(&BuildOptions::new(dir.path())).unwrap();
+        let articles = &site.editions[0].articles;
+        assert_eq!((articles.len(), articles.capacity()), (5, 5));
     }
 
     #[test]
