@@ -171,6 +171,14 @@ impl Diagnostics {
 /// Splits results into values or every distinct error, sorted.
 pub(crate) fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, Diagnostics> {
     let mut ok = Vec::with_capacity(results.len());
+    collect_into(results, &mut ok)?;
+    Ok(ok)
+}
+
+/// As [`collect`], appending the values to `ok` (one list, not two, when
+/// the results are many).
+pub(crate) fn collect_into<T>(results: Vec<Result<T, Diagnostic>>, ok: &mut Vec<T>) -> Result<(), Diagnostics> {
+    ok.reserve(results.len());
     let mut errors = Diagnostics::new();
     for r in results {
         match r {
@@ -179,7 +187,7 @@ pub(crate) fn collect<T>(results: Vec<Result<T, Diagnostic>>) -> Result<Vec<T>, 
         }
     }
     if errors.is_empty() {
-        Ok(ok)
+        Ok(())
     } else {
         errors.sort();
         Err(errors)
