@@ -80,7 +80,7 @@ pub(crate) struct Engine {
     served: imbl::HashMap<String, Body>,
     /// How many deferred pages [`Engine::render_deferred`] renders at a time.
     deferred_chunk: usize,
-    /// The digest of each search bundle now served, by folder (see [`Engine::update_search`]).
+    /// The digest of each search bundle now served, by folder (see [`Engine::apply_search`]).
     search: HashMap<String, String>,
 }
 
@@ -220,7 +220,7 @@ impl Engine {
             outputs.insert(photo.path.clone(), Kept::Copy { source: photo.source.clone(), stamp: None });
         }
         let times = Times { started, load: t_load, render: started.elapsed() - t_load };
-        // The search index stays served until `update_search` brings it up to date.
+        // The search index stays served until `apply_search` brings it up to date.
         for (path, kept) in self.kept.iter().filter(|(p, _)| p.starts_with(SEARCH_PREFIX)) {
             outputs.entry(path.clone()).or_insert_with(|| kept.clone());
         }
