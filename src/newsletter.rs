@@ -66,7 +66,7 @@ pub(crate) fn run(opts: &BuildOptions, request: &Request) -> Result<Vec<u8>, Fai
     let renderer = Renderer::new(&site, &theme);
     let render = |letter| {
         renderer
-            .render(&Page::Newsletter(e, letter))
+            .render(&renderer.entry(Page::Newsletter(e, letter)))
             .map(|f| f.bytes)
             .map_err(|d| Failure::Site(site.with_warnings(d.into())))
     };

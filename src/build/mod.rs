@@ -137,7 +137,7 @@ pub(crate) fn check(opts: &BuildOptions) -> Result<BuildReport, Failure> {
     let catalogue = Catalogue::new(&renderer, &site, &theme, &photo_cache).map_err(|d| site.with_warnings(d))?;
     let plan_time = clock.lap();
     let results: Vec<Result<(), Diagnostic>> =
-        catalogue.pages.par_iter().map(|e| renderer.render(&e.page).map(drop)).collect();
+        catalogue.pages.par_iter().map(|e| renderer.render(e).map(drop)).collect();
     crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let render_time = clock.lap();
     let mut report = report(&site, &theme, opts, &clock, stats, Written::default());

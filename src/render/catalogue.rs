@@ -2,9 +2,10 @@
 //! search index (which `search` makes from the article pages). It is the one
 //! place that says which pages a site has, where each is written, which
 //! files are copied as they are, which photo files are published from the
-//! photo cache, and which pages show an article's body in full. `build`, `check` and the preview take
-//! their work from it; a page's fingerprint (what its bytes depend on) comes
-//! from the same preparation that renders it ([`Renderer::render_unless`]).
+//! photo cache, and which pages show an article's body in full. `build`,
+//! `check`, the preview and `newsletter` take their work from it; a page's
+//! fingerprint (what its bytes depend on) comes from the same preparation
+//! that renders it ([`Renderer::render_unless`]).
 
 use std::collections::HashSet;
 

@@ -324,11 +324,10 @@ impl<'a> Renderer<'a> {
         Entry { path: self.output(&page), page }
     }
 
-    /// `page` rendered: a page not taken from a catalogue (one newsletter).
-    pub(crate) fn render(&self, page: &Page) -> Result<OutputFile, Diagnostic> {
-        let entry = self.entry(*page);
-        let bytes = self.render_prepared(&entry, self.prepare(page))?;
-        Ok(OutputFile { path: entry.path, bytes })
+    /// The page of `entry` rendered, whatever its output holds now.
+    pub(crate) fn render(&self, entry: &Entry) -> Result<OutputFile, Diagnostic> {
+        let bytes = self.render_prepared(entry, self.prepare(&entry.page))?;
+        Ok(OutputFile { path: entry.path.clone(), bytes })
     }
 
     /// The page of `entry` rendered, unless `reuse` finds its output already
@@ -763,7 +762,7 @@ mod tests {
         let mut renderer = Renderer::new(&site, &theme);
         let built = || super::extras::ENTRIES_BUILT.with(std::cell::Cell::get);
         let before = built();
-        let single = renderer.render(&Page::Sitemap).unwrap();
+        let single = renderer.render(&renderer.entry(Page::Sitemap)).unwrap();
         let urls = String::from_utf8(single.bytes).unwrap().matches("<url>").count();
         assert!(urls > 5, "{urls}");
 
@@ -771,12 +770,12 @@ mod tests {
         let parts = urls.div_ceil(4);
         let pages = renderer.pages();
         assert_eq!(pages.iter().filter(|p| matches!(p, Page::SitemapPart(_))).count(), parts);
-        let index = String::from_utf8(renderer.render(&Page::Sitemap).unwrap().bytes).unwrap();
+        let index = String::from_utf8(renderer.render(&renderer.entry(Page::Sitemap)).unwrap().bytes).unwrap();
         assert!(index.contains("<sitemapindex"));
         assert!(index.contains("<loc>https://x.org/d/sitemap-1.xml</loc>"));
         let mut listed = 0;
         for n in 1..=parts {
-            let part = renderer.render(&Page::SitemapPart(n)).unwrap();
+            let part = renderer.render(&renderer.entry(Page::SitemapPart(n))).unwrap();
             assert_eq!(part.path, format!("sitemap-{n}.xml"));
             let count = String::from_utf8(part.bytes).unwrap().matches("<url>").count();
             assert!((1..=4).contains(&count));
