@@ -428,7 +428,8 @@ impl SearchJob {
                 continue;
             };
             let html =
-                pages.into_iter().map(|(url, b)| (url, String::from_utf8_lossy(&b.unpack()).into_owned())).collect();
+                // Rendered from text: always UTF-8, and taken without a copy.
+                pages.into_iter().map(|(url, b)| (url, String::from_utf8(b.unpack()).unwrap_or_default())).collect();
             let prefix = format!("{SEARCH_PREFIX}{}/", part.key);
             let bundle = crate::search::index_bundle(&self.language, html)?;
             done.files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Packed::pack(&f.bytes))));
