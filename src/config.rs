@@ -432,6 +432,10 @@ pub(crate) struct BuildOptions {
     /// system to take back with the process instead of being freed piece by
     /// piece (a fifth of a second for 100,000 articles).
     pub(crate) exit_after: bool,
+    /// How many bytes each of Markdown and rendered bodies a load holds as
+    /// they are before it packs the rest (`packed::PLAIN_TEXT_BYTES`;
+    /// tests set 0 to pack everything).
+    pub(crate) plain_text_bytes: usize,
 }
 
 impl BuildOptions {
@@ -449,6 +453,7 @@ impl BuildOptions {
             strict: false,
             clock: None,
             exit_after: false,
+            plain_text_bytes: crate::packed::PLAIN_TEXT_BYTES,
         }
     }
 

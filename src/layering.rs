@@ -12,6 +12,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("diagnostic", 0),
     ("fs", 1),
     ("fingerprint", 1),
+    ("packed", 1),
     ("yaml", 1),
     ("config", 2),
     ("images", 3),

@@ -2,8 +2,9 @@
 //! daily editions. The modules form a one-way stack (checked by a test in
 //! `layering.rs`), each using only those below it:
 //!
-//! 1. `diagnostic`, then `fs`, `fingerprint` and `yaml` (the only user of
-//!    serde_yaml): messages, guarded file access, hashing, YAML parsing.
+//! 1. `diagnostic`, then `fs`, `fingerprint`, `packed` and `yaml` (the only
+//!    user of serde_yaml): messages, guarded file access, hashing, text held
+//!    compressed, YAML parsing.
 //! 2. `config`: `site.yaml`, every section validated where it is defined.
 //! 3. `images`, then `content`: photos, and the loaded, immutable
 //!    [`content::Site`] with the theme's files.
@@ -38,6 +39,7 @@ pub mod fs;
 pub mod images;
 pub(crate) mod incremental;
 pub(crate) mod newsletter;
+pub(crate) mod packed;
 pub(crate) mod render;
 pub(crate) mod scaffold;
 pub(crate) mod search;

@@ -553,6 +553,58 @@ fn own_folders(catalogue: &Catalogue) -> HashSet<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::packed::Text;
+
+    /// Every file under `root`, by its path relative to it.
+    fn files(root: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        walkdir::WalkDir::new(root)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(root).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect()
+    }
+
+    // A large site holds its bodies packed; a small one, as they are. Both must
+    // write the same bytes: bodies with footnotes, code, photos, feeds (sized body
+    // images: `content::refresh`'s test).
+    #[test]
+    fn a_site_whose_bodies_are_packed_writes_the_same_files() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for name in ["archive", "markdown", "serve"] {
+            let site = tempfile::tempdir().unwrap();
+            for (rel, bytes) in files(&fixtures.join(name)) {
+                let to = site.path().join(rel);
+                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+                std::fs::write(to, bytes).unwrap();
+            }
+            let mut opts = BuildOptions::new(site.path());
+            opts.clock = Some(jiff::civil::date(2026, 6, 1).at(12, 0, 0, 0));
+            let plain = crate::content::load(&opts).unwrap();
+            let built = |opts: &BuildOptions, out: &str| {
+                let opts = BuildOptions { output: site.path().join(out), ..opts.clone() };
+                build(&opts, None).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+                files(&opts.output)
+            };
+            let as_they_are = built(&opts, "plain");
+            opts.plain_text_bytes = 0;
+            let packed = crate::content::load(&opts).unwrap();
+            let bodies = |s: &crate::content::Site| {
+                s.editions
+                    .iter()
+                    .flat_map(|e| &e.articles)
+                    .map(|a| matches!(a.body_html, Text::Packed(_)))
+                    .collect::<Vec<_>>()
+            };
+            assert!(bodies(&plain).iter().all(|p| !p), "{name}: a small site packs nothing");
+            assert!(!bodies(&packed).is_empty() && bodies(&packed).iter().all(|p| *p), "{name}: every body packed");
+            let packed = built(&opts, "packed");
+            assert_eq!(as_they_are.keys().collect::<Vec<_>>(), packed.keys().collect::<Vec<_>>(), "{name}");
+            for (path, bytes) in &as_they_are {
+                assert!(packed[path] == *bytes, "{name}: {} differs when bodies are packed", path.display());
+            }
+        }
+    }
 
     #[test]
     fn a_page_alone_in_its_folder_owns_it() {

@@ -93,7 +93,7 @@ pub struct ParsedArticle {
     pub(crate) date: Date,
     pub slug: String,
     /// Shared, so a cached parse is copied without copying its text.
-    pub(crate) body: std::sync::Arc<str>,
+    pub(crate) body: crate::packed::Text,
     pub(crate) body_line: usize,
     /// Where the photo's `src`, `slug:` and `aliases:` are written (line and
     /// column), for later messages.
@@ -108,7 +108,7 @@ pub struct ParsedNote {
     pub(crate) file: SourceFile,
     pub(crate) meta: EditionMeta,
     pub(crate) date: Date,
-    pub(crate) body: std::sync::Arc<str>,
+    pub(crate) body: crate::packed::Text,
     pub(crate) body_line: usize,
     pub(crate) photo_at: Option<(usize, usize)>,
 }
@@ -162,7 +162,7 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
             meta,
             date,
             slug,
-            body: split.body.into(),
+            body: crate::packed::Text::plain(split.body),
             body_line: split.body_line,
         }),
         _ => Err(problems),
@@ -211,7 +211,7 @@ pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagn
         photo_at: front_matter::nested_key_place(&split.yaml, split.yaml_line, "photo", "src"),
         meta,
         date,
-        body: split.body.into(),
+        body: crate::packed::Text::plain(split.body),
         body_line: split.body_line,
     })
 }

@@ -5,12 +5,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use super::links::LinkIndex;
 use super::markdown::{self, LinkOutcome, Rendered};
+use crate::packed::{Budget, Text};
 
 /// Size and modification time: a changed file changes one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +29,7 @@ impl Stamp {
 
 #[derive(Debug, Clone)]
 pub(super) struct CachedMarkdown {
-    body: Arc<str>,
+    body: Text,
     body_line: usize,
     smart: bool,
     links: Vec<(String, LinkOutcome)>,
@@ -50,6 +51,10 @@ pub(crate) struct LoadStats {
 #[derive(Debug, Default)]
 pub(crate) struct LoadCache {
     keep: bool,
+    /// The Markdown bodies and the renderings this load holds as they are
+    /// (see [`LoadCache::reset`]).
+    pub(super) sources: Budget,
+    pub(super) bodies: Budget,
     pub(super) files: HashMap<PathBuf, (Stamp, std::sync::Arc<super::edition::ParseResult>)>,
     pub(super) markdown: HashMap<String, CachedMarkdown>,
     pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
@@ -68,6 +73,15 @@ impl LoadCache {
 
     pub(super) fn keeps(&self) -> bool {
         self.keep
+    }
+
+    /// Starts a load: its counts at zero, and `plain` bytes each of Markdown
+    /// and of rendered bodies to hold as they are before packing the rest.
+    /// What was kept from an earlier load stays as it was: either reads the same.
+    pub(super) fn reset(&mut self, plain: usize) {
+        self.reset_stats();
+        self.sources = Budget::new(plain);
+        self.bodies = Budget::new(plain);
     }
 
     /// Counts of the last load.
@@ -91,14 +105,14 @@ impl LoadCache {
     pub(super) fn markdown(
         &self,
         key: &str,
-        body: &Arc<str>,
+        body: &Text,
         body_line: usize,
         smart: bool,
         dir: &str,
         index: &LinkIndex,
     ) -> Rendered {
         if let Some(c) = self.markdown.get(key) {
-            let same_text = Arc::ptr_eq(&c.body, body) || c.body == *body;
+            let same_text = c.body == *body;
             let same = same_text && c.body_line == body_line && c.smart == smart;
             if same && c.links.iter().all(|(dest, outcome)| index.resolve(dir, dest) == *outcome) {
                 return c.rendered.clone();
@@ -106,18 +120,19 @@ impl LoadCache {
         }
         self.rendered.fetch_add(1, Ordering::Relaxed);
         let links = Mutex::new(Vec::new());
-        let rendered = markdown::render(body, body_line, smart, &|dest| {
+        let mut rendered = markdown::render(&body.get(), body_line, smart, &|dest| {
             let outcome = index.resolve(dir, dest);
             if let Ok(mut l) = links.lock() {
                 l.push((dest.to_string(), outcome.clone()));
             }
             outcome
         });
+        rendered.html = self.bodies.hold(rendered.html);
         if !self.keep {
             return rendered;
         }
         let entry = CachedMarkdown {
-            body: Arc::clone(body),
+            body: body.clone(),
             body_line,
             smart,
             links: links.into_inner().unwrap_or_default(),

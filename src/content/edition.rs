@@ -20,6 +20,7 @@ use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::permalinks::expand;
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::packed::{Budget, Text};
 
 /// Characters escaped in URL path segments of copied files.
 const SEGMENT: &AsciiSet =
@@ -52,6 +53,7 @@ pub(super) fn assemble(
     cache: &mut LoadCache,
 ) -> Result<Site, Diagnostics> {
     let root = opts.source.clone();
+    cache.reset(opts.plain_text_bytes);
     let ((files, walk_problems), parsed) = on_reading_threads(|| {
         let found = discover(&root, &opts.output);
         let parsed = parse_files(&found.0, cache);
@@ -141,7 +143,6 @@ fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 /// Reads and parses every file, or takes the cached parse of a file whose
 /// size and modification time are unchanged.
 fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> {
-    cache.reset_stats();
     let parsed: Vec<(Option<Stamp>, Arc<ParseResult>)> = files
         .par_iter()
         .map(|f| {
@@ -150,7 +151,7 @@ fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> 
                 Some((old, result)) if Some(*old) == stamp => (stamp, Arc::clone(result)),
                 _ => {
                     cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (stamp, Arc::new(read_and_parse(f)))
+                    (stamp, Arc::new(read_and_parse(f, &cache.sources)))
                 }
             }
         })
@@ -318,14 +319,23 @@ struct EditionPlan {
     articles: Vec<(ParsedArticle, String, String)>,
 }
 
-pub(super) fn read_and_parse(file: &SourceFile) -> Result<Parsed, Vec<Diagnostic>> {
+/// Reads and parses one file; its Markdown body is held packed once the
+/// load has spent `plain` (see [`crate::packed::Budget`]).
+pub(super) fn read_and_parse(file: &SourceFile, plain: &Budget) -> Result<Parsed, Vec<Diagnostic>> {
     if file.kind == SourceKind::Asset {
         return Ok(Parsed::Asset(file.clone()));
     }
     let text = read_source(file).map_err(|d| vec![d])?;
+    let hold = |body: &mut Text| *body = plain.hold(std::mem::take(body));
     match file.kind {
-        SourceKind::Article => parse_article(file, &text).map(|a| Parsed::Article(Box::new(a))),
-        _ => parse_note(file, &text).map(|n| Parsed::Note(Box::new(n))),
+        SourceKind::Article => parse_article(file, &text).map(|mut a| {
+            hold(&mut a.body);
+            Parsed::Article(Box::new(a))
+        }),
+        _ => parse_note(file, &text).map(|mut n| {
+            hold(&mut n.body);
+            Parsed::Note(Box::new(n))
+        }),
     }
 }
 
@@ -443,15 +453,17 @@ pub(super) fn render_body(
     index: &LinkIndex,
     smart: bool,
     file: &SourceFile,
-    body: &Arc<str>,
+    body: &Text,
     body_line: usize,
     summary: Option<&str>,
 ) -> Body {
     let dir = dir_of(&file.content_rel);
     let mut rendered = cache.markdown(&file.site_rel, body, body_line, smart, dir, index);
-    if let Some(html) = photos::size_body_images(&rendered.html, &index.images) {
-        rendered.hash = markdown::hash_html(&html);
-        rendered.html = html.into();
+    if rendered.has_images && !index.images.is_empty() {
+        if let Some(html) = photos::size_body_images(&rendered.html.get(), &index.images) {
+            rendered.hash = markdown::hash_html(&html);
+            rendered.html = cache.bodies.hold(Text::plain(html));
+        }
     }
     let summary = match summary {
         Some(s) if smart => markdown::typography::smart_text(s).into_owned(),
@@ -546,7 +558,7 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
             edition.title = if smart { markdown::typography::smart_text(&title).into_owned() } else { title };
         }
         edition.summary = summary;
-        edition.note_html = rendered.html.to_string();
+        edition.note_html = rendered.html.get().into_owned();
         edition.source = Some(note.file.site_rel);
         edition.extra = note.meta.extra;
     }

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::ops::Range;
 
+use crate::packed::Text;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
 
 /// What the resolver decided for one link target.
@@ -36,14 +37,20 @@ pub struct LinkProblem {
 /// The result of rendering one Markdown body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
-    /// Shared, so a cached rendering is reused without copying.
-    pub(crate) html: std::sync::Arc<str>,
+    /// Packed when the site is large (see [`Text`]). Shared, so a cached
+    /// rendering is reused without copying.
+    pub(crate) html: Text,
+    /// Whether the HTML has an image (`<img src="`) that may need its size.
+    pub(crate) has_images: bool,
     /// Plain text of the first paragraph, for a default summary.
     pub(crate) first_paragraph: String,
     pub problems: Vec<LinkProblem>,
     /// A hash of `html`, for the preview server's page fingerprints.
     pub(crate) hash: u64,
 }
+
+/// How every image of rendered HTML starts.
+pub(crate) const IMAGE: &str = "<img src=\"";
 
 /// pulldown-cmark's own smart punctuation is off: it curls each quote by
 /// itself (`"a "b" c"` → “a “b” c“, `` `x`'s `` → ‘s); [`Smart`] curls the
@@ -158,7 +165,8 @@ pub fn render(
         }
     };
     out.hash = hash_html(&html);
-    out.html = html.into();
+    out.has_images = html.contains(IMAGE);
+    out.html = Text::Plain(html.into());
     out.first_paragraph = summary.text.trim().to_string();
     out.problems = problems;
     out
@@ -411,10 +419,10 @@ mod tests {
     #[test]
     fn renders_extensions() {
         let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~old~~ [^1]\n\n- [x] done\n\n[^1]: note\n", 1, true, &keep);
-        assert!(r.html.contains("<table>"), "{}", r.html);
-        assert!(r.html.contains("<del>old</del>"));
-        assert!(r.html.contains("checkbox"));
-        assert!(r.html.contains("footnote"));
+        assert!(r.html.get().contains("<table>"), "{}", r.html.get());
+        assert!(r.html.get().contains("<del>old</del>"));
+        assert!(r.html.get().contains("checkbox"));
+        assert!(r.html.get().contains("footnote"));
     }
 
     #[test]
@@ -422,7 +430,7 @@ mod tests {
         let md = "# Intro\n\nA note[^a], another[^b], again[^a].\n\n[^a]: First.\n[^b]: Second.\n\n\
                   ## Use it {#chosen}\n\n## Use it\n\n## Use it\n\nLast paragraph.\n\n[^unused]: Never.\n";
         let r = render(md, 10, true, &keep);
-        let html = &*r.html;
+        let html = &r.html.get();
         for id in ["intro", "chosen", "use-it", "use-it-1"] {
             assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
         }
@@ -442,8 +450,8 @@ mod tests {
 
     #[test]
     fn smart_punctuation_is_optional() {
-        assert!(render("\"Hi\" -- it's", 1, true, &keep).html.contains("“Hi” – it’s"));
-        assert!(render("\"Hi\"", 1, false, &keep).html.contains("\"Hi\""));
+        assert!(render("\"Hi\" -- it's", 1, true, &keep).html.get().contains("“Hi” – it’s"));
+        assert!(render("\"Hi\"", 1, false, &keep).html.get().contains("\"Hi\""));
     }
 
     #[test]
@@ -466,7 +474,7 @@ mod tests {
             ("| \"a | b\" |\n|---|---|\n| x | y |", "<th>“a</th><th>b”</th>"),
             ("the '90s... and the editors' desk", "the ’90s… and the editors’ desk"),
         ] {
-            let html = render(markdown, 1, true, &keep).html;
+            let html = render(markdown, 1, true, &keep).html.get().into_owned();
             assert!(html.contains(want), "{markdown:?}\n gave {html:?}\n want {want:?}");
         }
     }
@@ -479,8 +487,8 @@ mod tests {
             _ => LinkOutcome::Keep,
         };
         let r = render("See [a](a.md).\n\nAnd\n[gone](gone.md) and [x](https://x.org).", 5, true, &resolve);
-        assert!(r.html.contains("href=\"/2023/09/05/a/\""));
-        assert!(r.html.contains("href=\"https://x.org\""));
+        assert!(r.html.get().contains("href=\"/2023/09/05/a/\""));
+        assert!(r.html.get().contains("href=\"https://x.org\""));
         assert_eq!(
             r.problems,
             vec![LinkProblem { line: 8, col: 1, message: "`gone.md` not found".into(), is_error: true }]
@@ -491,7 +499,7 @@ mod tests {
     fn email_autolinks_are_mailto_links_and_never_resolved() {
         let resolve = |dest: &str| LinkOutcome::Broken(format!("`{dest}` resolved"));
         let r = render("Write to <desk@example.org>.", 1, true, &resolve);
-        assert!(r.html.contains(r#"<a href="mailto:desk@example.org">desk@example.org</a>"#), "{}", r.html);
+        assert!(r.html.get().contains(r#"<a href="mailto:desk@example.org">desk@example.org</a>"#), "{}", r.html.get());
         assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
 
@@ -519,7 +527,7 @@ mod tests {
     fn nul_becomes_the_replacement_character() {
         // Regression: NUL bytes from wire copy reached pages as raw NUL.
         let r = render("Before\0after\n", 1, true, &keep);
-        assert_eq!(&*r.html, "<p>Before\u{fffd}after</p>\n");
+        assert_eq!(&r.html.get(), "<p>Before\u{fffd}after</p>\n");
         assert_eq!(r.first_paragraph, "Before\u{fffd}after");
     }
 
@@ -538,7 +546,7 @@ mod tests {
             ("<code>\n\n'a' &amp; \\'b'\n\n</code>\n\n'c'", "<p>'a' &amp; 'b'</p>\n</code>\n<p>‘c’</p>"),
         ];
         for (markdown, want) in cases {
-            let html = render(markdown, 1, true, &keep).html;
+            let html = render(markdown, 1, true, &keep).html.get().into_owned();
             assert!(html.contains(want), "{markdown:?}\n gave {html:?}\n want {want:?}");
         }
         let r = render("It's <script>f('x')</script> <code>'a'</code> done", 1, true, &keep);
@@ -549,7 +557,7 @@ mod tests {
     fn html_is_bounded_by_the_markdown_size() {
         // Regression: 16 MB of nested `>` made a 450 MB page (and 1.1 GB of feeds).
         let r = render(&format!("Intro.\n\n{} deep\n", ">".repeat(200_000)), 5, true, &keep);
-        assert_eq!(&*r.html, "");
+        assert_eq!(&r.html.get(), "");
         assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
         assert_eq!((r.problems[0].line, r.problems[0].is_error), (7, true));
         assert!(

@@ -78,7 +78,7 @@ pub(crate) struct Article {
     /// Files written for the article's `aliases` (redirect pages).
     pub(crate) aliases: Vec<String>,
     pub(crate) extra: serde_json::Map<String, serde_json::Value>,
-    pub(crate) body_html: std::sync::Arc<str>,
+    pub(crate) body_html: crate::packed::Text,
     /// Hash of `body_html`.
     pub(crate) body_hash: u64,
     pub(crate) url: String,

@@ -170,7 +170,7 @@ const BODY_SIZES: &str = "(min-width: 46rem) 42rem, 100vw";
 /// Gives every `<img>` of a rendered body whose image masthead knows its
 /// `width`, `height`, and `srcset`. `None` when nothing changed.
 pub(super) fn size_body_images(html: &str, images: &SizeIndex) -> Option<String> {
-    const OPEN: &str = "<img src=\"";
+    const OPEN: &str = super::markdown::IMAGE;
     if images.is_empty() || !html.contains(OPEN) {
         return None;
     }

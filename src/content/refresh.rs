@@ -71,11 +71,11 @@ fn body_patch(site: &Site, cache: &LoadCache, path: &Path) -> Option<Option<Patc
         return Some(None);
     }
     cache.parsed.fetch_add(1, Ordering::Relaxed);
-    let Ok(Parsed::Article(new)) = read_and_parse(&old.file) else { return None };
+    let Ok(Parsed::Article(new)) = read_and_parse(&old.file, &cache.sources) else { return None };
     // Everything but the body must be as loaded: the same front matter
     // (hence URL, listings and cards) and the same line the body starts on.
     let mut same_but_body = (**old).clone();
-    same_but_body.body = Arc::clone(&new.body);
+    same_but_body.body = new.body.clone();
     if same_but_body != *new {
         return None;
     }
@@ -105,31 +105,39 @@ mod tests {
     use super::*;
     use crate::config::BuildOptions;
 
-    /// A refreshed body is what a full load gives for the same file, images sized included.
+    /// A refreshed body is what a full load gives for the same file, images sized
+    /// included, whether the site holds its bodies packed or not.
     #[test]
     fn a_refreshed_body_equals_a_full_loads() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::write(root.join("site.yaml"), "title: T\nbase_url: https://x.org/\n").unwrap();
-        let day = root.join("content/2023-09-05");
-        std::fs::create_dir_all(&day).unwrap();
-        let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content/2026-05-29/harbour.jpg");
-        std::fs::copy(photo, day.join("pier.jpg")).unwrap();
-        let text = "---\ntitle: A\n---\nThe pier.\n\n![Pier](pier.jpg)\n";
-        std::fs::write(day.join("a.md"), text).unwrap();
+        for plain_text_bytes in [crate::packed::PLAIN_TEXT_BYTES, 0] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            std::fs::write(root.join("site.yaml"), "title: T\nbase_url: https://x.org/\n").unwrap();
+            let day = root.join("content/2023-09-05");
+            std::fs::create_dir_all(&day).unwrap();
+            let photo =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/serve/content/2026-05-29/harbour.jpg");
+            std::fs::copy(photo, day.join("pier.jpg")).unwrap();
+            let text = "---\ntitle: A\n---\nThe pier.\n\n![Pier](pier.jpg)\n";
+            std::fs::write(day.join("a.md"), text).unwrap();
 
-        let opts = BuildOptions::new(root);
-        let mut cache = LoadCache::persistent();
-        let mut site = super::super::load_with(&opts, &mut cache).unwrap();
-        std::fs::write(day.join("a.md"), format!("{text}\nOne more sentence.\n")).unwrap();
-        let patched = refresh_bodies(&mut site, &mut cache, &[PathBuf::from("content/2023-09-05/a.md")]);
-        assert_eq!(patched, Some(vec![(0, 0)]));
+            let opts = BuildOptions { plain_text_bytes, ..BuildOptions::new(root) };
+            let mut cache = LoadCache::persistent();
+            let mut site = super::super::load_with(&opts, &mut cache).unwrap();
+            std::fs::write(day.join("a.md"), format!("{text}\nOne more sentence.\n")).unwrap();
+            let patched = refresh_bodies(&mut site, &mut cache, &[PathBuf::from("content/2023-09-05/a.md")]);
+            assert_eq!(patched, Some(vec![(0, 0)]));
 
-        let full = super::super::load(&opts).unwrap();
-        let (refreshed, loaded) = (&site.editions[0].articles[0], &full.editions[0].articles[0]);
-        assert!(loaded.body_html.contains(r#"width="8" height="6""#), "{}", loaded.body_html);
-        assert_eq!(refreshed.body_html, loaded.body_html);
-        assert_eq!(refreshed.body_hash, loaded.body_hash);
-        assert_eq!(refreshed.summary, loaded.summary);
+            let full = super::super::load(&opts).unwrap();
+            let (refreshed, loaded) = (&site.editions[0].articles[0], &full.editions[0].articles[0]);
+            let packed = plain_text_bytes == 0;
+            assert_eq!(matches!(refreshed.body_html, crate::packed::Text::Packed(_)), packed);
+            assert_eq!(matches!(loaded.body_html, crate::packed::Text::Packed(_)), packed);
+            let html = loaded.body_html.get();
+            assert!(html.contains(r#"width="8" height="6""#), "{html}");
+            assert_eq!(refreshed.body_html.get(), html);
+            assert_eq!(refreshed.body_hash, loaded.body_hash);
+            assert_eq!(refreshed.summary, loaded.summary);
+        }
     }
 }

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
 
+use crate::packed::PackedBytes;
+
 /// The body of one served file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Body {
@@ -15,17 +17,15 @@ pub(crate) enum Body {
     File(PathBuf),
 }
 
-/// The bytes of a rendered file, LZ4-compressed. The preview holds every
-/// page the site has for as long as it runs (2.3 GB of HTML at 100,000
-/// articles); packed, they take about a quarter. Packing costs about a
-/// millisecond per megabyte. The same bytes always pack to the same packed
-/// bytes, so two packed files are equal exactly when their bytes are.
+/// The bytes of a rendered file, packed (see [`crate::packed`]). The
+/// preview holds every page the site has for as long as it runs (2.3 GB of
+/// HTML at 100,000 articles); packed, they take about a quarter.
 ///
 /// Requests share one unpacked copy while any of them holds it (see
 /// [`Packed::open`]): fifty clients stalled on one large page hold it once.
 #[derive(Clone)]
 pub(crate) struct Packed {
-    packed: Arc<[u8]>,
+    packed: PackedBytes,
     /// The unpacked bytes while a response holds them (a `Vec`, so that
     /// the bytes are freed with the last response, not with the `Weak`).
     open: Arc<Mutex<Weak<Vec<u8>>>>,
@@ -33,13 +33,12 @@ pub(crate) struct Packed {
 
 impl Packed {
     pub(crate) fn pack(bytes: &[u8]) -> Packed {
-        Packed { packed: Arc::from(lz4_flex::block::compress_prepend_size(bytes)), open: Arc::default() }
+        Packed { packed: PackedBytes::pack(bytes), open: Arc::default() }
     }
 
     /// The bytes as they were packed.
     pub(crate) fn unpack(&self) -> Vec<u8> {
-        // Only `pack` makes a `Packed`: its output always unpacks.
-        lz4_flex::block::decompress_size_prepended(&self.packed).unwrap_or_default()
+        self.packed.unpack()
     }
 
     /// The bytes, shared with every response that holds them now.
@@ -55,13 +54,13 @@ impl Packed {
 
     /// Whether both are the same packed file (cheaper than `==`).
     pub(crate) fn same(&self, other: &Packed) -> bool {
-        Arc::ptr_eq(&self.packed, &other.packed) || self.packed == other.packed
+        self.packed.same(&other.packed)
     }
 
     /// How many bytes it holds, packed.
     #[cfg(test)]
     pub(crate) fn packed_len(&self) -> usize {
-        self.packed.len()
+        self.packed.packed_len()
     }
 }
 
@@ -75,7 +74,7 @@ impl Eq for Packed {}
 
 impl std::fmt::Debug for Packed {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Packed({} bytes)", self.packed.len())
+        write!(f, "Packed({} bytes)", self.packed.packed_len())
     }
 }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
 use crate::content::{Article, Edition, Photo, Site};
+use crate::packed::Text;
 
 #[derive(Debug, Serialize, Hash)]
 pub(crate) struct SiteView<'a> {
@@ -339,13 +340,19 @@ impl std::hash::Hash for Extra<'_> {
 }
 
 /// Rendered HTML with a hash computed when it was rendered, so a page's
-/// fingerprint need not hash a whole article body again.
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(transparent)]
+/// fingerprint need not hash a whole article body again. When it is held
+/// packed, it is unpacked only when a template is given it, never for a
+/// fingerprint.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Html<'a> {
-    pub(crate) text: &'a str,
-    #[serde(skip)]
+    pub(crate) text: &'a Text,
     pub(crate) hash: u64,
+}
+
+impl Serialize for Html<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text.get())
+    }
 }
 
 impl std::hash::Hash for Html<'_> {

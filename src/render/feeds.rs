@@ -88,7 +88,8 @@ pub(crate) fn atom(site: &Site, title: &str, self_path: &str, articles: &[&Artic
             ));
         }
         x.push_str(&format!("    <summary>{}</summary>\n", xml_escape(&a.summary)));
-        let content = absolute_urls(&a.body_html, site.base.origin(), &url);
+        let body = a.body_html.get();
+        let content = absolute_urls(&body, site.base.origin(), &url);
         x.push_str(&format!("    <content type=\"html\">{}</content>\n", xml_escape(&content)));
         x.push_str("  </entry>\n");
     }
@@ -108,7 +109,7 @@ pub(crate) fn json_feed(site: &Site, articles: &[&Article]) -> String {
                 "url": url,
                 "title": a.title,
                 "summary": a.summary,
-                "content_html": absolute_urls(&a.body_html, site.base.origin(), &url),
+                "content_html": absolute_urls(&a.body_html.get(), site.base.origin(), &url),
                 "date_published": day_start(site, a.date).to_string(),
                 "date_modified": updated(site, a).to_string(),
                 "authors": a.authors.iter().map(|n| serde_json::json!({"name": n})).collect::<Vec<_>>(),

@@ -170,9 +170,9 @@ mod tests {
         let body = block.repeat(6);
         let r = super::super::render(&body, 1, true, &|_| super::super::LinkOutcome::Keep);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        assert_eq!(r.html.matches("<pre class=\"highlight\">").count(), 2, "the first 32 KB only");
-        assert_eq!(r.html.matches("<pre><code class=\"language-sh\">").count(), 4);
-        assert!(r.html.len() < super::super::max_html_bytes(body.len()));
+        assert_eq!(r.html.get().matches("<pre class=\"highlight\">").count(), 2, "the first 32 KB only");
+        assert_eq!(r.html.get().matches("<pre><code class=\"language-sh\">").count(), 4);
+        assert!(r.html.get().len() < super::super::max_html_bytes(body.len()));
     }
 
     #[test]

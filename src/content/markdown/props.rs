@@ -50,7 +50,7 @@ proptest! {
         let rewrite = |_: &str| LinkOutcome::Rewrite(format!("/2023/09/05/{slug}/"));
         let rendered = render("[x](y.md)\n", 1, true, &rewrite);
         let expected = format!("href=\"/2023/09/05/{slug}/\"");
-        prop_assert!(rendered.html.contains(&expected));
+        prop_assert!(rendered.html.get().contains(&expected));
     }
 
     #[test]

@@ -1,0 +1,231 @@
+//! Bytes and text held LZ4-compressed (`lz4_flex`, pure Rust). Rendered
+//! HTML packs to a quarter or a third of its size; packing costs about 20
+//! instructions a byte (3 ms a megabyte on this project's 2-core benchmark
+//! machine) and unpacking a third of that. Held packed: the preview's pages,
+//! and the Markdown and rendered bodies of a large site beyond a first
+//! quarter gigabyte of each (see [`Budget`]).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many bytes each of Markdown bodies and rendered bodies a load holds
+/// as they are; it holds the rest packed ([`crate::packed::Budget`]). 256 MiB
+/// is about 55,000 articles of 800 words: a smaller site packs nothing and
+/// keeps its speed; a million articles hold 9 GB of bodies in about 3.
+pub(crate) const PLAIN_TEXT_BYTES: usize = 256 << 20;
+
+/// Packed bytes. The same bytes always pack to the same packed bytes, so two
+/// values are equal exactly when their bytes are.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct PackedBytes(Arc<[u8]>);
+
+impl PackedBytes {
+    pub(crate) fn pack(bytes: &[u8]) -> PackedBytes {
+        use lz4_flex::block::{compress_into, compress_prepend_size, get_maximum_output_size};
+        // Packed into a buffer kept by the thread, then copied once into a
+        // value of the exact size: no zeroed buffer of the largest size
+        // the packed bytes could take, and no second allocation to shrink it.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        let Ok(len) = u32::try_from(bytes.len()) else { return PackedBytes(Arc::from(compress_prepend_size(bytes))) };
+        SCRATCH.with_borrow_mut(|out| {
+            let room = 4 + get_maximum_output_size(bytes.len());
+            if out.len() < room {
+                out.resize(room, 0);
+            }
+            // The same layout as `compress_prepend_size`: the length, then the block.
+            out[..4].copy_from_slice(&len.to_le_bytes());
+            match compress_into(bytes, &mut out[4..room]) {
+                Ok(n) => PackedBytes(Arc::from(&out[..4 + n])),
+                Err(_) => PackedBytes(Arc::from(compress_prepend_size(bytes))),
+            }
+        })
+    }
+
+    /// The bytes as they were packed.
+    pub(crate) fn unpack(&self) -> Vec<u8> {
+        // Only `pack` makes a value: its output always unpacks.
+        lz4_flex::block::decompress_size_prepended(&self.0).unwrap_or_default()
+    }
+
+    /// Whether both are the same bytes (cheaper than unpacking them).
+    pub(crate) fn same(&self, other: &PackedBytes) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+
+    /// How many bytes it holds, packed.
+    pub(crate) fn packed_len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Default for PackedBytes {
+    fn default() -> PackedBytes {
+        PackedBytes::pack(b"")
+    }
+}
+
+impl std::fmt::Debug for PackedBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PackedBytes({} bytes)", self.0.len())
+    }
+}
+
+/// Packed UTF-8 text.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct PackedText(PackedBytes, usize);
+
+impl PackedText {
+    pub(crate) fn pack(text: &str) -> PackedText {
+        PackedText(PackedBytes::pack(text.as_bytes()), text.len())
+    }
+
+    /// How many bytes the text has, unpacked.
+    pub(crate) fn len(&self) -> usize {
+        self.1
+    }
+
+    /// The text as it was packed.
+    pub(crate) fn unpack(&self) -> String {
+        // Packed from a `str`: always UTF-8, and taken without a copy.
+        String::from_utf8(self.0.unpack()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+
+    /// How many bytes it holds, packed.
+    #[cfg(test)]
+    pub(crate) fn packed_len(&self) -> usize {
+        self.0.packed_len()
+    }
+}
+
+impl From<&str> for PackedText {
+    fn from(text: &str) -> PackedText {
+        PackedText::pack(text)
+    }
+}
+
+impl std::fmt::Debug for PackedText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PackedText({} bytes)", self.0.packed_len())
+    }
+}
+
+/// Text as it is, or packed (see [`Budget`]).
+#[derive(Clone)]
+pub(crate) enum Text {
+    Plain(Arc<str>),
+    Packed(PackedText),
+}
+
+impl Text {
+    pub(crate) fn plain(text: impl Into<Arc<str>>) -> Text {
+        Text::Plain(text.into())
+    }
+
+    /// The text, unpacked when it is packed.
+    pub(crate) fn get(&self) -> Cow<'_, str> {
+        match self {
+            Text::Plain(text) => Cow::Borrowed(text),
+            Text::Packed(packed) => Cow::Owned(packed.unpack()),
+        }
+    }
+}
+
+/// How many bytes of one kind of text (Markdown bodies, rendered bodies) a
+/// load holds as they are; the rest it holds packed. A million articles have
+/// 4.5 GB of Markdown and 4.7 GB of HTML bodies; packing them all would cost
+/// a small site about 8 % of its build for memory nobody misses. Which texts
+/// are packed depends on the order threads reach them; every text reads the
+/// same either way.
+#[derive(Debug)]
+pub(crate) struct Budget(AtomicUsize);
+
+/// No limit: everything as it is.
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::new(usize::MAX)
+    }
+}
+
+impl Budget {
+    pub(crate) fn new(bytes: usize) -> Budget {
+        Budget(AtomicUsize::new(bytes))
+    }
+
+    /// `text` as it is while the budget lasts, else packed.
+    pub(crate) fn hold(&self, text: Text) -> Text {
+        let Text::Plain(plain) = &text else { return text };
+        let spent = self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(plain.len()));
+        if spent.is_ok() { text } else { Text::Packed(PackedText::pack(plain)) }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::Plain(Arc::from(""))
+    }
+}
+
+/// Equal when the texts are, packed or not.
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        match (self, other) {
+            (Text::Plain(a), Text::Plain(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Text::Packed(a), Text::Packed(b)) => a.len() == b.len() && a.0.same(&b.0),
+            _ => self.get() == other.get(),
+        }
+    }
+}
+
+impl Eq for Text {}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Text::Plain(text) => write!(f, "{text:?}"),
+            Text::Packed(packed) => packed.fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_unpacks_to_itself_and_takes_less_room() {
+        let body = "<p>The ferry runs at seven, “weather allowing”.</p>\n".repeat(200);
+        let packed = PackedText::pack(&body);
+        assert_eq!(packed.unpack(), body);
+        assert!(packed.packed_len() * 5 < body.len(), "{} of {}", packed.packed_len(), body.len());
+        assert_eq!(packed, PackedText::pack(&body));
+        assert_ne!(packed, PackedText::pack("other"));
+        assert_eq!(PackedText::default().unpack(), "");
+        assert_eq!(PackedText::default(), PackedText::pack(""));
+        let small = PackedText::pack("<p>Short.</p>");
+        assert_eq!(small.unpack(), "<p>Short.</p>", "a buffer left larger by a longer text is not read past the end");
+        let bytes = PackedBytes::pack(body.as_bytes());
+        assert_eq!(
+            &*bytes.0,
+            &lz4_flex::block::compress_prepend_size(body.as_bytes())[..],
+            "the layout the crate reads"
+        );
+    }
+
+    #[test]
+    fn text_is_held_as_it_is_while_the_budget_lasts_and_reads_the_same_packed() {
+        let budget = Budget::new(40);
+        let plain = budget.hold(Text::plain("<p>Tide tables.</p>"));
+        assert!(matches!(plain, Text::Plain(_)), "19 of 40 bytes");
+        assert!(matches!(plain.get(), Cow::Borrowed(_)), "plain text is lent, not copied");
+        let packed = budget.hold(Text::plain("<p>Tide tables, again.</p>"));
+        assert!(matches!(packed, Text::Packed(_)), "26 more bytes than the 21 left");
+        assert!(matches!(budget.hold(Text::plain("<p>Short.</p>")), Text::Plain(_)), "13 of the 21 left");
+        assert_eq!(packed.get(), "<p>Tide tables, again.</p>");
+        assert_eq!(budget.hold(packed.clone()), packed);
+        assert_eq!(Text::plain("<p>Tide tables, again.</p>"), packed, "equal packed or not");
+        assert_ne!(Budget::new(0).hold(Text::plain("<p>Other.</p>")), packed);
+    }
+}
