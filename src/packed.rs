@@ -1,7 +1,6 @@
 //! Bytes and text held LZ4-compressed (`lz4_flex`, pure Rust). Rendered
 //! HTML packs to a quarter or a third of its size; packing costs about 20
-//! instructions a byte (3 ms a megabyte on this project's 2-core benchmark
-//! machine) and unpacking a third of that. Held packed: the preview's pages,
+//! instructions a byte, unpacking less. Held packed: the preview's pages,
 //! and the Markdown and rendered bodies of a large site beyond a first
 //! quarter gigabyte of each (see [`Budget`]).
 
@@ -12,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// How many bytes each of Markdown bodies and rendered bodies a load holds
 /// as they are; it holds the rest packed ([`crate::packed::Budget`]). 256 MiB
 /// is about 55,000 articles of 800 words: a smaller site packs nothing and
-/// keeps its speed; a million articles hold 9 GB of bodies in about 3.
+/// keeps its speed; at a million articles the build's peak falls from 9.2
+/// to 6.7 GiB.
 pub(crate) const PLAIN_TEXT_BYTES: usize = 256 << 20;
 
 /// Packed bytes. The same bytes always pack to the same packed bytes, so two
@@ -135,8 +135,9 @@ impl Text {
 
 /// How many bytes of one kind of text (Markdown bodies, rendered bodies) a
 /// load holds as they are; the rest it holds packed. A million articles have
-/// 4.5 GB of Markdown and 4.7 GB of HTML bodies; packing them all would cost
-/// a small site about 8 % of its build for memory nobody misses. Which texts
+/// 4.5 GB of Markdown and 4.7 GB of HTML bodies; packing every body would
+/// cost a small site 8–10 % of its build's instructions for memory nobody
+/// misses. Which texts
 /// are packed depends on the order threads reach them; every text reads the
 /// same either way.
 #[derive(Debug)]

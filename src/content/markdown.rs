@@ -9,8 +9,9 @@
 use std::fmt;
 use std::ops::Range;
 
-use crate::packed::Text;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd, html};
+
+use crate::packed::Text;
 
 /// What the resolver decided for one link target.
 #[derive(Debug, Clone, PartialEq, Eq)]
