@@ -20,6 +20,7 @@
 //! html5ever does (scripts, SVG, CDATA, bare `<` or `&`, rare character
 //! references) makes the email go through css-inline whole, as before.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -132,21 +133,22 @@ enum Context {
 }
 
 #[derive(Debug)]
-struct Value {
+struct Value<'a> {
     context: Context,
-    text: String,
+    /// Borrowed from the email unless it held a character reference.
+    text: Cow<'a, str>,
 }
 
 /// An email cut into its skeleton and its values.
 #[derive(Debug)]
-struct Shape {
+struct Shape<'a> {
     skeleton: String,
-    values: Vec<Value>,
+    values: Vec<Value<'a>>,
 }
 
-impl Shape {
+impl<'a> Shape<'a> {
     /// `None` when `html` holds something not read here exactly as html5ever reads it.
-    fn of(html: &str) -> Option<Shape> {
+    fn of(html: &'a str) -> Option<Shape<'a>> {
         // Placeholders must not occur in the email; `\r` and NUL are rewritten by the parser.
         // (A fold, not `any`, so the scan is vectorized.)
         if html.bytes().fold(false, |seen, b| seen | (b == b'\r') | (b == b'\0') | (b >= 0xF3)) {
@@ -158,12 +160,12 @@ impl Shape {
         Some(cut.shape)
     }
 
-    fn empty(capacity: usize) -> Shape {
+    fn empty(capacity: usize) -> Shape<'a> {
         Shape { skeleton: String::with_capacity(capacity), values: Vec::new() }
     }
 
     /// Adds a placeholder for `text`, which is decoded already.
-    fn mark(&mut self, context: Context, text: String) -> Option<()> {
+    fn mark(&mut self, context: Context, text: Cow<'a, str>) -> Option<()> {
         let n = self.values.len();
         if n >= MARKS {
             return None;
@@ -179,12 +181,23 @@ impl Shape {
 /// (`[h\72 ef]`) could name anything, so then none can.
 fn opaque_attributes(html: &str) -> Vec<&'static str> {
     let mut css = String::new();
-    let mut rest = html;
-    while let Some(start) = find_ignore_case(rest, "<style") {
-        rest = &rest[start..];
-        let end = find_ignore_case(rest, "</style").unwrap_or(rest.len());
-        css.push_str(&rest[..end].to_ascii_lowercase());
-        rest = &rest[end.max(1)..];
+    // From each `<style` to the next `</style` (or the end), in one pass
+    // over the `<`s.
+    let bytes = html.as_bytes();
+    let at = |i: usize, tag: &[u8]| bytes.get(i..i + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag));
+    let mut open = None;
+    for i in memchr::memchr_iter(b'<', bytes) {
+        match open {
+            None if at(i, b"<style") => open = Some(i),
+            Some(start) if at(i, b"</style") => {
+                css.push_str(&html[start..i].to_ascii_lowercase());
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(start) = open {
+        css.push_str(&html[start..].to_ascii_lowercase());
     }
     if css.contains('\\') {
         return Vec::new();
@@ -192,6 +205,27 @@ fn opaque_attributes(html: &str) -> Vec<&'static str> {
     // `:link` and `:any-link` ask whether an element has an `href`.
     let named = |name: &str| css.contains(name) || (name == "href" && css.contains("link"));
     OPAQUE.into_iter().filter(|name| !named(name)).collect()
+}
+
+/// Bytes of the longest element or attribute name compared with a list
+/// here; a longer name is none of them.
+const NAME_BUFFER: usize = 16;
+
+/// `name` in ASCII lower case (as html5ever folds names), in `buf`; empty
+/// when it is too long to be any name this module compares.
+fn lower<'b>(name: &[u8], buf: &'b mut [u8; NAME_BUFFER]) -> &'b [u8] {
+    if name.len() > NAME_BUFFER {
+        return &[];
+    }
+    for (to, from) in buf.iter_mut().zip(name) {
+        *to = from.to_ascii_lowercase();
+    }
+    &buf[..name.len()]
+}
+
+/// Whether the lower-case `name` is one of `names`.
+fn is_one_of(name: &[u8], names: &[&str]) -> bool {
+    !name.is_empty() && names.iter().any(|n| n.as_bytes() == name)
 }
 
 fn is_space(b: u8) -> bool {
@@ -204,10 +238,10 @@ struct Cutter<'a> {
     bytes: &'a [u8],
     pos: usize,
     opaque: Vec<&'static str>,
-    shape: Shape,
+    shape: Shape<'a>,
 }
 
-impl Cutter<'_> {
+impl<'a> Cutter<'a> {
     fn document(&mut self) -> Option<()> {
         while self.pos < self.bytes.len() {
             if self.bytes[self.pos] == b'<' {
@@ -279,12 +313,13 @@ impl Cutter<'_> {
         while !matches!(*self.bytes.get(i)?, b'>' | b'/') && !is_space(self.bytes[i]) {
             i += 1;
         }
-        let name = self.html[self.pos + 1..i].to_ascii_lowercase();
-        if UNSUPPORTED.contains(&name.as_str()) {
+        let mut buf = [0; NAME_BUFFER];
+        let name = lower(&self.bytes[self.pos + 1..i], &mut buf);
+        if is_one_of(name, &UNSUPPORTED) {
             return None;
         }
         self.copy(self.pos, i);
-        let keep_values = FORMATTING.contains(&name.as_str());
+        let keep_values = is_one_of(name, &FORMATTING);
         loop {
             let b = *self.bytes.get(i)?;
             if is_space(b) || b == b'/' {
@@ -299,9 +334,10 @@ impl Cutter<'_> {
             }
         }
         self.pos = i;
-        match name.as_str() {
-            "style" => self.raw_text("style", false),
-            "title" | "textarea" => self.raw_text(&name, true),
+        match name {
+            b"style" => self.raw_text("style", false),
+            b"title" => self.raw_text("title", true),
+            b"textarea" => self.raw_text("textarea", true),
             _ => Some(()),
         }
     }
@@ -318,7 +354,8 @@ impl Cutter<'_> {
         if i == from {
             return None; // A name starting with `=`.
         }
-        let name = self.html[from..i].to_ascii_lowercase();
+        let mut buf = [0; NAME_BUFFER];
+        let name = lower(&self.bytes[from..i], &mut buf);
         let mut j = i;
         while is_space(*self.bytes.get(j)?) {
             j += 1;
@@ -343,7 +380,7 @@ impl Cutter<'_> {
         }
         let close = j + 1 + self.html[j + 1..].find(quote as char)?;
         let raw = &self.html[j + 1..close];
-        if keep_values || !self.opaque.contains(&name.as_str()) {
+        if keep_values || !is_one_of(name, &self.opaque) {
             self.copy(from, close + 1);
         } else {
             let text = decode(raw)?;
@@ -414,9 +451,9 @@ fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
 
 /// Character references decoded as html5ever decodes them, for the forms
 /// an escaper writes; `None` for any other (they are left to html5ever).
-fn decode(raw: &str) -> Option<String> {
+fn decode(raw: &str) -> Option<Cow<'_, str>> {
     if !raw.contains('&') {
-        return Some(raw.to_string());
+        return Some(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -434,7 +471,7 @@ fn decode(raw: &str) -> Option<String> {
         }
     }
     out.push_str(rest);
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// The character of `&name;` or `&#n;`, among those that are neither
@@ -499,17 +536,35 @@ fn fill(parts: &[Part], values: &[Value], capacity: usize) -> String {
 }
 
 /// What css-inline's serializer writes for a text node or an attribute value.
+/// Scans bytes and copies the runs between escapes whole: every byte looked
+/// for is ASCII, or the second byte of U+00A0 (`C2 A0`; `C2` only ever
+/// leads a two-byte character).
 fn escape_into(out: &mut String, text: &str, context: Context) {
-    for c in text.chars() {
-        match (c, context) {
-            ('&', _) => out.push_str("&amp;"),
-            ('\u{A0}', _) => out.push_str("&nbsp;"),
-            ('<', Context::Text) => out.push_str("&lt;"),
-            ('>', Context::Text) => out.push_str("&gt;"),
-            ('"', Context::Attribute) => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    // Most values need no escape: one vectorized pass says so. (A fold, not `any`.)
+    let (x, y) = match context {
+        Context::Text => (b'<', b'>'),
+        Context::Attribute => (b'"', b'"'),
+    };
+    if !bytes.iter().fold(false, |seen, &b| seen | (b == b'&') | (b == 0xA0) | (b == x) | (b == y)) {
+        out.push_str(text);
+        return;
     }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let (from, escape) = match (b, context) {
+            (b'&', _) => (i, "&amp;"),
+            (0xA0, _) if i > 0 && bytes[i - 1] == 0xC2 => (i - 1, "&nbsp;"),
+            (b'<', Context::Text) => (i, "&lt;"),
+            (b'>', Context::Text) => (i, "&gt;"),
+            (b'"', Context::Attribute) => (i, "&quot;"),
+            _ => continue,
+        };
+        out.push_str(&text[start..from]);
+        out.push_str(escape);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]

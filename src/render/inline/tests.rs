@@ -152,10 +152,51 @@ fn values_are_escaped_as_the_serializer_escapes_them() {
     let cases = [
         ("a&b<c>\"d\u{a0}", Context::Text, "a&amp;b&lt;c&gt;\"d&nbsp;"),
         ("a&b<c>\"d\u{a0}", Context::Attribute, "a&amp;b<c>&quot;d&nbsp;"),
+        ("plain words", Context::Text, "plain words"),
+        ("\u{a0}", Context::Text, "&nbsp;"),
+        // `à` is `C3 A0`: its second byte is no-break space's, but it is not one.
+        ("\u{e0} la\u{a0}carte \u{e0}", Context::Attribute, "\u{e0} la&nbsp;carte \u{e0}"),
+        ("\u{e0}<\"", Context::Attribute, "\u{e0}<&quot;"),
     ];
     for (text, context, expected) in cases {
         let mut out = String::new();
         escape_into(&mut out, text, context);
         assert_eq!(out, expected);
+    }
+}
+
+/// The stylesheets as a search from each `<style` to the next `</style`,
+/// anywhere and in any case: what [`opaque_attributes`] must read.
+fn styles_by_search(html: &str) -> String {
+    let mut css = String::new();
+    let mut rest = html;
+    while let Some(start) = find_ignore_case(rest, "<style") {
+        rest = &rest[start..];
+        let end = find_ignore_case(rest, "</style").unwrap_or(rest.len());
+        css.push_str(&rest[..end].to_ascii_lowercase());
+        rest = &rest[end.max(1)..];
+    }
+    css
+}
+
+#[test]
+fn every_style_counts_wherever_it_is() {
+    let docs = [
+        page(CSS, "<p>x</p>"),
+        page("<STYLE>p { color: red; }</Style >", "<style>a[href] { color: red; }</style>"),
+        page("", "<!-- <style>[title] {}</style> --><p title=\"t\">x</p>"),
+        page("<style>p {}", "<p alt=\"a\">unterminated <style> [alt] {}</p>"),
+        page("<style>img[src] {}</style><style>[alt] {}</style>", ""),
+        "<style>".to_string(),
+        "no markup".to_string(),
+    ];
+    for html in &docs {
+        let css = styles_by_search(html);
+        let expected: Vec<_> = OPAQUE
+            .into_iter()
+            .filter(|name| !(css.contains(name) || (*name == "href" && css.contains("link"))))
+            .collect();
+        let expected = if css.contains('\\') { Vec::new() } else { expected };
+        assert_eq!(opaque_attributes(html), expected, "{html}");
     }
 }
