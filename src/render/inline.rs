@@ -45,7 +45,8 @@ const UNSUPPORTED: [&str; 10] =
 /// One per theme; safe to use from the render threads at once.
 #[derive(Debug, Default)]
 pub(crate) struct Inliner {
-    cache: Mutex<HashMap<String, Arc<OnceLock<Compiled>>>>,
+    /// Keyed by skeleton; aHash, as a skeleton is kilobytes hashed once an email.
+    cache: Mutex<HashMap<String, Arc<OnceLock<Compiled>>, ahash::RandomState>>,
     /// css-inline runs (one per shape, one per email that has no skeleton).
     passes: AtomicUsize,
     /// Emails inlined.
@@ -155,8 +156,18 @@ impl<'a> Shape<'a> {
             return None;
         }
         let opaque = opaque_attributes(html);
-        let mut cut = Cutter { html, bytes: html.as_bytes(), pos: 0, opaque, shape: Shape::empty(html.len()) };
+        let mut cut = Cutter {
+            html,
+            bytes: html.as_bytes(),
+            pos: 0,
+            opaque,
+            shape: Shape::empty(html.len()),
+            copied: 0,
+            written: 0,
+        };
         cut.document()?;
+        debug_assert_eq!(cut.copied, html.len());
+        cut.shape.skeleton.push_str(&html[cut.written..]);
         Some(cut.shape)
     }
 
@@ -239,6 +250,11 @@ struct Cutter<'a> {
     pos: usize,
     opaque: Vec<&'static str>,
     shape: Shape<'a>,
+    /// The end of what was taken into the skeleton so far, as it is or as a placeholder.
+    copied: usize,
+    /// The end of what is written into the skeleton: the markup taken as
+    /// it is goes in one piece before each placeholder (and at the end).
+    written: usize,
 }
 
 impl<'a> Cutter<'a> {
@@ -247,7 +263,7 @@ impl<'a> Cutter<'a> {
             if self.bytes[self.pos] == b'<' {
                 self.markup()?;
             } else {
-                let end = self.html[self.pos..].find('<').map_or(self.bytes.len(), |i| self.pos + i);
+                let end = memchr::memchr(b'<', &self.bytes[self.pos..]).map_or(self.bytes.len(), |i| self.pos + i);
                 self.text(self.pos, end)?;
                 self.pos = end;
             }
@@ -255,9 +271,20 @@ impl<'a> Cutter<'a> {
         Some(())
     }
 
-    /// Copies `html[from..to]` into the skeleton as it is.
+    /// Takes `html[from..to]` into the skeleton as it is. Spans are taken in
+    /// order, with no gap: they are written out only before the next value.
     fn copy(&mut self, from: usize, to: usize) {
-        self.shape.skeleton.push_str(&self.html[from..to]);
+        debug_assert_eq!(from, self.copied);
+        self.copied = to;
+    }
+
+    /// Puts a placeholder for `html[from..to]`, decoded as `text`, in the skeleton.
+    fn value(&mut self, from: usize, to: usize, context: Context, text: Cow<'a, str>) -> Option<()> {
+        debug_assert_eq!(from, self.copied);
+        self.shape.skeleton.push_str(&self.html[self.written..from]);
+        self.shape.mark(context, text)?;
+        (self.copied, self.written) = (to, to);
+        Some(())
     }
 
     fn markup(&mut self) -> Option<()> {
@@ -378,14 +405,14 @@ impl<'a> Cutter<'a> {
             self.copy(from, j);
             return Some(j);
         }
-        let close = j + 1 + self.html[j + 1..].find(quote as char)?;
+        let close = j + 1 + memchr::memchr(quote, &self.bytes[j + 1..])?;
         let raw = &self.html[j + 1..close];
         if keep_values || !is_one_of(name, &self.opaque) {
             self.copy(from, close + 1);
         } else {
             let text = decode(raw)?;
             self.copy(from, j + 1);
-            self.shape.mark(Context::Attribute, text)?;
+            self.value(j + 1, close, Context::Attribute, text)?;
             self.copy(close, close + 1);
         }
         Some(close + 1)
@@ -428,7 +455,7 @@ impl<'a> Cutter<'a> {
         let trail = run.iter().rev().take_while(|b| is_space(**b)).count();
         let text = decode(&self.html[from + lead..to - trail])?;
         self.copy(from, from + lead);
-        self.shape.mark(Context::Text, text)?;
+        self.value(from + lead, to - trail, Context::Text, text)?;
         self.copy(to - trail, to);
         Some(())
     }
@@ -438,21 +465,14 @@ impl<'a> Cutter<'a> {
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
     let needle = needle.as_bytes();
     let bytes = haystack.as_bytes();
-    let mut from = 0;
-    while let Some(at) = haystack[from..].find('<') {
-        let at = from + at;
-        if bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    memchr::memchr_iter(b'<', bytes)
+        .find(|&at| bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
 }
 
 /// Character references decoded as html5ever decodes them, for the forms
 /// an escaper writes; `None` for any other (they are left to html5ever).
 fn decode(raw: &str) -> Option<Cow<'_, str>> {
-    if !raw.contains('&') {
+    if memchr::memchr(b'&', raw.as_bytes()).is_none() {
         return Some(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
