@@ -51,6 +51,12 @@ pub(crate) struct Inliner {
     passes: AtomicUsize,
     /// Emails inlined.
     emails: AtomicUsize,
+    /// The last email's stylesheets and the attributes they leave opaque:
+    /// the emails of a template share theirs, so they are read once a
+    /// build rather than once an email.
+    stylesheets: Mutex<Option<(String, Vec<&'static str>)>>,
+    /// Times stylesheets were read for [`opaque_in`] (for the tests).
+    stylesheet_reads: AtomicUsize,
 }
 
 /// How much inlining a build did (for `--verbose` and the tests).
@@ -65,7 +71,7 @@ impl Inliner {
     /// the bytes [`inline_direct`] gives.
     pub(crate) fn inline(&self, html: &str) -> Result<String, String> {
         self.emails.fetch_add(1, Ordering::Relaxed);
-        let Some(shape) = Shape::of(html) else { return self.direct(html) };
+        let Some(shape) = Shape::of(html, self.opaque_attributes(html)) else { return self.direct(html) };
         let cell = {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             match cache.get(&shape.skeleton) {
@@ -84,6 +90,21 @@ impl Inliner {
 
     pub(crate) fn stats(&self) -> InlineStats {
         InlineStats { emails: self.emails.load(Ordering::Relaxed), passes: self.passes.load(Ordering::Relaxed) }
+    }
+
+    /// [`opaque_in`] of the stylesheets of `html`, from the last email's when they are the same.
+    fn opaque_attributes(&self, html: &str) -> Vec<&'static str> {
+        let css = stylesheets(html);
+        let mut last = self.stylesheets.lock().unwrap_or_else(|e| e.into_inner());
+        match &*last {
+            Some((seen, opaque)) if *seen == css => opaque.clone(),
+            _ => {
+                self.stylesheet_reads.fetch_add(1, Ordering::Relaxed);
+                let opaque = opaque_in(&css);
+                *last = Some((css, opaque.clone()));
+                opaque
+            }
+        }
     }
 
     fn direct(&self, html: &str) -> Result<String, String> {
@@ -148,14 +169,14 @@ struct Shape<'a> {
 }
 
 impl<'a> Shape<'a> {
-    /// `None` when `html` holds something not read here exactly as html5ever reads it.
-    fn of(html: &'a str) -> Option<Shape<'a>> {
+    /// `None` when `html` holds something not read here exactly as html5ever
+    /// reads it. `opaque` is [`opaque_in`] of its [`stylesheets`].
+    fn of(html: &'a str, opaque: Vec<&'static str>) -> Option<Shape<'a>> {
         // Placeholders must not occur in the email; `\r` and NUL are rewritten by the parser.
         // (A fold, not `any`, so the scan is vectorized.)
         if html.bytes().fold(false, |seen, b| seen | (b == b'\r') | (b == b'\0') | (b >= 0xF3)) {
             return None;
         }
-        let opaque = opaque_attributes(html);
         let mut cut = Cutter {
             html,
             bytes: html.as_bytes(),
@@ -187,13 +208,10 @@ impl<'a> Shape<'a> {
     }
 }
 
-/// Which of [`OPAQUE`] the document's CSS never names, so their values can
-/// leave the skeleton. Every `<style>` counts, wherever it is; a CSS escape
-/// (`[h\72 ef]`) could name anything, so then none can.
-fn opaque_attributes(html: &str) -> Vec<&'static str> {
+/// The text from each `<style` to the next `</style` (or the end), in any
+/// letter case, found in one pass over the `<`s.
+fn stylesheets(html: &str) -> String {
     let mut css = String::new();
-    // From each `<style` to the next `</style` (or the end), in one pass
-    // over the `<`s.
     let bytes = html.as_bytes();
     let at = |i: usize, tag: &[u8]| bytes.get(i..i + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag));
     let mut open = None;
@@ -201,15 +219,24 @@ fn opaque_attributes(html: &str) -> Vec<&'static str> {
         match open {
             None if at(i, b"<style") => open = Some(i),
             Some(start) if at(i, b"</style") => {
-                css.push_str(&html[start..i].to_ascii_lowercase());
+                css.push_str(&html[start..i]);
                 open = None;
             }
             _ => {}
         }
     }
     if let Some(start) = open {
-        css.push_str(&html[start..].to_ascii_lowercase());
+        css.push_str(&html[start..]);
     }
+    css
+}
+
+/// Which of [`OPAQUE`] the document's CSS never names, so their values can
+/// leave the skeleton, for the [`stylesheets`] `css` of the document. Every
+/// `<style>` counts, wherever it is; a CSS escape (`[h\72 ef]`) could name
+/// anything, so then none can.
+fn opaque_in(css: &str) -> Vec<&'static str> {
+    let css = css.to_ascii_lowercase();
     if css.contains('\\') {
         return Vec::new();
     }
