@@ -196,15 +196,10 @@ pub(crate) fn wrap_text(text: &str) -> String {
             continue;
         }
         blank_run = 0;
-        if is_link_reference(line) {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
         // A line that fits comes back from textwrap as it is: skip it. Its
         // bytes bound its columns from above (no character is wider than its
-        // UTF-8 bytes), except a tab's.
-        if line.len() <= TEXT_WIDTH && !line.contains('\t') {
+        // UTF-8 bytes), except a tab's. A link reference is kept whole.
+        if (line.len() <= TEXT_WIDTH && !line.as_bytes().contains(&b'\t')) || is_link_reference(line) {
             out.push_str(line);
             out.push('\n');
             continue;
