@@ -193,7 +193,8 @@ impl<'a> Shape<'a> {
     }
 
     fn empty(capacity: usize) -> Shape<'a> {
-        Shape { skeleton: String::with_capacity(capacity), values: Vec::new() }
+        // About one value every 64 bytes of a newsletter.
+        Shape { skeleton: String::with_capacity(capacity), values: Vec::with_capacity(capacity / 64) }
     }
 
     /// Adds a placeholder for `text`, which is decoded already.
@@ -317,7 +318,12 @@ impl<'a> Cutter<'a> {
     fn markup(&mut self) -> Option<()> {
         let rest = &self.html[self.pos..];
         let next = *self.bytes.get(self.pos + 1)?;
-        if let Some(body) = rest.strip_prefix("<!--") {
+        // Tags first: they are nearly all the markup.
+        if next == b'/' {
+            self.end_tag()?;
+        } else if next.is_ascii_alphabetic() {
+            self.start_tag()?;
+        } else if let Some(body) = rest.strip_prefix("<!--") {
             let end = body.find("-->")?;
             let comment = &body[..end];
             // `<!-->`, `<!--->` and `--!>` end comments early in html5ever.
@@ -331,10 +337,6 @@ impl<'a> Cutter<'a> {
             let to = self.pos + rest.find('>')? + 1;
             self.copy(self.pos, to);
             self.pos = to;
-        } else if next == b'/' {
-            self.end_tag()?;
-        } else if next.is_ascii_alphabetic() {
-            self.start_tag()?;
         } else {
             return None;
         }
