@@ -481,3 +481,28 @@ fn text_version_wraps_exactly_as_before() {
         you asked for it -- twice.\nMinimal: [3]\n";
     assert!(text.contains(footer), "{text}");
 }
+
+// Regression: which values may leave an email's skeleton is decided once for the stylesheets
+// the emails share; an email whose stylesheet differs (here one edition's CSS reads `href`)
+// must get its own reading, not the last email's.
+#[test]
+fn an_edition_with_its_own_stylesheet_is_inlined_by_its_own_rules() {
+    let site = alike_editions(3);
+    site.write(
+        "templates/newsletter.html",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{{ newsletter.title }}</title>\n\
+         <style>\ntd > p { color: #111; }\n{% if newsletter.date == \"2026-03-02\" %}a[href$=\"/\"] { color: #00a; }{% endif %}\n\
+         </style>\n</head>\n<body>\n<table>{% for article in newsletter.articles %}<tr><td class=\"story\"><p>\
+         <a href=\"{{ article.url }}\">Read</a></p></td></tr>{% endfor %}</table>\n</body>\n</html>\n",
+    );
+    let run = site.run(&["--verbose", "build"]);
+    run.assert_success();
+    // Editions 1 and 3 share a shape; edition 2's links are part of its own.
+    assert_eq!(inlining(&run), (3, 2), "{}", run.transcript());
+    for day in 1..=3 {
+        let html = site.read(&format!("2026/03/{day:02}/newsletter.html"));
+        let link = if day == 2 { " style=\"color: #00a;\"" } else { "" };
+        let read = format!("<a href=\"https://news.example.com/2026/03/{day:02}/story-{day}/\"{link}>Read</a>");
+        assert!(html.contains(&read), "edition {day}: no {read} in\n{html}");
+    }
+}
