@@ -209,7 +209,7 @@ mod tests {
     proptest! {
         #[test]
         fn any_line_wraps_as_textwrap_wraps_it(
-            words in prop::collection::vec("[a-z\u{e9}\u{65e5}-]{0,14}", 1..40),
+            words in prop::collection::vec("[a-z\u{e9}\u{65e5}\u{a0}\t1-]{0,14}", 1..40),
             gaps in prop::collection::vec(1usize..4, 40),
             indent in 0usize..6,
             width in 1usize..90,
