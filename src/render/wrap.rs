@@ -4,12 +4,11 @@
 //! every word's display width character by character, looks up each
 //! candidate line's number (for widths that differ by line, which ours never
 //! do) and allocates a line of its own for each result. Here ASCII words are
-//! measured by their length, textwrap's cost function runs on the same
-//! `smawk` search with the same arithmetic, and the lines are written into
-//! the caller's string.
+//! measured by their length, textwrap's optimal fit runs on those pieces,
+//! and the lines are written into the caller's string.
 
 use textwrap::core::{Fragment, display_width};
-use textwrap::wrap_algorithms::Penalties;
+use textwrap::wrap_algorithms::{Penalties, wrap_optimal_fit};
 
 /// A piece of the line as the optimal fit sees it: textwrap's `Word`
 /// after its hyphen splitting, with the byte lengths to cut the line again.
@@ -84,53 +83,22 @@ pub(crate) fn wrap_line(line: &str, width: usize, out: &mut String) {
     }
 }
 
-/// Where textwrap's `wrap_optimal_fit` ends each line (exclusive piece
-/// indexes, in order) when every line is `line_width` columns wide; `None`
-/// where it reports an overflow. Its code, with the line-number lookup left
-/// out: that only picks a line's width, and all are the same here. The
-/// same operations in the same order, so the same floating-point costs and
-/// the same choice between equal ones.
+/// Where textwrap's optimal fit ends each line (exclusive piece indexes, in
+/// order) when every line is `line_width` columns wide; `None` where it
+/// reports an overflow. textwrap's own `wrap_optimal_fit`, given the pieces:
+/// the same costs, so the same lines.
 fn optimal_fit(pieces: &[Piece], line_width: f64) -> Option<Vec<usize>> {
-    let penalties = Penalties::new();
-    let mut widths = Vec::with_capacity(pieces.len() + 1);
-    let mut width = 0.0;
-    widths.push(width);
-    for piece in pieces {
-        width += piece.width() + piece.whitespace_width();
-        widths.push(width);
-    }
-    let target_width = line_width.max(1.0);
-    let minima = smawk::online_column_minima(0.0, widths.len(), |minima: &[(usize, f64)], i, j| {
-        let line_width = widths[j] - widths[i] - pieces[j - 1].whitespace_width() + pieces[j - 1].penalty_width();
-        let mut cost = minima[i].1 + penalties.nline_penalty as f64;
-        if line_width > target_width {
-            let overflow = line_width - target_width;
-            cost += overflow * penalties.overflow_penalty as f64;
-        } else if j < pieces.len() {
-            let gap = target_width - line_width;
-            cost += gap * gap;
-        } else if i + 1 == j && line_width < target_width / penalties.short_last_line_fraction as f64 {
-            cost += penalties.short_last_line_penalty as f64;
-        }
-        if pieces[j - 1].penalty_width() > 0.0 {
-            cost += penalties.hyphen_penalty as f64;
-        }
-        cost
-    });
-    if minima.iter().any(|(_, cost)| cost.is_infinite()) {
-        return None;
-    }
-    let mut breaks = Vec::new();
-    let mut pos = pieces.len();
-    loop {
-        breaks.push(pos);
-        pos = minima[pos].0;
-        if pos == 0 {
-            break;
-        }
-    }
-    breaks.reverse();
-    Some(breaks)
+    let lines = wrap_optimal_fit(pieces, &[line_width], &Penalties::new()).ok()?;
+    let mut end = 0;
+    Some(
+        lines
+            .iter()
+            .map(|line| {
+                end += line.len();
+                end
+            })
+            .collect(),
+    )
 }
 
 /// The pieces of `text`, as textwrap's `AsciiSpace` separator and
