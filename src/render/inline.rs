@@ -20,6 +20,7 @@
 //! html5ever does (scripts, SVG, CDATA, bare `<` or `&`, rare character
 //! references) makes the email go through css-inline whole, as before.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -44,11 +45,18 @@ const UNSUPPORTED: [&str; 10] =
 /// One per theme; safe to use from the render threads at once.
 #[derive(Debug, Default)]
 pub(crate) struct Inliner {
-    cache: Mutex<HashMap<String, Arc<OnceLock<Compiled>>>>,
+    /// Keyed by skeleton; aHash, as a skeleton is kilobytes hashed once an email.
+    cache: Mutex<HashMap<String, Arc<OnceLock<Compiled>>, ahash::RandomState>>,
     /// css-inline runs (one per shape, one per email that has no skeleton).
     passes: AtomicUsize,
     /// Emails inlined.
     emails: AtomicUsize,
+    /// The last email's stylesheets and the attributes they leave opaque:
+    /// the emails of a template share theirs, so they are read once a
+    /// build rather than once an email.
+    stylesheets: Mutex<Option<(String, Vec<&'static str>)>>,
+    /// Times stylesheets were read for [`opaque_in`] (for the tests).
+    stylesheet_reads: AtomicUsize,
 }
 
 /// How much inlining a build did (for `--verbose` and the tests).
@@ -63,7 +71,7 @@ impl Inliner {
     /// the bytes [`inline_direct`] gives.
     pub(crate) fn inline(&self, html: &str) -> Result<String, String> {
         self.emails.fetch_add(1, Ordering::Relaxed);
-        let Some(shape) = Shape::of(html) else { return self.direct(html) };
+        let Some(shape) = Shape::of(html, self.opaque_attributes(html)) else { return self.direct(html) };
         let cell = {
             let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
             match cache.get(&shape.skeleton) {
@@ -82,6 +90,21 @@ impl Inliner {
 
     pub(crate) fn stats(&self) -> InlineStats {
         InlineStats { emails: self.emails.load(Ordering::Relaxed), passes: self.passes.load(Ordering::Relaxed) }
+    }
+
+    /// [`opaque_in`] of the stylesheets of `html`, from the last email's when they are the same.
+    fn opaque_attributes(&self, html: &str) -> Vec<&'static str> {
+        let css = stylesheets(html);
+        let mut last = self.stylesheets.lock().unwrap_or_else(|e| e.into_inner());
+        match &*last {
+            Some((seen, opaque)) if *seen == css => opaque.clone(),
+            _ => {
+                self.stylesheet_reads.fetch_add(1, Ordering::Relaxed);
+                let opaque = opaque_in(&css);
+                *last = Some((css, opaque.clone()));
+                opaque
+            }
+        }
     }
 
     fn direct(&self, html: &str) -> Result<String, String> {
@@ -132,38 +155,50 @@ enum Context {
 }
 
 #[derive(Debug)]
-struct Value {
+struct Value<'a> {
     context: Context,
-    text: String,
+    /// Borrowed from the email unless it held a character reference.
+    text: Cow<'a, str>,
 }
 
 /// An email cut into its skeleton and its values.
 #[derive(Debug)]
-struct Shape {
+struct Shape<'a> {
     skeleton: String,
-    values: Vec<Value>,
+    values: Vec<Value<'a>>,
 }
 
-impl Shape {
-    /// `None` when `html` holds something not read here exactly as html5ever reads it.
-    fn of(html: &str) -> Option<Shape> {
+impl<'a> Shape<'a> {
+    /// `None` when `html` holds something not read here exactly as html5ever
+    /// reads it. `opaque` is [`opaque_in`] of its [`stylesheets`].
+    fn of(html: &'a str, opaque: Vec<&'static str>) -> Option<Shape<'a>> {
         // Placeholders must not occur in the email; `\r` and NUL are rewritten by the parser.
         // (A fold, not `any`, so the scan is vectorized.)
         if html.bytes().fold(false, |seen, b| seen | (b == b'\r') | (b == b'\0') | (b >= 0xF3)) {
             return None;
         }
-        let opaque = opaque_attributes(html);
-        let mut cut = Cutter { html, bytes: html.as_bytes(), pos: 0, opaque, shape: Shape::empty(html.len()) };
+        let mut cut = Cutter {
+            html,
+            bytes: html.as_bytes(),
+            pos: 0,
+            opaque,
+            shape: Shape::empty(html.len()),
+            copied: 0,
+            written: 0,
+        };
         cut.document()?;
+        debug_assert_eq!(cut.copied, html.len());
+        cut.shape.skeleton.push_str(&html[cut.written..]);
         Some(cut.shape)
     }
 
-    fn empty(capacity: usize) -> Shape {
-        Shape { skeleton: String::with_capacity(capacity), values: Vec::new() }
+    fn empty(capacity: usize) -> Shape<'a> {
+        // About one value every 64 bytes of a newsletter.
+        Shape { skeleton: String::with_capacity(capacity), values: Vec::with_capacity(capacity / 64) }
     }
 
     /// Adds a placeholder for `text`, which is decoded already.
-    fn mark(&mut self, context: Context, text: String) -> Option<()> {
+    fn mark(&mut self, context: Context, text: Cow<'a, str>) -> Option<()> {
         let n = self.values.len();
         if n >= MARKS {
             return None;
@@ -174,24 +209,62 @@ impl Shape {
     }
 }
 
-/// Which of [`OPAQUE`] the document's CSS never names, so their values can
-/// leave the skeleton. Every `<style>` counts, wherever it is; a CSS escape
-/// (`[h\72 ef]`) could name anything, so then none can.
-fn opaque_attributes(html: &str) -> Vec<&'static str> {
+/// The text from each `<style` to the next `</style` (or the end), in any
+/// letter case, found in one pass over the `<`s.
+fn stylesheets(html: &str) -> String {
     let mut css = String::new();
-    let mut rest = html;
-    while let Some(start) = find_ignore_case(rest, "<style") {
-        rest = &rest[start..];
-        let end = find_ignore_case(rest, "</style").unwrap_or(rest.len());
-        css.push_str(&rest[..end].to_ascii_lowercase());
-        rest = &rest[end.max(1)..];
+    let bytes = html.as_bytes();
+    let at = |i: usize, tag: &[u8]| bytes.get(i..i + tag.len()).is_some_and(|w| w.eq_ignore_ascii_case(tag));
+    let mut open = None;
+    for i in memchr::memchr_iter(b'<', bytes) {
+        match open {
+            None if at(i, b"<style") => open = Some(i),
+            Some(start) if at(i, b"</style") => {
+                css.push_str(&html[start..i]);
+                open = None;
+            }
+            _ => {}
+        }
     }
+    if let Some(start) = open {
+        css.push_str(&html[start..]);
+    }
+    css
+}
+
+/// Which of [`OPAQUE`] the document's CSS never names, so their values can
+/// leave the skeleton, for the [`stylesheets`] `css` of the document. Every
+/// `<style>` counts, wherever it is; a CSS escape (`[h\72 ef]`) could name
+/// anything, so then none can.
+fn opaque_in(css: &str) -> Vec<&'static str> {
+    let css = css.to_ascii_lowercase();
     if css.contains('\\') {
         return Vec::new();
     }
     // `:link` and `:any-link` ask whether an element has an `href`.
     let named = |name: &str| css.contains(name) || (name == "href" && css.contains("link"));
     OPAQUE.into_iter().filter(|name| !named(name)).collect()
+}
+
+/// Bytes of the longest element or attribute name compared with a list
+/// here; a longer name is none of them.
+const NAME_BUFFER: usize = 16;
+
+/// `name` in ASCII lower case (as html5ever folds names), in `buf`; empty
+/// when it is too long to be any name this module compares.
+fn lower<'b>(name: &[u8], buf: &'b mut [u8; NAME_BUFFER]) -> &'b [u8] {
+    if name.len() > NAME_BUFFER {
+        return &[];
+    }
+    for (to, from) in buf.iter_mut().zip(name) {
+        *to = from.to_ascii_lowercase();
+    }
+    &buf[..name.len()]
+}
+
+/// Whether the lower-case `name` is one of `names`.
+fn is_one_of(name: &[u8], names: &[&str]) -> bool {
+    !name.is_empty() && names.iter().any(|n| n.as_bytes() == name)
 }
 
 fn is_space(b: u8) -> bool {
@@ -204,16 +277,21 @@ struct Cutter<'a> {
     bytes: &'a [u8],
     pos: usize,
     opaque: Vec<&'static str>,
-    shape: Shape,
+    shape: Shape<'a>,
+    /// The end of what was taken into the skeleton so far, as it is or as a placeholder.
+    copied: usize,
+    /// The end of what is written into the skeleton: the markup taken as
+    /// it is goes in one piece before each placeholder (and at the end).
+    written: usize,
 }
 
-impl Cutter<'_> {
+impl<'a> Cutter<'a> {
     fn document(&mut self) -> Option<()> {
         while self.pos < self.bytes.len() {
             if self.bytes[self.pos] == b'<' {
                 self.markup()?;
             } else {
-                let end = self.html[self.pos..].find('<').map_or(self.bytes.len(), |i| self.pos + i);
+                let end = memchr::memchr(b'<', &self.bytes[self.pos..]).map_or(self.bytes.len(), |i| self.pos + i);
                 self.text(self.pos, end)?;
                 self.pos = end;
             }
@@ -221,15 +299,31 @@ impl Cutter<'_> {
         Some(())
     }
 
-    /// Copies `html[from..to]` into the skeleton as it is.
+    /// Takes `html[from..to]` into the skeleton as it is. Spans are taken in
+    /// order, with no gap: they are written out only before the next value.
     fn copy(&mut self, from: usize, to: usize) {
-        self.shape.skeleton.push_str(&self.html[from..to]);
+        debug_assert_eq!(from, self.copied);
+        self.copied = to;
+    }
+
+    /// Puts a placeholder for `html[from..to]`, decoded as `text`, in the skeleton.
+    fn value(&mut self, from: usize, to: usize, context: Context, text: Cow<'a, str>) -> Option<()> {
+        debug_assert_eq!(from, self.copied);
+        self.shape.skeleton.push_str(&self.html[self.written..from]);
+        self.shape.mark(context, text)?;
+        (self.copied, self.written) = (to, to);
+        Some(())
     }
 
     fn markup(&mut self) -> Option<()> {
         let rest = &self.html[self.pos..];
         let next = *self.bytes.get(self.pos + 1)?;
-        if let Some(body) = rest.strip_prefix("<!--") {
+        // Tags first: they are nearly all the markup.
+        if next == b'/' {
+            self.end_tag()?;
+        } else if next.is_ascii_alphabetic() {
+            self.start_tag()?;
+        } else if let Some(body) = rest.strip_prefix("<!--") {
             let end = body.find("-->")?;
             let comment = &body[..end];
             // `<!-->`, `<!--->` and `--!>` end comments early in html5ever.
@@ -243,10 +337,6 @@ impl Cutter<'_> {
             let to = self.pos + rest.find('>')? + 1;
             self.copy(self.pos, to);
             self.pos = to;
-        } else if next == b'/' {
-            self.end_tag()?;
-        } else if next.is_ascii_alphabetic() {
-            self.start_tag()?;
         } else {
             return None;
         }
@@ -279,12 +369,13 @@ impl Cutter<'_> {
         while !matches!(*self.bytes.get(i)?, b'>' | b'/') && !is_space(self.bytes[i]) {
             i += 1;
         }
-        let name = self.html[self.pos + 1..i].to_ascii_lowercase();
-        if UNSUPPORTED.contains(&name.as_str()) {
+        let mut buf = [0; NAME_BUFFER];
+        let name = lower(&self.bytes[self.pos + 1..i], &mut buf);
+        if is_one_of(name, &UNSUPPORTED) {
             return None;
         }
         self.copy(self.pos, i);
-        let keep_values = FORMATTING.contains(&name.as_str());
+        let keep_values = is_one_of(name, &FORMATTING);
         loop {
             let b = *self.bytes.get(i)?;
             if is_space(b) || b == b'/' {
@@ -299,9 +390,10 @@ impl Cutter<'_> {
             }
         }
         self.pos = i;
-        match name.as_str() {
-            "style" => self.raw_text("style", false),
-            "title" | "textarea" => self.raw_text(&name, true),
+        match name {
+            b"style" => self.raw_text("style", false),
+            b"title" => self.raw_text("title", true),
+            b"textarea" => self.raw_text("textarea", true),
             _ => Some(()),
         }
     }
@@ -318,7 +410,8 @@ impl Cutter<'_> {
         if i == from {
             return None; // A name starting with `=`.
         }
-        let name = self.html[from..i].to_ascii_lowercase();
+        let mut buf = [0; NAME_BUFFER];
+        let name = lower(&self.bytes[from..i], &mut buf);
         let mut j = i;
         while is_space(*self.bytes.get(j)?) {
             j += 1;
@@ -341,14 +434,14 @@ impl Cutter<'_> {
             self.copy(from, j);
             return Some(j);
         }
-        let close = j + 1 + self.html[j + 1..].find(quote as char)?;
+        let close = j + 1 + memchr::memchr(quote, &self.bytes[j + 1..])?;
         let raw = &self.html[j + 1..close];
-        if keep_values || !self.opaque.contains(&name.as_str()) {
+        if keep_values || !is_one_of(name, &self.opaque) {
             self.copy(from, close + 1);
         } else {
             let text = decode(raw)?;
             self.copy(from, j + 1);
-            self.shape.mark(Context::Attribute, text)?;
+            self.value(j + 1, close, Context::Attribute, text)?;
             self.copy(close, close + 1);
         }
         Some(close + 1)
@@ -391,7 +484,7 @@ impl Cutter<'_> {
         let trail = run.iter().rev().take_while(|b| is_space(**b)).count();
         let text = decode(&self.html[from + lead..to - trail])?;
         self.copy(from, from + lead);
-        self.shape.mark(Context::Text, text)?;
+        self.value(from + lead, to - trail, Context::Text, text)?;
         self.copy(to - trail, to);
         Some(())
     }
@@ -401,22 +494,15 @@ impl Cutter<'_> {
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
     let needle = needle.as_bytes();
     let bytes = haystack.as_bytes();
-    let mut from = 0;
-    while let Some(at) = haystack[from..].find('<') {
-        let at = from + at;
-        if bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)) {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
+    memchr::memchr_iter(b'<', bytes)
+        .find(|&at| bytes.get(at..at + needle.len()).is_some_and(|w| w.eq_ignore_ascii_case(needle)))
 }
 
 /// Character references decoded as html5ever decodes them, for the forms
 /// an escaper writes; `None` for any other (they are left to html5ever).
-fn decode(raw: &str) -> Option<String> {
-    if !raw.contains('&') {
-        return Some(raw.to_string());
+fn decode(raw: &str) -> Option<Cow<'_, str>> {
+    if memchr::memchr(b'&', raw.as_bytes()).is_none() {
+        return Some(Cow::Borrowed(raw));
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -434,7 +520,7 @@ fn decode(raw: &str) -> Option<String> {
         }
     }
     out.push_str(rest);
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 /// The character of `&name;` or `&#n;`, among those that are neither
@@ -499,17 +585,35 @@ fn fill(parts: &[Part], values: &[Value], capacity: usize) -> String {
 }
 
 /// What css-inline's serializer writes for a text node or an attribute value.
+/// Scans bytes and copies the runs between escapes whole: every byte looked
+/// for is ASCII, or the second byte of U+00A0 (`C2 A0`; `C2` only ever
+/// leads a two-byte character).
 fn escape_into(out: &mut String, text: &str, context: Context) {
-    for c in text.chars() {
-        match (c, context) {
-            ('&', _) => out.push_str("&amp;"),
-            ('\u{A0}', _) => out.push_str("&nbsp;"),
-            ('<', Context::Text) => out.push_str("&lt;"),
-            ('>', Context::Text) => out.push_str("&gt;"),
-            ('"', Context::Attribute) => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    // Most values need no escape: one vectorized pass says so. (A fold, not `any`.)
+    let (x, y) = match context {
+        Context::Text => (b'<', b'>'),
+        Context::Attribute => (b'"', b'"'),
+    };
+    if !bytes.iter().fold(false, |seen, &b| seen | (b == b'&') | (b == 0xA0) | (b == x) | (b == y)) {
+        out.push_str(text);
+        return;
     }
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let (from, escape) = match (b, context) {
+            (b'&', _) => (i, "&amp;"),
+            (0xA0, _) if i > 0 && bytes[i - 1] == 0xC2 => (i - 1, "&nbsp;"),
+            (b'<', Context::Text) => (i, "&lt;"),
+            (b'>', Context::Text) => (i, "&gt;"),
+            (b'"', Context::Attribute) => (i, "&quot;"),
+            _ => continue,
+        };
+        out.push_str(&text[start..from]);
+        out.push_str(escape);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 #[cfg(test)]

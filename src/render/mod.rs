@@ -13,6 +13,7 @@ pub(crate) mod listings;
 pub(crate) mod newsletter;
 pub(crate) mod pages;
 pub(crate) mod theme;
+pub(crate) mod wrap;
 
 use std::path::PathBuf;
 

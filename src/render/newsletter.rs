@@ -170,7 +170,7 @@ pub(crate) fn finish(letter: Letter, rendered: String, inliner: &Inliner) -> Res
 
 /// How a line of `newsletter.txt` is wrapped: at [`TEXT_WIDTH`], its
 /// indent kept on every part, words never broken.
-fn wrap_options(line: &str) -> textwrap::Options<'_> {
+pub(crate) fn wrap_options(line: &str) -> textwrap::Options<'_> {
     let indent = &line[..line.len() - line.trim_start().len()];
     textwrap::Options::new(TEXT_WIDTH)
         .initial_indent(indent)
@@ -196,23 +196,15 @@ pub(crate) fn wrap_text(text: &str) -> String {
             continue;
         }
         blank_run = 0;
-        if is_link_reference(line) {
-            out.push_str(line);
-            out.push('\n');
-            continue;
-        }
         // A line that fits comes back from textwrap as it is: skip it. Its
         // bytes bound its columns from above (no character is wider than its
-        // UTF-8 bytes), except a tab's.
-        if line.len() <= TEXT_WIDTH && !line.contains('\t') {
+        // UTF-8 bytes), except a tab's. A link reference is kept whole.
+        if (line.len() <= TEXT_WIDTH && !line.as_bytes().contains(&b'\t')) || is_link_reference(line) {
             out.push_str(line);
             out.push('\n');
             continue;
         }
-        for part in textwrap::wrap(line.trim_start(), wrap_options(line)) {
-            out.push_str(&part);
-            out.push('\n');
-        }
+        super::wrap::wrap_line(line, TEXT_WIDTH, &mut out);
     }
     while out.ends_with("\n\n") {
         out.pop();

@@ -441,3 +441,68 @@ fn newsletter_css_with_structural_and_attribute_selectors_is_inlined_as_css_inli
         }
     }
 }
+
+// Regression: `newsletter.txt` was wrapped by `textwrap::wrap` line by line; the cheaper
+// wrapping that replaced it must give the same bytes: optimal fit (not first fit), lines
+// split after a hyphen between letters, wide characters counted as two columns, runs of
+// spaces kept inside a line and dropped at its end.
+#[test]
+fn text_version_wraps_exactly_as_before() {
+    let site = SiteFixture::new("minimal");
+    site.remove("content/2026-03-02/only-story.md");
+    site.write(
+        "site.yaml",
+        "title: Minimal\nbase_url: https://news.example.com/\nnewsletter:\n  footer: \"You are receiving this \
+         state-of-the-art, well-known newsletter because you asked for it -- twice.\"\n",
+    );
+    site.write(
+        "content/2026-03-02/story.md",
+        "---\ntitle: \"A well-known single-use plastics ban meets its first real test in the harbor-side co-op\"\n\
+         summary: \"Critics said the ban was contested and arrived too late for many stall-holders; the co-op’s \
+         well-to-do members — café owners, 日本語 speakers and others — disagreed,  with  double  spaces and a \
+         very-long-hyphenated-word-that-goes-on-and-on-past-the-edge.\"\nauthor: Reporter\nsection: World\n---\nBody.\n",
+    );
+    let run = site.build();
+    run.assert_success();
+    let text = site.read("2026/03/02/newsletter.txt");
+    let expected = "WORLD\n\
+        A well-known single-use plastics ban meets its first real test in the\n\
+        harbor-side co-op\n\
+        By Reporter\n\
+        \n\
+        Critics said the ban was contested and arrived too late for many\n\
+        stall-holders; the co-op’s well-to-do members — café owners, 日本語\n\
+        speakers and others — disagreed,  with  double  spaces and a very-long-\n\
+        hyphenated-word-that-goes-on-and-on-past-the-edge.\n\
+        \n\
+        Read more: [2]\n";
+    assert!(text.contains(expected), "{text}");
+    let footer = "You are receiving this state-of-the-art, well-known newsletter because\n\
+        you asked for it -- twice.\nMinimal: [3]\n";
+    assert!(text.contains(footer), "{text}");
+}
+
+// Regression: which values may leave an email's skeleton is decided once for the stylesheets
+// the emails share; an email whose stylesheet differs (here one edition's CSS reads `href`)
+// must get its own reading, not the last email's.
+#[test]
+fn an_edition_with_its_own_stylesheet_is_inlined_by_its_own_rules() {
+    let site = alike_editions(3);
+    site.write(
+        "templates/newsletter.html",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{{ newsletter.title }}</title>\n\
+         <style>\ntd > p { color: #111; }\n{% if newsletter.date == \"2026-03-02\" %}a[href$=\"/\"] { color: #00a; }{% endif %}\n\
+         </style>\n</head>\n<body>\n<table>{% for article in newsletter.articles %}<tr><td class=\"story\"><p>\
+         <a href=\"{{ article.url }}\">Read</a></p></td></tr>{% endfor %}</table>\n</body>\n</html>\n",
+    );
+    let run = site.run(&["--verbose", "build"]);
+    run.assert_success();
+    // Editions 1 and 3 share a shape; edition 2's links are part of its own.
+    assert_eq!(inlining(&run), (3, 2), "{}", run.transcript());
+    for day in 1..=3 {
+        let html = site.read(&format!("2026/03/{day:02}/newsletter.html"));
+        let link = if day == 2 { " style=\"color: #00a;\"" } else { "" };
+        let read = format!("<a href=\"https://news.example.com/2026/03/{day:02}/story-{day}/\"{link}>Read</a>");
+        assert!(html.contains(&read), "edition {day}: no {read} in\n{html}");
+    }
+}
