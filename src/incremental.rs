@@ -427,9 +427,7 @@ impl SearchJob {
                 done.kept.push((part.key, part.digest));
                 continue;
             };
-            let html =
-                // Rendered from text: always UTF-8, and taken without a copy.
-                pages.into_iter().map(|(url, b)| (url, String::from_utf8(b.unpack()).unwrap_or_default())).collect();
+            let html = pages.into_iter().map(|(url, b)| (url, b.unpack_text())).collect();
             let prefix = format!("{SEARCH_PREFIX}{}/", part.key);
             let bundle = crate::search::index_bundle(&self.language, html)?;
             done.files.extend(bundle.into_iter().map(|f| (format!("{prefix}{}", f.path), Packed::pack(&f.bytes))));

@@ -16,7 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub(crate) const PLAIN_TEXT_BYTES: usize = 256 << 20;
 
 /// Packed bytes. The same bytes always pack to the same packed bytes, so two
-/// values are equal exactly when their bytes are.
+/// values are equal exactly when their bytes are (`==` compares the packed
+/// bytes, after a check for the very same ones).
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct PackedBytes(Arc<[u8]>);
 
@@ -50,9 +51,10 @@ impl PackedBytes {
         lz4_flex::block::decompress_size_prepended(&self.0).unwrap_or_default()
     }
 
-    /// Whether both are the same bytes (cheaper than unpacking them).
-    pub(crate) fn same(&self, other: &PackedBytes) -> bool {
-        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    /// The bytes as they were packed, as text: packed from text, they are
+    /// UTF-8 and taken without a copy.
+    pub(crate) fn unpack_text(&self) -> String {
+        String::from_utf8(self.unpack()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// How many bytes it holds, packed.
@@ -75,34 +77,22 @@ impl std::fmt::Debug for PackedBytes {
 
 /// Packed UTF-8 text.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct PackedText(PackedBytes, usize);
+pub(crate) struct PackedText(PackedBytes);
 
 impl PackedText {
     pub(crate) fn pack(text: &str) -> PackedText {
-        PackedText(PackedBytes::pack(text.as_bytes()), text.len())
-    }
-
-    /// How many bytes the text has, unpacked.
-    pub(crate) fn len(&self) -> usize {
-        self.1
+        PackedText(PackedBytes::pack(text.as_bytes()))
     }
 
     /// The text as it was packed.
     pub(crate) fn unpack(&self) -> String {
-        // Packed from a `str`: always UTF-8, and taken without a copy.
-        String::from_utf8(self.0.unpack()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        self.0.unpack_text()
     }
 
     /// How many bytes it holds, packed.
     #[cfg(test)]
     pub(crate) fn packed_len(&self) -> usize {
         self.0.packed_len()
-    }
-}
-
-impl From<&str> for PackedText {
-    fn from(text: &str) -> PackedText {
-        PackedText::pack(text)
     }
 }
 
@@ -173,8 +163,8 @@ impl Default for Text {
 impl PartialEq for Text {
     fn eq(&self, other: &Text) -> bool {
         match (self, other) {
-            (Text::Plain(a), Text::Plain(b)) => Arc::ptr_eq(a, b) || a == b,
-            (Text::Packed(a), Text::Packed(b)) => a.len() == b.len() && a.0.same(&b.0),
+            (Text::Plain(a), Text::Plain(b)) => a == b,
+            (Text::Packed(a), Text::Packed(b)) => a == b,
             _ => self.get() == other.get(),
         }
     }

@@ -52,9 +52,14 @@ impl Packed {
         Unpacked(bytes)
     }
 
-    /// Whether both are the same packed file (cheaper than `==`).
+    /// The bytes as they were packed, as text (see [`PackedBytes::unpack_text`]).
+    pub(crate) fn unpack_text(&self) -> String {
+        self.packed.unpack_text()
+    }
+
+    /// Whether both are the same packed file (cheaper than unpacking them).
     pub(crate) fn same(&self, other: &Packed) -> bool {
-        self.packed.same(&other.packed)
+        self.packed == other.packed
     }
 
     /// How many bytes it holds, packed.

@@ -65,10 +65,7 @@ impl Shared {
     /// what to reload (`None`: nothing visible changed). An error shown
     /// until now is fixed.
     pub(crate) fn publish(&self, snapshot: Snapshot, reload: Option<Reload>) {
-        if let Ok(mut slot) = self.snapshot.write() {
-            *slot = Arc::new(snapshot);
-        }
-        self.published.notify_waiters();
+        self.add_to_site(snapshot);
         let had_error = self.error.write().map(|mut e| e.take().is_some()).unwrap_or(false);
         if had_error {
             let _ = self.reload.send(Reload::Fixed);
