@@ -362,6 +362,64 @@ fn open_browser(url: &str) {
 mod tests {
     use super::*;
 
+    // Regression guard: a preview that holds its bodies packed (as a large site's are)
+    // serves what `build` writes with its bodies as they are, from the start and after
+    // an edit of one body (the shortcut that patches the loaded site). On the
+    // archive-like fixture: footnotes, tables, code, quotes, a base path. Here, as
+    // `serve` is the layer above both the engine and `build`.
+    #[test]
+    fn a_preview_with_packed_bodies_serves_what_build_writes() {
+        use crate::incremental::Body;
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/archive");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&fixture).into_iter().map(Result::unwrap) {
+            let to = dir.path().join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let yaml = dir.path().join("site.yaml");
+        let config = std::fs::read_to_string(&yaml).unwrap();
+        std::fs::write(&yaml, format!("{config}search:\n  enabled: false\n")).unwrap();
+
+        // What `build` writes, with the bodies as they are.
+        let build = || {
+            let out = tempfile::tempdir().unwrap();
+            crate::build::build(
+                &BuildOptions { output: out.path().join("site"), ..BuildOptions::new(dir.path()) },
+                None,
+            )
+            .unwrap();
+            out
+        };
+        let content = |body: &Body| match body {
+            Body::Packed(packed) => packed.unpack(),
+            Body::Bytes(bytes) => bytes.to_vec(),
+            Body::File(path) => std::fs::read(path).unwrap(),
+        };
+        let assert_served_as_built = |snapshot: &Snapshot, built: &std::path::Path, when: &str| {
+            let pages = snapshot.files.values().filter(|b| matches!(b, Body::Packed(_))).count();
+            assert!(pages > 60, "{when}: {pages} pages served");
+            for (path, body) in &snapshot.files {
+                let file = std::fs::read(built.join(path)).unwrap_or_else(|e| panic!("{when}: {path}: {e}"));
+                assert!(content(body) == file, "{when}: {path} differs from the build's");
+            }
+        };
+
+        let mut engine = Engine::new(BuildOptions { plain_text_bytes: 0, ..BuildOptions::new(dir.path()) });
+        let first = engine.rebuild().unwrap().snapshot;
+        assert_served_as_built(&first, &build().path().join("site"), "from the start");
+
+        let rel = std::path::PathBuf::from("content/2025-01-02/post-00.md");
+        let text = std::fs::read_to_string(dir.path().join(&rel)).unwrap();
+        std::fs::write(dir.path().join(&rel), format!("{text}\nOne more paragraph from the desk.\n")).unwrap();
+        let edited = engine.rebuild_changed(std::slice::from_ref(&rel)).unwrap();
+        assert_eq!(edited.parsed, 1, "one file read again");
+        assert_served_as_built(&edited.snapshot, &build().path().join("site"), "after an edit");
+    }
+
     #[test]
     fn a_busy_port_moves_to_the_next_free_one() {
         let taken = TcpListener::bind(("127.0.0.1", 0)).unwrap();
