@@ -69,53 +69,51 @@ impl Curler {
     }
 
     pub(crate) fn curl<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
-        if !text.contains(['"', '\'', '-', '.']) {
+        let bytes = text.as_bytes();
+        if !bytes.iter().any(|&b| matches!(b, b'"' | b'\'' | b'-' | b'.')) {
             self.skip(text);
             return Cow::Borrowed(text);
         }
-        let chars: Vec<char> = text.chars().collect();
+        // Every character curled is ASCII: runs between them are copied
+        // whole, and a neighbour is decoded only next to one of them.
+        let code = self.backticks == Backticks::Code;
         let mut out = String::with_capacity(text.len() + 8);
         let mut in_code = false;
+        let mut copied = 0;
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            let before = if i > 0 { Some(chars[i - 1]) } else { self.before };
-            let after = chars.get(i + 1).copied();
-            if c == '`' && self.backticks == Backticks::Code {
+        while let Some(found) = bytes[i..].iter().position(|&b| may_curl(b, code, in_code)) {
+            let at = i + found;
+            i = at + 1;
+            let byte = bytes[at];
+            if byte == b'`' {
                 in_code = !in_code;
-            }
-            if in_code || c == '`' {
-                out.push(c);
-                i += 1;
                 continue;
             }
-            match c {
-                '-' if after == Some('-') => {
-                    if chars.get(i + 2) == Some(&'-') {
-                        out.push('—');
-                        i += 3;
-                    } else {
-                        out.push('–');
-                        i += 2;
-                    }
-                    continue;
-                }
-                '.' if after == Some('.') && chars.get(i + 2) == Some(&'.') => {
-                    out.push('…');
-                    i += 3;
-                    continue;
-                }
-                '"' => out.push(self.double(before)),
-                '\'' => {
+            let next = |n: usize| bytes.get(at + n).copied();
+            let before = text[..at].chars().next_back().or(self.before);
+            let (shown, width) = match byte {
+                b'-' if next(1) == Some(b'-') && next(2) == Some(b'-') => ('—', 3),
+                b'-' if next(1) == Some(b'-') => ('–', 2),
+                b'.' if next(1) == Some(b'.') && next(2) == Some(b'.') => ('…', 3),
+                b'"' => (self.double(before), 1),
+                b'\'' => {
+                    let after = text[at + 1..].chars().next();
                     let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                    let digit = |n: usize| next(n).is_some_and(|b| b.is_ascii_digit());
+                    // `'90s`, `'26`: two digits, then not a third.
+                    let year = digit(1) && digit(2) && !digit(3);
                     let apostrophe = (word(before) || before == Some('`')) && (word(after) || !opens(before))
-                        || (opens(before) && after.is_some_and(|c| c.is_ascii_digit()) && is_year(&chars[i + 1..]));
-                    out.push(if apostrophe || !opens(before) { '’' } else { '‘' });
+                        || (opens(before) && year);
+                    (if apostrophe || !opens(before) { '’' } else { '‘' }, 1)
                 }
-                other => out.push(other),
-            }
-            i += 1;
+                _ => continue,
+            };
+            out.push_str(&text[copied..at]);
+            out.push(shown);
+            i = at + width;
+            copied = i;
         }
+        out.push_str(&text[copied..]);
         self.skip(&out);
         Cow::Owned(out)
     }
@@ -145,12 +143,14 @@ fn opens(before: Option<char>) -> bool {
     }
 }
 
-/// `'90s`, `'26`: two digits, then not a third.
-fn is_year(rest: &[char]) -> bool {
-    rest.len() >= 2
-        && rest[0].is_ascii_digit()
-        && rest[1].is_ascii_digit()
-        && !rest.get(2).is_some_and(char::is_ascii_digit)
+/// Whether `byte` may be curled, or starts or ends code; inside code only
+/// its closing backtick counts.
+fn may_curl(byte: u8, code: bool, in_code: bool) -> bool {
+    match byte {
+        b'`' => code,
+        b'"' | b'\'' | b'-' | b'.' => !in_code,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -178,6 +178,90 @@ mod tests {
             ("plain", "plain"),
         ] {
             assert_eq!(smart_text(written), shown, "{written}");
+        }
+    }
+
+    /// The curling as first written, a character at a time: the byte-wise
+    /// [`Curler::curl`] must give the same text and leave the same state.
+    fn curl_char_by_char(curler: &mut Curler, text: &str) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let mut out = String::new();
+        let mut in_code = false;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let before = if i > 0 { Some(chars[i - 1]) } else { curler.before };
+            let after = chars.get(i + 1).copied();
+            if c == '`' && curler.backticks == Backticks::Code {
+                in_code = !in_code;
+            }
+            if in_code || c == '`' {
+                out.push(c);
+                i += 1;
+                continue;
+            }
+            let third = chars.get(i + 2).copied();
+            match c {
+                '-' if after == Some('-') && third == Some('-') => (out.push('—'), i += 2),
+                '-' if after == Some('-') => (out.push('–'), i += 1),
+                '.' if after == Some('.') && third == Some('.') => (out.push('…'), i += 2),
+                '"' => (out.push(curler.double(before)), ()),
+                '\'' => {
+                    let digit = |n: usize| chars.get(i + n).is_some_and(char::is_ascii_digit);
+                    let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+                    let apostrophe = (word(before) || before == Some('`')) && (word(after) || !opens(before))
+                        || (opens(before) && digit(1) && digit(2) && !digit(3));
+                    (out.push(if apostrophe || !opens(before) { '’' } else { '‘' }), ())
+                }
+                other => (out.push(other), ()),
+            };
+            i += 1;
+        }
+        if let Some(c) = out.chars().last() {
+            curler.before = Some(c);
+        }
+        out
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Curl(String),
+        Skip(String),
+        After(Option<char>),
+        Reset,
+    }
+
+    fn steps() -> impl proptest::strategy::Strategy<Value = Vec<Step>> {
+        use proptest::prelude::*;
+        let text = "[-.'\"` a9é“—(\n]{0,24}|.{0,12}";
+        let step = prop_oneof![
+            6 => text.prop_map(Step::Curl),
+            1 => text.prop_map(Step::Skip),
+            1 => proptest::option::of(proptest::char::any()).prop_map(Step::After),
+            1 => Just(Step::Reset),
+        ];
+        proptest::collection::vec(step, 0..8)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        #[test]
+        fn curls_as_a_character_at_a_time_would(code in proptest::bool::ANY, steps in steps()) {
+            let backticks = if code { Backticks::Code } else { Backticks::Plain };
+            let (mut fast, mut slow) = (Curler::new(backticks), Curler::new(backticks));
+            for step in steps {
+                match step {
+                    Step::Curl(text) => {
+                        let curled = fast.curl(&text);
+                        proptest::prop_assert_eq!(curled.as_ref(), curl_char_by_char(&mut slow, &text), "{:?}", text);
+                    }
+                    Step::Skip(text) => (fast.skip(&text), slow.skip(&text)).1,
+                    Step::After(c) => (fast.after(c), slow.after(c)).1,
+                    Step::Reset => (fast.reset(), slow.reset()).1,
+                }
+                proptest::prop_assert_eq!(fast.before, slow.before);
+                proptest::prop_assert_eq!(&fast.open, &slow.open);
+            }
         }
     }
 }
