@@ -191,18 +191,20 @@ pub(crate) const MAX_NAME_BYTES: usize = 255;
 /// the file system would refuse is reported against its source, never as an
 /// OS error at write time; and no content writes hidden files (SPEC §9).
 pub(crate) fn segment_problem(segment: &str) -> Option<String> {
-    let shown = shorten(segment);
+    // Most names are fine: the shortened name is made only for a message.
+    let shown = || shorten(segment);
     if segment.is_empty() || segment == "." || segment == ".." {
-        Some(format!("`{shown}` is not a name a path may hold"))
+        Some(format!("`{}` is not a name a path may hold", shown()))
     } else if segment.contains('\\') {
-        Some(format!("`{shown}` holds a backslash (`\\`), which is not a path separator on the web"))
+        Some(format!("`{}` holds a backslash (`\\`), which is not a path separator on the web", shown()))
     } else if segment.contains(['\0', ':']) || segment.chars().any(char::is_control) {
-        Some(format!("`{shown}` holds a character (`:` or a control character) that file systems refuse"))
+        Some(format!("`{}` holds a character (`:` or a control character) that file systems refuse", shown()))
     } else if segment.starts_with('.') {
-        Some(format!("`{shown}` starts with `.`; content never publishes hidden files"))
+        Some(format!("`{}` starts with `.`; content never publishes hidden files", shown()))
     } else if segment.len() > MAX_NAME_BYTES {
         Some(format!(
-            "`{shown}` is {} bytes long; a file or folder name may be at most {MAX_NAME_BYTES} bytes",
+            "`{}` is {} bytes long; a file or folder name may be at most {MAX_NAME_BYTES} bytes",
+            shown(),
             segment.len()
         ))
     } else {
