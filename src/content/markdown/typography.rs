@@ -69,20 +69,15 @@ impl Curler {
     }
 
     pub(crate) fn curl<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
+        // Every character that may change is ASCII: the runs between them
+        // are copied whole, and a neighbour is decoded only next to one.
         let bytes = text.as_bytes();
-        if !bytes.iter().any(|&b| matches!(b, b'"' | b'\'' | b'-' | b'.')) {
-            self.skip(text);
-            return Cow::Borrowed(text);
-        }
-        // Every character curled is ASCII: runs between them are copied
-        // whole, and a neighbour is decoded only next to one of them.
-        let code = self.backticks == Backticks::Code;
-        let mut out = String::with_capacity(text.len() + 8);
+        let mut marks = Marks::new(bytes, self.backticks == Backticks::Code);
+        let mut out = String::new();
         let mut in_code = false;
         let mut copied = 0;
         let mut i = 0;
-        while let Some(found) = bytes[i..].iter().position(|&b| may_curl(b, code, in_code)) {
-            let at = i + found;
+        while let Some(at) = marks.next(i, in_code) {
             i = at + 1;
             let byte = bytes[at];
             if byte == b'`' {
@@ -94,7 +89,7 @@ impl Curler {
             let (shown, width) = match byte {
                 b'-' if next(1) == Some(b'-') && next(2) == Some(b'-') => ('—', 3),
                 b'-' if next(1) == Some(b'-') => ('–', 2),
-                b'.' if next(1) == Some(b'.') && next(2) == Some(b'.') => ('…', 3),
+                b'.' => ('…', 3),
                 b'"' => (self.double(before), 1),
                 b'\'' => {
                     let after = text[at + 1..].chars().next();
@@ -108,10 +103,18 @@ impl Curler {
                 }
                 _ => continue,
             };
+            if copied == 0 {
+                out.reserve(text.len() + 8);
+            }
             out.push_str(&text[copied..at]);
             out.push(shown);
             i = at + width;
             copied = i;
+        }
+        if copied == 0 {
+            // Nothing changed.
+            self.skip(text);
+            return Cow::Borrowed(text);
         }
         out.push_str(&text[copied..]);
         self.skip(&out);
@@ -143,13 +146,60 @@ fn opens(before: Option<char>) -> bool {
     }
 }
 
-/// Whether `byte` may be curled, or starts or ends code; inside code only
-/// its closing backtick counts.
-fn may_curl(byte: u8, code: bool, in_code: bool) -> bool {
-    match byte {
-        b'`' => code,
-        b'"' | b'\'' | b'-' | b'.' => !in_code,
-        _ => false,
+/// Where the next byte is that [`Curler::curl`] looks at: a quote or a
+/// hyphen, the first of three dots, or (in a shown text) a backtick. Each
+/// kind's next place is found with `memchr` and kept until it is passed,
+/// so a text is scanned about once whatever it holds.
+struct Marks<'b> {
+    bytes: &'b [u8],
+    code: bool,
+    /// The next place of each kind at or after the last search's start
+    /// (`usize::MAX`: none); `None`: not searched yet.
+    quote_or_hyphen: Option<usize>,
+    dots: Option<usize>,
+    backtick: Option<usize>,
+}
+
+impl<'b> Marks<'b> {
+    fn new(bytes: &'b [u8], code: bool) -> Self {
+        Marks { bytes, code, quote_or_hyphen: None, dots: None, backtick: None }
+    }
+
+    /// The first place at or after `from`; inside code only its closing
+    /// backtick counts.
+    fn next(&mut self, from: usize, in_code: bool) -> Option<usize> {
+        let bytes = self.bytes;
+        let found = |at: Option<usize>| at.map_or(usize::MAX, |at| from + at);
+        let stale = |kept: Option<usize>| kept.is_none_or(|at| at < from);
+        let backtick = if self.code {
+            if stale(self.backtick) {
+                self.backtick = Some(found(memchr::memchr(b'`', &bytes[from..])));
+            }
+            self.backtick.unwrap_or(usize::MAX)
+        } else {
+            usize::MAX
+        };
+        if in_code {
+            return (backtick != usize::MAX).then_some(backtick);
+        }
+        if stale(self.quote_or_hyphen) {
+            self.quote_or_hyphen = Some(found(memchr::memchr3(b'"', b'\'', b'-', &bytes[from..])));
+        }
+        if stale(self.dots) {
+            let mut at = from;
+            self.dots = Some(loop {
+                match memchr::memchr(b'.', &bytes[at..]) {
+                    Some(dot) if bytes[at + dot..].starts_with(b"...") => break at + dot,
+                    Some(dot) => at += dot + 1,
+                    None => break usize::MAX,
+                }
+            });
+        }
+        let first = [self.quote_or_hyphen.unwrap_or(usize::MAX), self.dots.unwrap_or(usize::MAX), backtick]
+            .into_iter()
+            .min()
+            .unwrap_or(usize::MAX);
+        (first != usize::MAX).then_some(first)
     }
 }
 
