@@ -66,6 +66,7 @@ pub(crate) fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
     };
     // Served pages link to the local address, so every link works locally.
     opts.build.base_url = Some(url.clone());
+    opts.build.plain_text_bytes = opts.build.plain_text_bytes.min(crate::packed::PREVIEW_PLAIN_TEXT_BYTES);
     // Watch before the first build, so an edit saved while it runs is seen.
     let watcher = match opts.watch {
         Watch::Yes => Some(start_watching(&opts.build)?),
