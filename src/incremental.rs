@@ -330,7 +330,7 @@ impl Engine {
             self.kept.remove(path);
         }
         for (path, bytes) in files {
-            let same = matches!(self.kept.get(&path), Some(Kept::Page { bytes: b, .. }) if b.same(&bytes));
+            let same = matches!(self.kept.get(&path), Some(Kept::Page { bytes: b, .. }) if *b == bytes);
             if !same {
                 self.kept.insert(path.clone(), Kept::Page { fingerprint: 0, bytes });
                 changed.push(path);
@@ -518,7 +518,7 @@ fn keep_rendered(kept: &mut HashMap<String, Kept>, results: Vec<(String, Kept, b
     for (path, page, fresh) in results {
         rendered += usize::from(fresh);
         let same = match (kept.get(&path), &page) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a.same(b),
+            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
             _ => false,
         };
         if !same {
@@ -535,7 +535,7 @@ fn changed_paths(old: &HashMap<String, Kept>, new: &HashMap<String, Kept>) -> Ve
     let mut changed = BTreeSet::new();
     for (path, kept) in new {
         let same = match (old.get(path), kept) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a.same(b),
+            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
             (Some(Kept::Copy { source: a, stamp: sa }), Kept::Copy { source: b, stamp: sb }) => a == b && sa == sb,
             _ => false,
         };

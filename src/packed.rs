@@ -2,7 +2,7 @@
 //! HTML packs to a quarter or a third of its size; packing costs about 20
 //! instructions a byte, unpacking less. Held packed: the preview's pages,
 //! and the Markdown and rendered bodies of a large site beyond a first
-//! quarter gigabyte of each (see [`Budget`]).
+//! quarter gigabyte of each (the preview: 64 MiB; see [`Budget`]).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -69,50 +69,17 @@ impl PackedBytes {
     }
 }
 
-impl Default for PackedBytes {
-    fn default() -> PackedBytes {
-        PackedBytes::pack(b"")
-    }
-}
-
 impl std::fmt::Debug for PackedBytes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PackedBytes({} bytes)", self.0.len())
     }
 }
 
-/// Packed UTF-8 text.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub(crate) struct PackedText(PackedBytes);
-
-impl PackedText {
-    pub(crate) fn pack(text: &str) -> PackedText {
-        PackedText(PackedBytes::pack(text.as_bytes()))
-    }
-
-    /// The text as it was packed.
-    pub(crate) fn unpack(&self) -> String {
-        self.0.unpack_text()
-    }
-
-    /// How many bytes it holds, packed.
-    #[cfg(test)]
-    pub(crate) fn packed_len(&self) -> usize {
-        self.0.packed_len()
-    }
-}
-
-impl std::fmt::Debug for PackedText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PackedText({} bytes)", self.0.packed_len())
-    }
-}
-
-/// Text as it is, or packed (see [`Budget`]).
+/// Text as it is, or packed (see [`Budget`]); packed, its bytes are UTF-8.
 #[derive(Clone)]
 pub(crate) enum Text {
     Plain(Arc<str>),
-    Packed(PackedText),
+    Packed(PackedBytes),
 }
 
 impl Text {
@@ -124,7 +91,7 @@ impl Text {
     pub(crate) fn get(&self) -> Cow<'_, str> {
         match self {
             Text::Plain(text) => Cow::Borrowed(text),
-            Text::Packed(packed) => Cow::Owned(packed.unpack()),
+            Text::Packed(packed) => Cow::Owned(packed.unpack_text()),
         }
     }
 }
@@ -155,7 +122,7 @@ impl Budget {
     pub(crate) fn hold(&self, text: Text) -> Text {
         let Text::Plain(plain) = &text else { return text };
         let spent = self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(plain.len()));
-        if spent.is_ok() { text } else { Text::Packed(PackedText::pack(plain)) }
+        if spent.is_ok() { text } else { Text::Packed(PackedBytes::pack(plain.as_bytes())) }
     }
 }
 
@@ -194,15 +161,19 @@ mod tests {
     #[test]
     fn text_unpacks_to_itself_and_takes_less_room() {
         let body = "<p>The ferry runs at seven, “weather allowing”.</p>\n".repeat(200);
-        let packed = PackedText::pack(&body);
-        assert_eq!(packed.unpack(), body);
+        let pack = |text: &str| PackedBytes::pack(text.as_bytes());
+        let packed = pack(&body);
+        assert_eq!(packed.unpack_text(), body);
         assert!(packed.packed_len() * 5 < body.len(), "{} of {}", packed.packed_len(), body.len());
-        assert_eq!(packed, PackedText::pack(&body));
-        assert_ne!(packed, PackedText::pack("other"));
-        assert_eq!(PackedText::default().unpack(), "");
-        assert_eq!(PackedText::default(), PackedText::pack(""));
-        let small = PackedText::pack("<p>Short.</p>");
-        assert_eq!(small.unpack(), "<p>Short.</p>", "a buffer left larger by a longer text is not read past the end");
+        assert_eq!(packed, pack(&body));
+        assert_ne!(packed, pack("other"));
+        assert_eq!(pack("").unpack_text(), "");
+        let small = pack("<p>Short.</p>");
+        assert_eq!(
+            small.unpack_text(),
+            "<p>Short.</p>",
+            "a buffer left larger by a longer text is not read past the end"
+        );
         let bytes = PackedBytes::pack(body.as_bytes());
         assert_eq!(
             &*bytes.0,

@@ -57,11 +57,6 @@ impl Packed {
         self.packed.unpack_text()
     }
 
-    /// Whether both are the same packed file (cheaper than unpacking them).
-    pub(crate) fn same(&self, other: &Packed) -> bool {
-        self.packed == other.packed
-    }
-
     /// How many bytes it holds, packed.
     #[cfg(test)]
     pub(crate) fn packed_len(&self) -> usize {
@@ -69,9 +64,10 @@ impl Packed {
     }
 }
 
+/// Equal when the bytes are, compared packed (see [`PackedBytes`]).
 impl PartialEq for Packed {
     fn eq(&self, other: &Packed) -> bool {
-        self.same(other)
+        self.packed == other.packed
     }
 }
 
@@ -104,8 +100,8 @@ mod tests {
         assert_eq!(packed.unpack(), page.as_bytes());
         assert!(packed.packed_len() * 5 < page.len(), "{} of {}", packed.packed_len(), page.len());
         assert!(Packed::pack(b"").unpack().is_empty());
-        assert!(packed.same(&Packed::pack(page.as_bytes())));
-        assert!(!packed.same(&Packed::pack(b"other")));
+        assert!(packed == Packed::pack(page.as_bytes()));
+        assert!(packed != Packed::pack(b"other"));
     }
 
     #[test]
