@@ -231,6 +231,23 @@ pub(crate) fn shorten(text: &str) -> String {
     out
 }
 
+/// Copies the plain files and folders of `from` to `to`; symbolic links are
+/// skipped, never followed.
+pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+        let entry = entry?;
+        let rel = entry.path().strip_prefix(from)?;
+        let target = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).with_context(|| format!("failed to create `{}`", target.display()))?;
+        } else if entry.file_type().is_file() {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("failed to copy to `{}`", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// `path` relative to `root` with `/` separators, for messages and URLs.
 pub(crate) fn display_rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
@@ -285,6 +302,10 @@ mod tests {
         assert!(path_problem("a/.htaccess").is_some());
         assert!(path_problem(&format!("tags/{too_long}/index.html")).is_some());
         assert!(shorten(&too_long).ends_with('…') && shorten(&too_long).len() < 50);
+        // Messages name the segment shortened, with its controls written out.
+        let named = |bad: &str| segment_problem(bad).unwrap().split('`').nth(1).unwrap().to_string();
+        assert_eq!(named(&too_long), shorten(&too_long));
+        assert_eq!(named("a\u{1b}b"), "a\\u{1b}b");
     }
 
     #[test]

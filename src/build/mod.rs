@@ -573,11 +573,7 @@ mod tests {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
         for name in ["archive", "markdown", "serve"] {
             let site = tempfile::tempdir().unwrap();
-            for (rel, bytes) in files(&fixtures.join(name)) {
-                let to = site.path().join(rel);
-                std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-                std::fs::write(to, bytes).unwrap();
-            }
+            crate::fs::copy_tree(&fixtures.join(name), site.path()).unwrap();
             let mut opts = BuildOptions::new(site.path());
             opts.clock = Some(jiff::civil::date(2026, 6, 1).at(12, 0, 0, 0));
             let plain = crate::content::load(&opts).unwrap();

@@ -96,7 +96,7 @@ pub(crate) fn plan(
             remove_folder(&folder)?;
             let from: Option<PathBuf> = previous.map(|p| p.join(FOLDER).join(&part.key)).filter(|f| f.is_dir());
             if let Some(from) = from.filter(|_| holds(&live)) {
-                if copy_tree(&from, &folder).is_ok() {
+                if crate::fs::copy_tree(&from, &folder).is_ok() {
                     return Ok(false);
                 }
                 remove_folder(&folder)?;
@@ -167,23 +167,6 @@ fn remove_strays(root: &Path, parts: &[Partition]) -> anyhow::Result<()> {
         };
         if !keep {
             remove_folder(&entry.path())?;
-        }
-    }
-    Ok(())
-}
-
-/// Copies the plain files and folders of `from` to `to` (links are skipped:
-/// masthead writes none there).
-fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
-    for entry in walkdir::WalkDir::new(from).follow_links(false) {
-        let entry = entry?;
-        let rel = entry.path().strip_prefix(from)?;
-        let target = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).with_context(|| format!("failed to create `{}`", target.display()))?;
-        } else if entry.file_type().is_file() {
-            std::fs::copy(entry.path(), &target)
-                .with_context(|| format!("failed to copy to `{}`", target.display()))?;
         }
     }
     Ok(())

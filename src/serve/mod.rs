@@ -373,14 +373,7 @@ mod tests {
         use crate::incremental::Body;
         let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/archive");
         let dir = tempfile::tempdir().unwrap();
-        for entry in walkdir::WalkDir::new(&fixture).into_iter().map(Result::unwrap) {
-            let to = dir.path().join(entry.path().strip_prefix(&fixture).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&to).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &to).unwrap();
-            }
-        }
+        crate::fs::copy_tree(&fixture, dir.path()).unwrap();
         let yaml = dir.path().join("site.yaml");
         let config = std::fs::read_to_string(&yaml).unwrap();
         std::fs::write(&yaml, format!("{config}search:\n  enabled: false\n")).unwrap();
