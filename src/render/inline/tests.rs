@@ -7,12 +7,12 @@ const CSS: &str = "<style>\
     h1, h2 { font-family: \"Times New Roman\", serif; } .a.b { color: #fff; } #lead { width: 10px; }\
     @media (max-width: 600px) { p { color: blue !important; } }</style>";
 
-/// `body` inside a full document with the stylesheet `css`.
 /// The attribute values `html`'s stylesheets leave out of its skeleton.
 fn opaque_attributes(html: &str) -> Vec<&'static str> {
     opaque_in(&stylesheets(html))
 }
 
+/// `body` inside a full document with the stylesheet `css`.
 fn page(css: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>T &amp; co — x</title>\n{css}\n</head>\n<body>\n{body}\n</body>\n</html>\n"
