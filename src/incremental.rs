@@ -231,30 +231,51 @@ impl Engine {
         Ok(self.publish(changed, Work { rendered, stats, articles, photos }, times))
     }
 
-    /// Renders the next batch of pages [`Engine::start`] deferred; `None`
-    /// once there are none left.
-    pub(crate) fn render_deferred(&mut self) -> Result<Option<Rebuild>, Diagnostics> {
-        let started = Instant::now();
-        let (Some(theme), Some(last)) = (self.theme.as_ref(), self.last.as_mut()) else { return Ok(None) };
-        if last.deferred.is_empty() {
-            return Ok(None);
-        }
-        let batch = self.deferred_chunk.min(last.deferred.len());
-        let chunk: Vec<Entry> = last.deferred.drain(..batch).collect();
+    /// Renders the pages [`Engine::start`] deferred, a batch at a time, and
+    /// hands each batch's rebuild to `serve` as soon as it is rendered.
+    /// Returns how many pages it rendered. One renderer serves every batch,
+    /// so what it builds once per site (the article cards every listing
+    /// shows) is built once, not once a batch.
+    pub(crate) fn render_deferred(&mut self, mut serve: impl FnMut(Rebuild)) -> Result<usize, Diagnostics> {
+        // Out of the engine while the renderer borrows them, so that each
+        // batch can be kept and published; put back whatever happens.
+        let (theme, mut last) = (self.theme.take(), self.last.take());
+        let result = match (&theme, &mut last) {
+            (Some(theme), Some(last)) => self.render_batches(theme, last, &mut serve),
+            _ => Ok(0),
+        };
+        (self.theme, self.last) = (theme, last);
+        result
+    }
+
+    fn render_batches(
+        &mut self,
+        theme: &Theme,
+        last: &mut Loaded,
+        serve: &mut dyn FnMut(Rebuild),
+    ) -> Result<usize, Diagnostics> {
         let renderer = Renderer::with_listings(&last.site, theme, Arc::clone(&last.listings));
-        let kept = &self.kept;
-        let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
-            chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
-        if results.iter().any(Result::is_err) {
-            // The error is reported now; a later rebuild renders every page.
-            last.deferred.clear();
+        let mut total = 0;
+        while !last.deferred.is_empty() {
+            let started = Instant::now();
+            let batch = self.deferred_chunk.min(last.deferred.len());
+            let chunk: Vec<Entry> = last.deferred.drain(..batch).collect();
+            let kept = &self.kept;
+            let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
+                chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
+            if results.iter().any(Result::is_err) {
+                // The error is reported now; a later rebuild renders every page.
+                last.deferred.clear();
+            }
+            let pages = crate::diagnostic::collect(results).map_err(|d| last.site.with_warnings(d))?;
+            let articles = last.site.article_count();
+            let (changed, rendered) = keep_rendered(&mut self.kept, pages);
+            total += rendered;
+            let work = Work { rendered, stats: LoadStats::default(), articles, photos: Default::default() };
+            let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
+            serve(self.publish_as(changed, work, times, !last.deferred.is_empty()));
         }
-        let pages = crate::diagnostic::collect(results).map_err(|d| last.site.with_warnings(d))?;
-        let articles = last.site.article_count();
-        let (changed, rendered) = keep_rendered(&mut self.kept, pages);
-        let work = Work { rendered, stats: LoadStats::default(), articles, photos: Default::default() };
-        let times = Times { started, load: Duration::ZERO, render: started.elapsed() };
-        Ok(Some(self.publish(changed, work, times)))
+        Ok(total)
     }
 
     /// The work that brings the served search index (`pagefind/`) up to
@@ -350,9 +371,15 @@ impl Engine {
 
     /// The rebuild's result, once `kept` holds its outputs.
     fn publish(&mut self, changed: Vec<String>, work: Work, times: Times) -> Rebuild {
+        let pending = self.last.as_ref().is_some_and(|l| !l.deferred.is_empty());
+        self.publish_as(changed, work, times, pending)
+    }
+
+    /// [`Engine::publish`], `pending` saying whether pages are still to come.
+    fn publish_as(&mut self, changed: Vec<String>, work: Work, times: Times, pending: bool) -> Rebuild {
         self.generation += 1;
         Rebuild {
-            snapshot: self.snapshot(&changed),
+            snapshot: self.snapshot(&changed, pending),
             changed,
             rendered: work.rendered,
             parsed: work.stats.parsed,
@@ -366,7 +393,7 @@ impl Engine {
     }
 
     /// What the server serves now, after the outputs `changed` changed.
-    fn snapshot(&mut self, changed: &[String]) -> Snapshot {
+    fn snapshot(&mut self, changed: &[String], pending: bool) -> Snapshot {
         for path in changed {
             match self.kept.get(path) {
                 Some(kept) => {
@@ -382,7 +409,6 @@ impl Engine {
                 }
             }
         }
-        let pending = self.last.as_ref().is_some_and(|l| !l.deferred.is_empty());
         Snapshot { files: self.served.clone(), generation: self.generation, pending }
     }
 }
@@ -657,6 +683,23 @@ mod tests {
     }
 
     #[test]
+    fn deferred_batches_share_one_renderer_and_its_article_cards() {
+        let dir = site();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        engine.deferred_chunk = 1;
+        engine.start().unwrap();
+        let card_sets = engine.theme.as_ref().unwrap().card_sets();
+        let mut batches = Vec::new();
+        engine.render_deferred(|batch| batches.push(batch)).unwrap();
+        let editions = batches.iter().filter(|b| b.changed.iter().any(|p| p.ends_with("/09/05/index.html"))).count();
+        assert!(batches.len() > 5 && editions == 1, "{} batches", batches.len());
+        assert!(!batches.last().unwrap().snapshot.pending);
+        // Each batch lists an edition or not; the cards are made once for all of them.
+        assert_eq!(engine.theme.as_ref().unwrap().card_sets(), card_sets + 1, "cards made once, not once a batch");
+        assert_same_as_fresh(&engine, &batches.last().unwrap().snapshot);
+    }
+
+    #[test]
     fn start_up_serves_the_front_page_then_the_rest_in_batches_newest_edition_first() {
         let dir = site();
         std::fs::write(
@@ -673,9 +716,8 @@ mod tests {
         }
         assert!(!first.snapshot.files.contains_key("2023/09/06/c/index.html"));
         let mut batches = Vec::new();
-        while let Some(batch) = engine.render_deferred().unwrap() {
-            batches.push(batch);
-        }
+        let rendered = engine.render_deferred(|batch| batches.push(batch)).unwrap();
+        assert_eq!(rendered, batches.iter().map(|b| b.rendered).sum::<usize>());
         let (last, before) = batches.split_last().expect("pages were deferred");
         assert!(before.iter().all(|b| b.snapshot.pending && b.changed.len() == 3));
         assert!(!last.snapshot.pending);
@@ -695,7 +737,7 @@ mod tests {
 
     /// The served search files of `engine`, by path.
     fn search_files(engine: &mut Engine) -> BTreeMap<String, Vec<u8>> {
-        let snapshot = engine.snapshot(&[]);
+        let snapshot = engine.snapshot(&[], false);
         snapshot
             .files
             .iter()

@@ -223,6 +223,7 @@ impl<'a> Renderer<'a> {
 
     fn cards(&self) -> &[Vec<ArticleCardView<'a>>] {
         self.cards.get_or_init(|| {
+            self.theme.note_card_set();
             self.site.editions.par_iter().map(|e| e.articles.iter().map(ArticleCardView::new).collect()).collect()
         })
     }

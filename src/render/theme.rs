@@ -23,6 +23,9 @@ pub(crate) struct Theme {
     pub(crate) notes: Diagnostics,
     /// Pages rendered through a template so far (for `--verbose` and tests).
     renders: AtomicUsize,
+    /// Sets of every article's card built for its pages so far (for tests:
+    /// one per renderer that renders listings, however many pages it renders).
+    card_sets: AtomicUsize,
     /// The newsletter's CSS inliner, whose shapes last as long as the templates.
     inliner: Inliner,
 }
@@ -74,6 +77,7 @@ impl Theme {
             static_files,
             notes: diags,
             renders: AtomicUsize::new(0),
+            card_sets: AtomicUsize::new(0),
             inliner: Inliner::default(),
         })
     }
@@ -92,6 +96,17 @@ impl Theme {
     /// How many pages this theme has rendered.
     pub(crate) fn renders(&self) -> usize {
         self.renders.load(Ordering::Relaxed)
+    }
+
+    /// Counts a set of article cards built (see [`Theme::card_sets`]).
+    pub(crate) fn note_card_set(&self) {
+        self.card_sets.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many sets of article cards were built to render with this theme.
+    #[cfg(test)]
+    pub(crate) fn card_sets(&self) -> usize {
+        self.card_sets.load(Ordering::Relaxed)
     }
 
     /// Inlines the CSS of emails rendered with this theme's templates.

@@ -254,22 +254,15 @@ impl SearchWorker {
 /// [`Engine::start`]), each batch as soon as it is rendered.
 fn finish_deferred(engine: &mut Engine, shared: &Shared, report: &dyn Reporter) {
     let started = std::time::Instant::now();
-    let mut rendered = 0;
-    loop {
-        match engine.render_deferred() {
-            Ok(Some(rebuild)) => {
-                rendered += rebuild.rendered;
-                // Nothing to reload: no tab shows these pages yet (a request for
-                // one waits for its batch), and the snapshot before them, which
-                // brought the stylesheets, already reloaded every tab.
-                shared.add_to_site(rebuild.snapshot);
-            }
-            Ok(None) => break,
-            Err(diags) => return fail(shared, &diags, report),
+    // Nothing to reload: no tab shows these pages yet (a request for one
+    // waits for its batch), and the snapshot before them, which brought the
+    // stylesheets, already reloaded every tab.
+    match engine.render_deferred(|batch| shared.add_to_site(batch.snapshot)) {
+        Ok(0) => {}
+        Ok(rendered) => {
+            report.line(&format!("Rendered the other {rendered} pages in {} ms", started.elapsed().as_millis()))
         }
-    }
-    if rendered > 0 {
-        report.line(&format!("Rendered the other {rendered} pages in {} ms", started.elapsed().as_millis()));
+        Err(diags) => fail(shared, &diags, report),
     }
 }
 
