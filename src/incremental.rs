@@ -531,7 +531,10 @@ fn render_or_keep(
     })?;
     let (bytes, fresh) = match made.output {
         Output::Reused(bytes) => (bytes, false),
-        Output::Rendered(bytes) => (Packed::pack(&bytes), true),
+        Output::Rendered(bytes) => match renderer.own_body(&entry.page) {
+            Some(body) => (Packed::pack_sharing(&bytes, body), true),
+            None => (Packed::pack(&bytes), true),
+        },
     };
     Ok((entry.path.clone(), Kept::Page { fingerprint: made.fingerprint, bytes }, fresh))
 }

@@ -60,13 +60,18 @@ impl PackedBytes {
     /// The bytes as they were packed, as text: packed from text, they are
     /// UTF-8 and taken without a copy.
     pub(crate) fn unpack_text(&self) -> String {
-        String::from_utf8(self.unpack()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        into_text(self.unpack())
     }
 
     /// How many bytes it holds, packed.
     pub(crate) fn packed_len(&self) -> usize {
         self.0.len()
     }
+}
+
+/// Bytes unpacked from text as that text, taken without a copy.
+pub(crate) fn into_text(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 impl std::fmt::Debug for PackedBytes {

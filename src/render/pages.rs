@@ -260,6 +260,16 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// The rendered body an article's own page shows; `None` for other pages.
+    /// The preview holds an article page with this very text in it shared
+    /// with the site rather than packed a second time (see `Packed::pack_sharing`).
+    pub(crate) fn own_body(&self, page: &Page) -> Option<&'a crate::packed::Text> {
+        match *page {
+            Page::Article(e, a) => Some(&self.site.editions[e].articles[a].body_html),
+            _ => None,
+        }
+    }
+
     /// Every page of the site, in a stable order.
     pub(crate) fn pages(&self) -> Vec<Page> {
         let mut all = pages(self.site, &self.listings);
