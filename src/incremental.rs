@@ -657,6 +657,27 @@ mod tests {
     }
 
     #[test]
+    fn kept_parses_hold_no_markdown_and_a_body_whose_links_moved_is_read_again() {
+        let dir = site();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        engine.rebuild().unwrap();
+        let texts = |engine: &Engine| engine.cache.kept_markdown_texts();
+        assert_eq!(texts(&engine), 0, "the preview keeps hashes of Markdown, not Markdown");
+        // `b` moves: `a`, unchanged, links to it, so its body is rendered
+        // again, from its file.
+        let b = dir.path().join("content/2023-09-05/b.md");
+        std::fs::write(&b, "---\ntitle: b\nslug: bee\ntags: [t]\n---\nB body.\n\nSecond paragraph.\n").unwrap();
+        let moved = engine.rebuild().unwrap();
+        assert_eq!((moved.parsed, moved.markdown), (1, 2), "b read and rendered, a rendered again");
+        let a = moved.snapshot.files.get("2023/09/05/a/index.html").expect("a is served");
+        let Body::Packed(a) = a else { panic!("a is rendered") };
+        let a = a.unpack_text();
+        assert!(a.contains("A body links") && a.contains("/2023/09/05/bee/"), "{a}");
+        assert_eq!(texts(&engine), 0);
+        assert_same_as_fresh(&engine, &moved.snapshot);
+    }
+
+    #[test]
     fn edits_beyond_the_body_take_the_full_rebuild() {
         let cases = [
             // A new title shows on the edition page and the listings.

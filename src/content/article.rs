@@ -92,8 +92,7 @@ pub struct ParsedArticle {
     pub(crate) meta: ArticleMeta,
     pub(crate) date: Date,
     pub slug: String,
-    /// Shared, so a cached parse is copied without copying its text.
-    pub(crate) body: crate::packed::Text,
+    pub(crate) body: Markdown,
     pub(crate) body_line: usize,
     /// Where the photo's `src`, `slug:` and `aliases:` are written (line and
     /// column), for later messages.
@@ -102,13 +101,50 @@ pub struct ParsedArticle {
     pub(crate) aliases_at: Option<(usize, usize)>,
 }
 
+/// A file's Markdown body, told apart from another by its hash. The text is
+/// there for the load that read the file; the parse the preview keeps
+/// between loads holds only the hash ([`Markdown::without_text`]), and the
+/// rare later load that renders the body again reads the file again.
+#[derive(Debug, Clone)]
+pub(crate) struct Markdown {
+    pub(crate) hash: u64,
+    /// Shared, so a parse is copied without copying its text.
+    pub(crate) text: Option<crate::packed::Text>,
+}
+
+impl Markdown {
+    pub(crate) fn new(text: String) -> Markdown {
+        Markdown { hash: Markdown::hash_of(&text), text: Some(crate::packed::Text::plain(text)) }
+    }
+
+    /// The hash a body of `text` has.
+    pub(crate) fn hash_of(text: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = crate::fingerprint::hasher();
+        text.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The same body, its text left to the file.
+    pub(crate) fn without_text(&self) -> Markdown {
+        Markdown { hash: self.hash, text: None }
+    }
+}
+
+/// The same body when the hashes are, held or not.
+impl PartialEq for Markdown {
+    fn eq(&self, other: &Markdown) -> bool {
+        self.hash == other.hash
+    }
+}
+
 /// An `_edition.md` whose front matter is valid.
 #[derive(Debug, Clone)]
 pub struct ParsedNote {
     pub(crate) file: SourceFile,
     pub(crate) meta: EditionMeta,
     pub(crate) date: Date,
-    pub(crate) body: crate::packed::Text,
+    pub(crate) body: Markdown,
     pub(crate) body_line: usize,
     pub(crate) photo_at: Option<(usize, usize)>,
 }
@@ -162,7 +198,7 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
             meta,
             date,
             slug,
-            body: crate::packed::Text::plain(split.body),
+            body: Markdown::new(split.body),
             body_line: split.body_line,
         }),
         _ => Err(problems),
@@ -211,7 +247,7 @@ pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagn
         photo_at: front_matter::nested_key_place(&split.yaml, split.yaml_line, "photo", "src"),
         meta,
         date,
-        body: crate::packed::Text::plain(split.body),
+        body: Markdown::new(split.body),
         body_line: split.body_line,
     })
 }

@@ -11,7 +11,9 @@ use std::time::SystemTime;
 
 use super::links::LinkIndex;
 use super::markdown::{self, LinkOutcome, Rendered};
-use crate::packed::{Budget, Text};
+use super::article::Markdown;
+use super::discover::SourceFile;
+use crate::packed::Budget;
 
 /// Size and modification time: a changed file changes one of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +31,8 @@ impl Stamp {
 
 #[derive(Debug, Clone)]
 pub(super) struct CachedMarkdown {
-    body: Text,
+    /// The hash of the Markdown rendered (see [`Markdown`]).
+    body: u64,
     body_line: usize,
     smart: bool,
     links: Vec<(String, LinkOutcome)>,
@@ -95,32 +98,49 @@ impl LoadCache {
         self.markdown.len()
     }
 
+    /// How many kept parses still hold their Markdown's text (none should).
+    #[cfg(test)]
+    pub(crate) fn kept_markdown_texts(&self) -> usize {
+        use super::edition::Parsed;
+        let holds = |(_, parsed): &(Stamp, std::sync::Arc<super::edition::ParseResult>)| match &**parsed {
+            Ok(Parsed::Article(a)) => a.body.text.is_some(),
+            Ok(Parsed::Note(n)) => n.body.text.is_some(),
+            _ => false,
+        };
+        self.files.values().filter(|kept| holds(kept)).count()
+    }
+
     pub(super) fn reset_stats(&self) {
         self.parsed.store(0, Ordering::Relaxed);
         self.rendered.store(0, Ordering::Relaxed);
     }
 
-    /// Renders `body` of the file `key` (in content folder `dir`), or reuses
-    /// the last rendering when nothing it depends on changed.
+    /// Renders `body` of `file` (in content folder `dir`), or reuses the
+    /// last rendering when nothing it depends on changed. A body kept
+    /// without its text (see [`Markdown`]) is read from the file again.
     pub(super) fn markdown(
         &self,
-        key: &str,
-        body: &Text,
+        file: &SourceFile,
+        body: &Markdown,
         body_line: usize,
         smart: bool,
         dir: &str,
         index: &LinkIndex,
     ) -> Rendered {
+        let key = file.site_rel.as_str();
         if let Some(c) = self.markdown.get(key) {
-            let same_text = c.body == *body;
-            let same = same_text && c.body_line == body_line && c.smart == smart;
+            let same = c.body == body.hash && c.body_line == body_line && c.smart == smart;
             if same && c.links.iter().all(|(dest, outcome)| index.resolve(dir, dest) == *outcome) {
                 return c.rendered.clone();
             }
         }
         self.rendered.fetch_add(1, Ordering::Relaxed);
+        let text = match &body.text {
+            Some(text) => text.get(),
+            None => super::edition::body_text(file).map(|t| t.get().into_owned()).unwrap_or_default().into(),
+        };
         let links = Mutex::new(Vec::new());
-        let mut rendered = markdown::render(&body.get(), body_line, smart, &|dest| {
+        let mut rendered = markdown::render(&text, body_line, smart, &|dest| {
             let outcome = index.resolve(dir, dest);
             if let Ok(mut l) = links.lock() {
                 l.push((dest.to_string(), outcome.clone()));
@@ -132,7 +152,8 @@ impl LoadCache {
             return rendered;
         }
         let entry = CachedMarkdown {
-            body: body.clone(),
+            // Of the text rendered: a file read again may have changed since.
+            body: if body.text.is_some() { body.hash } else { Markdown::hash_of(&text) },
             body_line,
             smart,
             links: links.into_inner().unwrap_or_default(),

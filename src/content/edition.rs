@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rayon::prelude::*;
 
-use super::article::{ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
+use super::article::{Markdown, ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
 use super::cache::{LoadCache, Stamp};
 use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source};
 use super::links::{LinkIndex, PageTarget, normalize};
@@ -143,29 +143,33 @@ fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 /// Reads and parses every file, or takes the cached parse of a file whose
 /// size and modification time are unchanged.
 fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> {
-    let parsed: Vec<(Option<Stamp>, Arc<ParseResult>)> = files
+    let parsed: Vec<(Option<Stamp>, ParseResult, Option<Arc<ParseResult>>)> = files
         .par_iter()
         .map(|f| {
             let stamp = Stamp::of(&f.path);
             match cache.files.get(&f.path) {
-                Some((old, result)) if Some(*old) == stamp => (stamp, Arc::clone(result)),
+                Some((old, kept)) if Some(*old) == stamp => (stamp, (**kept).clone(), Some(Arc::clone(kept))),
                 _ => {
                     cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (stamp, Arc::new(read_and_parse(f, &cache.sources)))
+                    (stamp, read_and_parse(f, &cache.sources), None)
                 }
             }
         })
         .collect();
     if cache.keeps() {
+        // The cache keeps a copy of each new parse without its bodies' text:
+        // the rendered bodies are what later loads reuse.
+        let kept = |result: &ParseResult, old: &Option<Arc<ParseResult>>| match old {
+            Some(old) => Arc::clone(old),
+            None => Arc::new(result.as_ref().map(Parsed::without_body_text).map_err(Clone::clone)),
+        };
         cache.files = files
             .iter()
             .zip(&parsed)
-            .filter_map(|(f, (stamp, result))| stamp.map(|s| (f.path.clone(), (s, Arc::clone(result)))))
+            .filter_map(|(f, (stamp, result, old))| stamp.map(|s| (f.path.clone(), (s, kept(result, old)))))
             .collect();
     }
-    // Without a cache this takes the results as they are; with one, each
-    // file is copied once (the cache keeps its own).
-    parsed.into_iter().map(|(_, result)| Arc::try_unwrap(result).unwrap_or_else(|arc| (*arc).clone())).collect()
+    parsed.into_iter().map(|(_, result, _)| result).collect()
 }
 
 /// Groups parsed files by edition date; other files are copied as assets.
@@ -326,7 +330,7 @@ pub(super) fn read_and_parse(file: &SourceFile, plain: &Budget) -> Result<Parsed
         return Ok(Parsed::Asset(file.clone()));
     }
     let text = read_source(file).map_err(|d| vec![d])?;
-    let hold = |body: &mut Text| *body = plain.hold(std::mem::take(body));
+    let hold = |body: &mut Markdown| body.text = body.text.take().map(|text| plain.hold(text));
     match file.kind {
         SourceKind::Article => parse_article(file, &text).map(|mut a| {
             hold(&mut a.body);
@@ -336,6 +340,29 @@ pub(super) fn read_and_parse(file: &SourceFile, plain: &Budget) -> Result<Parsed
             hold(&mut n.body);
             Parsed::Note(Box::new(n))
         }),
+    }
+}
+
+impl Parsed {
+    /// What the preview keeps of a parse between loads: all of it but the
+    /// Markdown bodies' text (see [`Markdown`]).
+    pub(super) fn without_body_text(&self) -> Parsed {
+        match self {
+            Parsed::Article(a) => Parsed::Article(Box::new(ParsedArticle { body: a.body.without_text(), ..(**a).clone() })),
+            Parsed::Note(n) => Parsed::Note(Box::new(ParsedNote { body: n.body.without_text(), ..(**n).clone() })),
+            Parsed::Asset(f) => Parsed::Asset(f.clone()),
+        }
+    }
+}
+
+/// The Markdown body of `file` as it is now, read again for a parse kept
+/// without it; `None` when the file no longer parses (the watcher reports
+/// the change, and the next load sees it).
+pub(super) fn body_text(file: &SourceFile) -> Option<Text> {
+    match read_and_parse(file, &Budget::default()) {
+        Ok(Parsed::Article(a)) => a.body.text,
+        Ok(Parsed::Note(n)) => n.body.text,
+        _ => None,
     }
 }
 
@@ -453,12 +480,12 @@ pub(super) fn render_body(
     index: &LinkIndex,
     smart: bool,
     file: &SourceFile,
-    body: &Text,
+    body: &Markdown,
     body_line: usize,
     summary: Option<&str>,
 ) -> Body {
     let dir = dir_of(&file.content_rel);
-    let mut rendered = cache.markdown(&file.site_rel, body, body_line, smart, dir, index);
+    let mut rendered = cache.markdown(file, body, body_line, smart, dir, index);
     if rendered.has_images && !index.images.is_empty() {
         if let Some(html) = photos::size_body_images(&rendered.html.get(), &index.images) {
             rendered.hash = markdown::hash_html(&html);

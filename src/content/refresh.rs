@@ -46,7 +46,7 @@ pub(crate) fn refresh_bodies(
         let article = &mut site.editions[p.edition].articles[p.article];
         article.body_html = p.rendered.html;
         article.body_hash = p.rendered.hash;
-        cache.files.insert(p.path, (p.stamp, Arc::new(Ok(p.parsed))));
+        cache.files.insert(p.path, (p.stamp, Arc::new(Ok(p.parsed.without_body_text()))));
         patched.push((p.edition, p.article));
     }
     cache.settle(|_| true);
