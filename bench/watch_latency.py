@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--url", required=True, help="URL path of that article")
     ap.add_argument("--edits", type=int, default=20)
     ap.add_argument("--template-edits", type=int, default=5)
+    ap.add_argument("--clock", default="2030-01-01", help="the `--clock` of the server (bench/lib.sh: clock_of)")
     a = ap.parse_args()
     site = os.path.abspath(a.site)
     art = os.path.join(site, "content", a.article)
@@ -36,7 +37,7 @@ def main():
     port = free_port()
     lines, cond = [], threading.Condition()
     t0 = time.monotonic()
-    proc = subprocess.Popen([a.bin, "-s", site, "--clock", "2030-01-01", "serve", "--watch", "--port", str(port)],
+    proc = subprocess.Popen([a.bin, "-s", site, "--clock", a.clock, "serve", "--watch", "--port", str(port)],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     def reader():
         for line in proc.stderr:

@@ -23,12 +23,13 @@ use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::render::catalogue::{Catalogue, Entry};
 use crate::render::listings::Listings;
-use crate::render::{CopySource, Output, Renderer, Theme};
+use crate::render::newsletter::Letter;
+use crate::render::{CopySource, Output, Page, Renderer, Theme};
 
 pub(crate) mod snapshot;
 mod start_up;
 
-pub(crate) use snapshot::{Body, Packed, Snapshot};
+pub(crate) use snapshot::{Body, Dictionaries, Packed, Snapshot};
 use start_up::{StartUp, start_up};
 
 /// What one rebuild did.
@@ -82,6 +83,19 @@ pub(crate) struct Engine {
     deferred_chunk: usize,
     /// The digest of each search bundle now served, by folder (see [`Engine::apply_search`]).
     search: HashMap<String, String>,
+    /// What pages are packed with, a dictionary per kind; new with the theme.
+    dictionaries: Dictionaries<PageKind>,
+}
+
+/// Pages of one kind share a dictionary: one template's pages look alike.
+type PageKind = (std::mem::Discriminant<Page>, Option<Letter>);
+
+fn kind_of(page: &Page) -> PageKind {
+    let letter = match page {
+        Page::Newsletter(_, letter) => Some(*letter),
+        _ => None,
+    };
+    (std::mem::discriminant(page), letter)
 }
 
 /// How much a rebuild did.
@@ -122,6 +136,7 @@ impl Engine {
             served: imbl::HashMap::new(),
             deferred_chunk: DEFERRED_CHUNK,
             search: HashMap::new(),
+            dictionaries: Dictionaries::default(),
         }
     }
 
@@ -134,12 +149,14 @@ impl Engine {
         self.cache = LoadCache::persistent();
         self.theme = None;
         self.last = None;
+        self.dictionaries = Dictionaries::default();
     }
 
     /// Reloads templates on the next rebuild.
     pub(crate) fn reload_theme(&mut self) {
         self.theme = None;
         self.last = None;
+        self.dictionaries = Dictionaries::default();
     }
 
     /// Brings the site up to date after the files `changed` (relative to
@@ -166,10 +183,10 @@ impl Engine {
             patched.iter().flat_map(|&(e, a)| last.catalogue.showing_body(&renderer, e, a)).collect();
         pages.sort_unstable_by_key(|entry| entry.page);
         pages.dedup_by_key(|entry| entry.page);
-        let kept = &self.kept;
+        let (kept, dictionaries) = (&self.kept, &self.dictionaries);
         let results: Vec<(String, Kept, bool)> = pages
             .par_iter()
-            .map(|page| render_or_keep(&renderer, page, kept))
+            .map(|page| render_or_keep(&renderer, page, kept, dictionaries))
             .collect::<Result<_, _>>()
             // A template error: the full rebuild reports it.
             .ok()?;
@@ -211,7 +228,7 @@ impl Engine {
         let photo_cache = crate::images::Cache::in_site(&self.opts.source);
         let settings = &site.config.images;
         let (pages, photos) = rayon::join(
-            || render_changed(&site, theme, &photo_cache, &self.kept, front_page_first),
+            || render_changed(&site, theme, &photo_cache, &self.kept, &self.dictionaries, front_page_first),
             || crate::images::make_all(&site.images, settings, &photo_cache).map_err(|d| site.with_warnings(d)),
         );
         let (RenderPass { mut outputs, rendered, listings, catalogue, deferred }, photos) = (pages?, photos?);
@@ -260,9 +277,9 @@ impl Engine {
             let started = Instant::now();
             let batch = self.deferred_chunk.min(last.deferred.len());
             let chunk: Vec<Entry> = last.deferred.drain(..batch).collect();
-            let kept = &self.kept;
+            let (kept, dictionaries) = (&self.kept, &self.dictionaries);
             let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
-                chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
+                chunk.par_iter().map(|page| render_or_keep(&renderer, page, kept, dictionaries)).collect();
             if results.iter().any(Result::is_err) {
                 // The error is reported now; a later rebuild renders every page.
                 last.deferred.clear();
@@ -495,6 +512,7 @@ fn render_changed(
     theme: &Theme,
     photo_cache: &crate::images::Cache,
     kept: &HashMap<String, Kept>,
+    dictionaries: &Dictionaries<PageKind>,
     front_page_first: bool,
 ) -> Result<RenderPass, Diagnostics> {
     let renderer = Renderer::new(site, theme);
@@ -504,7 +522,7 @@ fn render_changed(
     deferred.sort_by_key(|entry| start_up(&entry.page));
     let deferred = deferred.into_iter().cloned().collect();
     let results: Vec<Result<(String, Kept, bool), Diagnostic>> =
-        pages.par_iter().map(|page| render_or_keep(&renderer, page, kept)).collect();
+        pages.par_iter().map(|page| render_or_keep(&renderer, page, kept, dictionaries)).collect();
     let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
@@ -524,6 +542,7 @@ fn render_or_keep(
     renderer: &Renderer<'_>,
     entry: &Entry,
     kept: &HashMap<String, Kept>,
+    dictionaries: &Dictionaries<PageKind>,
 ) -> Result<(String, Kept, bool), Diagnostic> {
     let made = renderer.render_unless(entry, |new| match kept.get(&entry.path) {
         Some(Kept::Page { fingerprint, bytes }) if *fingerprint == new => Some(bytes.clone()),
@@ -531,10 +550,10 @@ fn render_or_keep(
     })?;
     let (bytes, fresh) = match made.output {
         Output::Reused(bytes) => (bytes, false),
-        Output::Rendered(bytes) => match renderer.own_body(&entry.page) {
-            Some(body) => (Packed::pack_sharing(&bytes, body), true),
-            None => (Packed::pack(&bytes), true),
-        },
+        Output::Rendered(bytes) => {
+            let body = renderer.own_body(&entry.page);
+            (Packed::page(&bytes, body, dictionaries, kind_of(&entry.page)), true)
+        }
     };
     Ok((entry.path.clone(), Kept::Page { fingerprint: made.fingerprint, bytes }, fresh))
 }
@@ -632,8 +651,13 @@ mod tests {
         let fresh = Engine::new(engine.opts.clone()).rebuild().unwrap().snapshot;
         let keys = |s: &Snapshot| s.files.keys().cloned().collect::<BTreeSet<_>>();
         assert_eq!(keys(served), keys(&fresh));
+        // Packed bodies by their bytes: another engine packs with dictionaries of its own.
+        let bytes = |body: &Body| match body {
+            Body::Packed(packed) => Body::Bytes(packed.unpack().into()),
+            other => other.clone(),
+        };
         for (path, body) in &fresh.files {
-            assert_eq!(Some(body), served.files.get(path), "{path} differs from a fresh build");
+            assert_eq!(Some(bytes(body)), served.files.get(path).map(bytes), "{path} differs from a fresh build");
         }
     }
 

@@ -29,14 +29,25 @@ pub(crate) struct PackedBytes(Arc<[u8]>);
 
 impl PackedBytes {
     pub(crate) fn pack(bytes: &[u8]) -> PackedBytes {
-        use lz4_flex::block::{compress_into, compress_prepend_size, get_maximum_output_size};
+        PackedBytes::pack_with(bytes, &[])
+    }
+
+    /// `bytes` packed with `dictionary` (at most its last 64 KiB are
+    /// used): bytes they share pack to almost nothing. Only
+    /// [`PackedBytes::unpack_with`] the same dictionary unpacks them.
+    pub(crate) fn pack_with(bytes: &[u8], dictionary: &[u8]) -> PackedBytes {
+        use lz4_flex::block::{compress_into, compress_into_with_dict, get_maximum_output_size};
         // Packed into a buffer kept by the thread, then copied once into a
         // value of the exact size: no zeroed buffer of the largest size
         // the packed bytes could take, and no second allocation to shrink it.
         thread_local! {
             static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        let Ok(len) = u32::try_from(bytes.len()) else { return PackedBytes(Arc::from(compress_prepend_size(bytes))) };
+        let whole = |bytes: &[u8]| match dictionary {
+            [] => lz4_flex::block::compress_prepend_size(bytes),
+            _ => lz4_flex::block::compress_prepend_size_with_dict(bytes, dictionary),
+        };
+        let Ok(len) = u32::try_from(bytes.len()) else { return PackedBytes(Arc::from(whole(bytes))) };
         SCRATCH.with_borrow_mut(|out| {
             let room = 4 + get_maximum_output_size(bytes.len());
             if out.len() < room {
@@ -44,17 +55,30 @@ impl PackedBytes {
             }
             // The same layout as `compress_prepend_size`: the length, then the block.
             out[..4].copy_from_slice(&len.to_le_bytes());
-            match compress_into(bytes, &mut out[4..room]) {
+            let packed = match dictionary {
+                [] => compress_into(bytes, &mut out[4..room]),
+                _ => compress_into_with_dict(bytes, &mut out[4..room], dictionary),
+            };
+            match packed {
                 Ok(n) => PackedBytes(Arc::from(&out[..4 + n])),
-                Err(_) => PackedBytes(Arc::from(compress_prepend_size(bytes))),
+                Err(_) => PackedBytes(Arc::from(whole(bytes))),
             }
         })
     }
 
     /// The bytes as they were packed.
     pub(crate) fn unpack(&self) -> Vec<u8> {
-        // Only `pack` makes a value: its output always unpacks.
-        lz4_flex::block::decompress_size_prepended(&self.0).unwrap_or_default()
+        self.unpack_with(&[])
+    }
+
+    /// The bytes as they were packed with `dictionary`.
+    pub(crate) fn unpack_with(&self, dictionary: &[u8]) -> Vec<u8> {
+        // Only `pack_with` makes a value: its output always unpacks with its dictionary.
+        match dictionary {
+            [] => lz4_flex::block::decompress_size_prepended(&self.0),
+            _ => lz4_flex::block::decompress_size_prepended_with_dict(&self.0, dictionary),
+        }
+        .unwrap_or_default()
     }
 
     /// The bytes as they were packed, as text: packed from text, they are

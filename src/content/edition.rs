@@ -348,7 +348,9 @@ impl Parsed {
     /// Markdown bodies' text (see [`Markdown`]).
     pub(super) fn without_body_text(&self) -> Parsed {
         match self {
-            Parsed::Article(a) => Parsed::Article(Box::new(ParsedArticle { body: a.body.without_text(), ..(**a).clone() })),
+            Parsed::Article(a) => {
+                Parsed::Article(Box::new(ParsedArticle { body: a.body.without_text(), ..(**a).clone() }))
+            }
             Parsed::Note(n) => Parsed::Note(Box::new(ParsedNote { body: n.body.without_text(), ..(**n).clone() })),
             Parsed::Asset(f) => Parsed::Asset(f.clone()),
         }
