@@ -2,7 +2,7 @@
 //! HTML packs to a quarter or a third of its size; packing costs about 20
 //! instructions a byte, unpacking less. Held packed: the preview's pages,
 //! and the Markdown and rendered bodies of a large site beyond a first
-//! quarter gigabyte of each (the preview: 64 MiB; see [`Budget`]).
+//! quarter gigabyte of each (the preview: 64 MiB of rendered bodies; see [`Budget`]).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -15,10 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// to 6.7 GiB.
 pub(crate) const PLAIN_TEXT_BYTES: usize = 256 << 20;
 
-/// The same for the preview server, which holds every page besides
-/// (packed) and runs for hours: about 13,000 articles' bodies. At 100,000
-/// articles its peak falls from 2.4 to 2.2 GiB; a 10,000-article site still
-/// packs nothing.
+/// The same for the preview server's rendered bodies, as it holds every
+/// page besides (packed) and runs for hours: about 13,000 articles' bodies.
+/// It keeps no Markdown past a load, so it packs none (see
+/// `content::article::Markdown`). A 10,000-article site still packs nothing.
 pub(crate) const PREVIEW_PLAIN_TEXT_BYTES: usize = 64 << 20;
 
 /// Packed bytes. The same bytes always pack to the same packed bytes, so two
