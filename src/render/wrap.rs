@@ -8,7 +8,7 @@
 //! and the lines are written into the caller's string.
 
 use textwrap::core::{Fragment, display_width};
-use textwrap::wrap_algorithms::{Penalties, wrap_optimal_fit};
+use textwrap::wrap_algorithms::Penalties;
 
 /// A piece of the line as the optimal fit sees it: textwrap's `Word`
 /// after its hyphen splitting, with the byte lengths to cut the line again.
@@ -85,20 +85,61 @@ pub(crate) fn wrap_line(line: &str, width: usize, out: &mut String) {
 
 /// Where textwrap's optimal fit ends each line (exclusive piece indexes, in
 /// order) when every line is `line_width` columns wide; `None` where it
-/// reports an overflow. textwrap's own `wrap_optimal_fit`, given the pieces:
-/// the same costs, so the same lines.
+/// reports an overflow. The same costs as textwrap's `wrap_optimal_fit` with
+/// its default penalties, so the same lines, found by a search of masthead's
+/// own: textwrap's (SMAWK) allows a width for each line, which costs it a
+/// line-number lookup for every cost it weighs; with one width, the lines
+/// that can end at a piece are only those that fit, and a few beyond.
 fn optimal_fit(pieces: &[Piece], line_width: f64) -> Option<Vec<usize>> {
-    let lines = wrap_optimal_fit(pieces, &[line_width], &Penalties::new()).ok()?;
-    let mut end = 0;
-    Some(
-        lines
-            .iter()
-            .map(|line| {
-                end += line.len();
-                end
-            })
-            .collect(),
-    )
+    let penalties = Penalties::new();
+    let nline = penalties.nline_penalty as f64;
+    let overflow = penalties.overflow_penalty as f64;
+    let target = line_width.max(1.0);
+    // `at[k]`: columns of pieces `..k` with the spaces after them.
+    let mut at = Vec::with_capacity(pieces.len() + 1);
+    at.push(0.0);
+    for piece in pieces {
+        at.push(at[at.len() - 1] + piece.width + piece.whitespace_width());
+    }
+    // `best[j]`: the least cost of lines ending at `j`, and where the last of them starts.
+    let mut best: Vec<(f64, usize)> = Vec::with_capacity(pieces.len() + 1);
+    best.push((0.0, 0));
+    for j in 1..=pieces.len() {
+        let mut least = (f64::INFINITY, 0);
+        for i in (0..j).rev() {
+            let width = at[j] - at[i] - pieces[j - 1].whitespace_width();
+            let mut cost = best[i].0 + nline;
+            if width > target {
+                // Longer lines cost more still, whatever came before them.
+                if nline + (width - target) * overflow > least.0 {
+                    break;
+                }
+                cost += (width - target) * overflow;
+            } else if j < pieces.len() {
+                cost += (target - width) * (target - width);
+            } else if i + 1 == j && width < target / penalties.short_last_line_fraction as f64 {
+                cost += penalties.short_last_line_penalty as f64;
+            }
+            if cost <= least.0 {
+                least = (cost, i);
+            }
+        }
+        if least.0.is_infinite() {
+            return None;
+        }
+        best.push(least);
+    }
+    let mut ends = Vec::new();
+    let mut end = pieces.len();
+    while end > 0 {
+        ends.push(end);
+        end = best[end].1;
+    }
+    if pieces.is_empty() {
+        ends.push(0);
+    }
+    ends.reverse();
+    Some(ends)
 }
 
 /// The pieces of `text`, as textwrap's `AsciiSpace` separator and
@@ -172,6 +213,34 @@ mod tests {
                 assert_eq!(wrapped(line, width), textwrap_lines(line, width), "{line:?} at {width}");
             }
         }
+    }
+
+    /// Every line of up to 7 words of 1 to 3 letters (single and double
+    /// spaces, a hyphen now and then) at every width up to 12: lines where
+    /// several layouts cost the same abound, and the one textwrap picks must
+    /// be picked here too.
+    #[test]
+    fn layouts_of_equal_cost_break_as_textwrap_breaks_them() {
+        let mut checked = 0;
+        for words in 1..=7u32 {
+            for shape in 0..4u32.pow(words) {
+                let mut line = String::new();
+                let mut rest = shape;
+                for w in 0..words {
+                    let kind = rest % 4;
+                    rest /= 4;
+                    line.push_str(["a", "bb", "ccc", "d-e"][kind as usize]);
+                    if w + 1 < words {
+                        line.push_str(if (shape >> w) % 5 == 0 { "  " } else { " " });
+                    }
+                }
+                for width in 1..=12 {
+                    assert_eq!(wrapped(&line, width), textwrap_lines(&line, width), "{line:?} at {width}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 250_000, "{checked}");
     }
 
     proptest! {
