@@ -34,14 +34,37 @@ static FLAGGED: [bool; 256] = {
     table
 };
 
-/// Whether `text` holds a [`forbidden`] character. Only the characters that
-/// begin with a flagged byte are decoded: text with `·` or `é` in it (lead
-/// byte `C2`/`C3`) is not decoded from its start.
+/// Whether `text` holds a [`forbidden`] character. Eight bytes of printable
+/// ASCII (most of any text) are passed over at once; other bytes are looked
+/// at one by one, and only the characters that begin with a flagged byte are
+/// decoded: text with `·` or `é` in it (lead byte `C2`/`C3`) is not decoded
+/// from its start.
 fn has_forbidden(text: &str) -> bool {
-    text.bytes()
-        .enumerate()
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        // A byte below 0x20 sets its high bit in the first; one above 0x7e
+        // (0x7f and up) in the second. Either may flag a word that holds
+        // none (a carry, a newline); the bytes are looked at then.
+        let below = word.wrapping_sub(0x20 * ONES) & !word;
+        let above = word | word.wrapping_add(ONES);
+        if (below | above) & HIGH != 0 && flagged(text, at, at + 8) {
+            return true;
+        }
+        at += 8;
+    }
+    flagged(text, at, bytes.len())
+}
+
+/// Whether a [`forbidden`] character begins in bytes `from..to` of `text`.
+fn flagged(text: &str, from: usize, to: usize) -> bool {
+    (from..to).any(|i| {
         // A flagged byte is ASCII or a lead byte, so `i` is a character boundary.
-        .any(|(i, b)| may_begin_forbidden(b) && text[i..].chars().next().is_some_and(forbidden))
+        may_begin_forbidden(text.as_bytes()[i]) && text[i..].chars().next().is_some_and(forbidden)
+    })
 }
 
 /// `text` without [`forbidden`] characters (borrowed when it has none).
@@ -129,6 +152,8 @@ pub(crate) fn html_escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::strategy::Strategy;
+
     use super::*;
 
     #[test]
@@ -152,6 +177,28 @@ mod tests {
         assert_eq!(strip_forbidden("\u{a0}\u{fffd}😀é"), "\u{a0}\u{fffd}😀é");
         assert_eq!(strip_forbidden("x\u{fdd0}\u{10fffe}"), "x");
         assert!(has_forbidden("·é\u{a0}x\u{9f}") && !has_forbidden("·é\u{a0}x\u{fffd}"));
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time scan finds what a scan of every character finds,
+        /// wherever the character falls in a word.
+        #[test]
+        fn finds_what_a_character_scan_finds(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[ -~]{0,20}",
+                    proptest::sample::select(vec![
+                        "\n", "\t", "\r", "\u{0}", "\u{1b}", "\u{1f}", "\u{7f}", "\u{80}", "\u{85}", "\u{9f}",
+                        "\u{a0}", "é", "·", "—", "’", "\u{fdd0}", "\u{fdef}", "\u{fdf0}", "\u{fffd}", "\u{fffe}",
+                        "\u{ffff}", "😀", "\u{1fffe}", "\u{10ffff}", "\u{10fffd}",
+                    ]).prop_map(str::to_string),
+                ],
+                0..12,
+            )
+        ) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(has_forbidden(&text), text.chars().any(forbidden), "{:?}", text);
+        }
     }
 
     #[test]

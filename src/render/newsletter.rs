@@ -185,8 +185,7 @@ pub(crate) fn wrap_options(line: &str) -> textwrap::Options<'_> {
 pub(crate) fn wrap_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut blank_run = 0;
-    for line in text.lines() {
-        let line = line.trim_end();
+    for line in lines(text) {
         if line.is_empty() {
             blank_run += 1;
             if blank_run > 1 || out.is_empty() {
@@ -210,6 +209,17 @@ pub(crate) fn wrap_text(text: &str) -> String {
         out.pop();
     }
     out
+}
+
+/// The lines of `text` as `str::lines` gives them, each without its trailing
+/// whitespace, found by one search over the whole text rather than one a line.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len())).map_while(move |end| {
+        let line = text.get(start..end).filter(|_| start < text.len())?;
+        start = end + 1;
+        Some(line.trim_end())
+    })
 }
 
 /// `[3] https://…`: kept on one line however long, so the number stays
@@ -251,6 +261,14 @@ mod tests {
         }
         assert!(wrapped.contains(&format!("[1] {url}\n")), "URLs are never split: {wrapped}");
         assert!(!wrapped.contains("\n\n\n") && wrapped.ends_with(&format!("{url}\n")), "{wrapped:?}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lines_are_those_of_str_lines(text in "[a \\r\\n\\t\u{e9}]{0,40}") {
+            let expected: Vec<&str> = text.lines().map(str::trim_end).collect();
+            proptest::prop_assert_eq!(lines(&text).collect::<Vec<_>>(), expected);
+        }
     }
 
     #[test]
