@@ -37,6 +37,7 @@ impl PackedBytes {
     /// [`PackedBytes::unpack_with`] the same dictionary unpacks them.
     pub(crate) fn pack_with(bytes: &[u8], dictionary: &[u8]) -> PackedBytes {
         use lz4_flex::block::{compress_into, compress_into_with_dict, get_maximum_output_size};
+        let dictionary = usable(dictionary);
         // Packed into a buffer kept by the thread, then copied once into a
         // value of the exact size: no zeroed buffer of the largest size
         // the packed bytes could take, and no second allocation to shrink it.
@@ -73,6 +74,7 @@ impl PackedBytes {
 
     /// The bytes as they were packed with `dictionary`.
     pub(crate) fn unpack_with(&self, dictionary: &[u8]) -> Vec<u8> {
+        let dictionary = usable(dictionary);
         // Only `pack_with` makes a value: its output always unpacks with its dictionary.
         match dictionary {
             [] => lz4_flex::block::decompress_size_prepended(&self.0),
@@ -91,6 +93,12 @@ impl PackedBytes {
     pub(crate) fn packed_len(&self) -> usize {
         self.0.len()
     }
+}
+
+/// A dictionary as packing and unpacking use it: one too short to hold a
+/// match (LZ4's shortest is 4 bytes) is none, as `lz4_flex` itself treats it.
+fn usable(dictionary: &[u8]) -> &[u8] {
+    if dictionary.len() < 16 { &[] } else { dictionary }
 }
 
 /// Bytes unpacked from text as that text, taken without a copy.
@@ -186,6 +194,17 @@ impl std::fmt::Debug for Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_packed_with_a_dictionary_unpack_with_it_whatever_its_length() {
+        let page = "<nav>Politics · Business · Sport</nav><p>The ferry runs at seven.</p>".repeat(3);
+        for dictionary in ["", "<", "<na", "<nav>", "<nav>Politics · ", &page, &page.repeat(2000)] {
+            let packed = PackedBytes::pack_with(page.as_bytes(), dictionary.as_bytes());
+            assert_eq!(packed.unpack_with(dictionary.as_bytes()), page.as_bytes(), "{}", dictionary.len());
+        }
+        let with = PackedBytes::pack_with(page.as_bytes(), page.as_bytes());
+        assert!(with.packed_len() * 4 < PackedBytes::pack(page.as_bytes()).packed_len(), "{with:?}");
+    }
 
     #[test]
     fn text_unpacks_to_itself_and_takes_less_room() {
