@@ -215,6 +215,15 @@ mod tests {
         assert!(other.shared.is_none() && other.unpack() == b"<p>No body here.</p>");
         let short = page(b"<p>Hi.</p><p>Hi.</p>", Some(&Text::plain("<p>Hi.</p>")));
         assert!(short.shared.is_none());
+        // A theme whose article page is little more than the body: the first
+        // page of the kind leaves a one-byte dictionary, which is no dictionary.
+        let dictionaries = Dictionaries::default();
+        let bare = format!("{body}\n");
+        let more = format!("<p>Filed from the quay, {}.</p>{body}\n", "at dawn ".repeat(20));
+        for page in [&bare, &more, &bare] {
+            let packed = Packed::page(page.as_bytes(), Some(&bodies[1]), &dictionaries, ());
+            assert_eq!(&packed.unpack_text(), page);
+        }
         // At the very start and end of the bytes; a body shown twice is shared once.
         for bytes in [format!("{body}tail"), format!("head{body}"), body.clone(), format!("{body}{body}")] {
             let packed = page(bytes.as_bytes(), Some(&bodies[1]));
