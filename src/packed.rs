@@ -95,8 +95,10 @@ impl PackedBytes {
     }
 }
 
-/// A dictionary as packing and unpacking use it: one too short to hold a
-/// match (LZ4's shortest is 4 bytes) is none, as `lz4_flex` itself treats it.
+/// A dictionary as packing and unpacking use it: one too short to be worth
+/// it is none. `lz4_flex` panics when packing with one of 1 to 3 bytes (its
+/// own `compress_prepend_size_with_dict` drops those; `compress_into_with_dict`
+/// does not).
 fn usable(dictionary: &[u8]) -> &[u8] {
     if dictionary.len() < 16 { &[] } else { dictionary }
 }

@@ -138,9 +138,13 @@ impl LoadCache {
             }
         }
         self.rendered.fetch_add(1, Ordering::Relaxed);
+        let read_again;
         let text = match &body.text {
             Some(text) => text.get(),
-            None => super::edition::body_text(file).map(|t| t.get().into_owned()).unwrap_or_default().into(),
+            None => {
+                read_again = super::edition::body_text(file).unwrap_or_default();
+                read_again.get()
+            }
         };
         let links = Mutex::new(Vec::new());
         let mut rendered = markdown::render(&text, body_line, smart, &|dest| {

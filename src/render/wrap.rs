@@ -106,8 +106,10 @@ fn optimal_fit(pieces: &[Piece], line_width: f64) -> Option<Vec<usize>> {
     best.push((0.0, 0));
     for j in 1..=pieces.len() {
         let mut least = (f64::INFINITY, 0);
+        // Columns up to the end of piece `j - 1`, its spaces left out.
+        let reach = at[j] - pieces[j - 1].whitespace_width();
         for i in (0..j).rev() {
-            let width = at[j] - at[i] - pieces[j - 1].whitespace_width();
+            let width = reach - at[i];
             let mut cost = best[i].0 + nline;
             if width > target {
                 // Longer lines cost more still, whatever came before them.
