@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
+use notify::event::{ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use crate::fs::is_ignored;
@@ -97,7 +98,7 @@ pub(crate) enum Progress {
 
 /// What an event says about the paths it names (pure, table-tested).
 pub(crate) fn progress(kind: &EventKind) -> Progress {
-    use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
+    use notify::event::{AccessKind, AccessMode, CreateKind};
     match kind {
         EventKind::Access(AccessKind::Close(AccessMode::Write)) => Progress::Settled,
         EventKind::Access(_) => Progress::Ignored,
@@ -154,6 +155,32 @@ impl SiteWatcher {
         }
     }
 
+    /// Watches the folders that arrived in this batch before it is returned,
+    /// and names every file in them. notify adds its watch on a new folder
+    /// only after passing the folder's event on, and a file written inside
+    /// before that has no event of its own (a tool writes an edition's files
+    /// microseconds after making its folder). Once the watch is here, a file
+    /// written later has its event, and one written earlier is listed now.
+    fn adopt(&mut self, arrived: Vec<PathBuf>, batch: &mut Batch) {
+        for folder in arrived {
+            // Returns once the watch is in place; the folder may be gone already.
+            let _ = self.watcher.watch(&folder, RecursiveMode::Recursive);
+            let files = walkdir::WalkDir::new(&folder)
+                .follow_links(false)
+                .min_depth(1)
+                .into_iter()
+                .filter_entry(|e| !is_ignored(&self.root, &self.output, e.path()))
+                .flatten()
+                .filter(|e| !e.file_type().is_dir());
+            for entry in files {
+                if let Some(kind) = classify(&self.root, &self.output, &self.theme, entry.path()) {
+                    batch.kinds.insert(kind);
+                    batch.paths.push(entry.path().strip_prefix(&self.root).unwrap_or(entry.path()).to_path_buf());
+                }
+            }
+        }
+    }
+
     /// Blocks until some input changed, then returns everything that changed
     /// until the events pause for [`QUIET`] (this is the debounce), or for
     /// just [`SETTLED`] once every file written has been closed. With
@@ -163,6 +190,8 @@ impl SiteWatcher {
         let mut batch = Batch::default();
         // Paths whose writer has not closed them yet.
         let mut writing: BTreeSet<PathBuf> = BTreeSet::new();
+        // Folders created or moved in: see `adopt`.
+        let mut arrived: Vec<PathBuf> = Vec::new();
         loop {
             let received = if batch.kinds.is_empty() {
                 match wait {
@@ -182,8 +211,16 @@ impl SiteWatcher {
                     if progress == Progress::Ignored {
                         continue;
                     }
+                    let moved_in = matches!(
+                        event.kind,
+                        EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+                    );
                     for path in event.paths {
                         if let Some(kind) = classify(&self.root, &self.output, &self.theme, &path) {
+                            // Not through a link: a linked folder is the build's to judge.
+                            if moved_in && path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+                                arrived.push(path.clone());
+                            }
                             match progress {
                                 Progress::Writing => writing.insert(path.clone()),
                                 _ => writing.remove(&path),
@@ -206,6 +243,7 @@ impl SiteWatcher {
         }
         // A new `content/`, `templates/` or `themes/` folder is watched from now on.
         self.watch_inputs();
+        self.adopt(arrived, &mut batch);
         batch.paths.sort();
         batch.paths.dedup();
         Some(batch)
@@ -239,6 +277,50 @@ mod tests {
         assert_eq!(c("content/2023-09-05/#a.md#"), None);
         assert_eq!(c("content/.git/index"), None);
         assert_eq!(c("sub/site.yaml"), None);
+    }
+
+    /// Every path the batches name until the inputs are quiet for a while.
+    fn named_until_quiet(watcher: &mut SiteWatcher) -> BTreeSet<PathBuf> {
+        let mut named = BTreeSet::new();
+        while let Some(batch) = watcher.next_batch(Some(Duration::from_millis(60))) {
+            if batch.kinds.is_empty() {
+                break;
+            }
+            named.extend(batch.paths);
+        }
+        named
+    }
+
+    // Regression: notify watches a new folder only after passing its event on, so
+    // a file written right after its folder was made had no event (about 4 in 5
+    // here); when the rebuild had already looked into the folder, the file was
+    // not seen until something else changed.
+    #[test]
+    fn files_written_into_a_new_folder_at_once_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join("content")).unwrap();
+        let mut watcher = SiteWatcher::new(&root, &root.join("public"), "daily").unwrap();
+        for day in 1..=30 {
+            let folder = format!("content/2026-01-{day:02}");
+            std::fs::create_dir(root.join(&folder)).unwrap();
+            std::fs::write(root.join(&folder).join("a.md"), "---\ntitle: A\n---\nText.\n").unwrap();
+            std::fs::create_dir(root.join(&folder).join("photos")).unwrap();
+            std::fs::write(root.join(&folder).join("photos/b.jpg"), "jpeg").unwrap();
+            let named = named_until_quiet(&mut watcher);
+            for file in ["a.md", "photos/b.jpg"] {
+                let rel = PathBuf::from(&folder).join(file);
+                assert!(named.contains(&rel), "{} not named: {named:?}", rel.display());
+            }
+        }
+        // A folder staged under an ignored name and moved into place.
+        std::fs::create_dir(root.join("content/.staging")).unwrap();
+        std::fs::write(root.join("content/.staging/c.md"), "---\ntitle: C\n---\n").unwrap();
+        std::fs::write(root.join("content/.staging/c.md~"), "backup").unwrap();
+        std::fs::rename(root.join("content/.staging"), root.join("content/2026-02-01")).unwrap();
+        let named = named_until_quiet(&mut watcher);
+        assert!(named.contains(Path::new("content/2026-02-01/c.md")), "{named:?}");
+        assert!(!named.iter().any(|p| p.ends_with("c.md~")), "an ignored file is not named: {named:?}");
     }
 
     #[test]
