@@ -2,8 +2,9 @@
 //! renders the template. The site-wide parts of every context (`site`, the
 //! edition links) are computed once in [`Renderer::new`].
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use tera::{Context, Value};
@@ -183,6 +184,20 @@ pub(crate) struct Renderer<'a> {
     sitemap: OnceLock<Vec<(String, jiff::Timestamp)>>,
     /// [`SITEMAP_LIMIT`]; lower in tests.
     sitemap_limit: usize,
+    /// The context of an edition's newsletter, made for the first of its
+    /// two letters and taken by the second: both see the same context.
+    letters: Mutex<HashMap<usize, Context>>,
+}
+
+/// Newsletter contexts held for a second letter at most: a build renders an
+/// edition's two letters one after the other, and a rebuild that renders
+/// only one of them (its template changed) holds no more than this.
+const LETTERS_HELD: usize = 64;
+
+#[cfg(test)]
+thread_local! {
+    /// Newsletter contexts this thread made: one an edition, not one a letter.
+    static LETTER_CONTEXTS_MADE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl<'a> Renderer<'a> {
@@ -213,6 +228,7 @@ impl<'a> Renderer<'a> {
             listings,
             sitemap: OnceLock::new(),
             sitemap_limit: SITEMAP_LIMIT,
+            letters: Mutex::default(),
         }
     }
 
@@ -365,12 +381,27 @@ impl<'a> Renderer<'a> {
     fn render_prepared(&self, entry: &Entry, prepared: Prepared<'_>) -> Result<Vec<u8>, Diagnostic> {
         match prepared {
             Prepared::Template { name, ctx } => {
-                let mut html = self.theme.render(name, &ctx.into_context(&self.site_value))?;
-                if let Page::Newsletter(_, letter) = entry.page {
-                    html = newsletter::finish(letter, html, self.theme.inliner())
-                        .map_err(|m| Diagnostic::error(name, m))?;
+                let Page::Newsletter(e, letter) = entry.page else {
+                    return Ok(self.theme.render(name, &ctx.into_context(&self.site_value))?.into_bytes());
+                };
+                let letters = || self.letters.lock().unwrap_or_else(|p| p.into_inner());
+                let held = letters().remove(&e);
+                let first = held.is_none();
+                let context = held.unwrap_or_else(|| {
+                    #[cfg(test)]
+                    LETTER_CONTEXTS_MADE.with(|n| n.set(n.get() + 1));
+                    ctx.into_context(&self.site_value)
+                });
+                let html = self.theme.render(name, &context)?;
+                if first {
+                    let mut letters = letters();
+                    if letters.len() < LETTERS_HELD {
+                        letters.insert(e, context);
+                    }
                 }
-                Ok(html.into_bytes())
+                Ok(newsletter::finish(letter, html, self.theme.inliner())
+                    .map_err(|m| Diagnostic::error(name, m))?
+                    .into_bytes())
             }
             Prepared::Plain { text } => Ok(text.into_bytes()),
         }
@@ -763,6 +794,42 @@ mod tests {
             std::fs::write(folder.join(format!("a{i}.md")), format!("---\ntitle: A{i}\n---\nBody.\n")).unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn an_editions_two_letters_share_one_context_and_few_are_held() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("site.yaml"), "title: T\nbase_url: https://x.org/d/\n").unwrap();
+        let editions = LETTERS_HELD + 6;
+        for day in 0..editions {
+            let folder = dir.path().join(format!("content/2023-{:02}-{:02}", 1 + day / 28, 1 + day % 28));
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("a.md"), format!("---\ntitle: Story {day}\n---\nBody {day}.\n")).unwrap();
+        }
+        let site = crate::content::load(&BuildOptions::new(dir.path())).unwrap();
+        let theme = Theme::compile(crate::content::theme::ThemeFiles::read(dir.path(), &site.config).unwrap()).unwrap();
+        let made = || LETTER_CONTEXTS_MADE.with(std::cell::Cell::get);
+        let letter =
+            |renderer: &Renderer, e, letter| renderer.render(&renderer.entry(Page::Newsletter(e, letter))).unwrap();
+
+        let renderer = Renderer::new(&site, &theme);
+        let before = made();
+        for e in 0..editions {
+            let (html, text) = (letter(&renderer, e, Letter::Html), letter(&renderer, e, Letter::Text));
+            // Each letter alone, from a renderer of its own, is the same.
+            let alone = Renderer::new(&site, &theme);
+            assert_eq!(text.bytes, letter(&alone, e, Letter::Text).bytes, "edition {e}: text");
+            assert_eq!(html.bytes, letter(&Renderer::new(&site, &theme), e, Letter::Html).bytes, "edition {e}: html");
+        }
+        assert_eq!(made() - before, editions * 3, "one context for both letters, one for each letter alone");
+        assert!(renderer.letters.lock().unwrap().is_empty(), "a context is held only until its second letter");
+
+        // A rebuild that renders one letter of each edition holds a bounded few.
+        let renderer = Renderer::new(&site, &theme);
+        for e in 0..editions {
+            letter(&renderer, e, Letter::Html);
+        }
+        assert_eq!(renderer.letters.lock().unwrap().len(), LETTERS_HELD);
     }
 
     #[test]
