@@ -186,13 +186,28 @@ pub(crate) struct Renderer<'a> {
     sitemap_limit: usize,
     /// The context of an edition's newsletter, made for the first of its
     /// two letters and taken by the second: both see the same context.
-    letters: Mutex<HashMap<usize, Context>>,
+    letters: Mutex<HashMap<(usize, u64), Context>>,
 }
 
 /// Newsletter contexts held for a second letter at most: a build renders an
 /// edition's two letters one after the other, and a rebuild that renders
 /// only one of them (its template changed) holds no more than this.
 const LETTERS_HELD: usize = 64;
+
+/// What a template page's context holds, as a hash (`None`: a page made
+/// without a template). Part of the page's fingerprint.
+fn context_hash(prepared: &Prepared<'_>) -> Option<u64> {
+    match prepared {
+        Prepared::Template { ctx, .. } => Some(hash_of(ctx)),
+        Prepared::Plain { .. } => None,
+    }
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = crate::fingerprint::hasher();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
 
 #[cfg(test)]
 thread_local! {
@@ -353,7 +368,7 @@ impl<'a> Renderer<'a> {
 
     /// The page of `entry` rendered, whatever its output holds now.
     pub(crate) fn render(&self, entry: &Entry) -> Result<OutputFile, Diagnostic> {
-        let bytes = self.render_prepared(entry, self.prepare(&entry.page))?;
+        let bytes = self.render_prepared(entry, self.prepare(&entry.page), None)?;
         Ok(OutputFile { path: entry.path.clone(), bytes })
     }
 
@@ -369,23 +384,33 @@ impl<'a> Renderer<'a> {
         reuse: impl FnOnce(u64) -> Option<R>,
     ) -> Result<Made<R>, Diagnostic> {
         let prepared = self.prepare(&entry.page);
-        let fingerprint = self.hash_prepared(&entry.path, &prepared);
+        let context = context_hash(&prepared);
+        let fingerprint = self.hash_prepared(&entry.path, &prepared, context);
         if let Some(kept) = reuse(fingerprint) {
             return Ok(Made { fingerprint, output: Output::Reused(kept) });
         }
-        let bytes = self.render_prepared(entry, prepared)?;
+        let bytes = self.render_prepared(entry, prepared, context)?;
         Ok(Made { fingerprint, output: Output::Rendered(bytes) })
     }
 
-    /// Renders what [`Renderer::prepare`] made of the page of `entry`.
-    fn render_prepared(&self, entry: &Entry, prepared: Prepared<'_>) -> Result<Vec<u8>, Diagnostic> {
+    /// Renders what [`Renderer::prepare`] made of the page of `entry`
+    /// (`context`: its [`context_hash`], if known).
+    fn render_prepared(
+        &self,
+        entry: &Entry,
+        prepared: Prepared<'_>,
+        context: Option<u64>,
+    ) -> Result<Vec<u8>, Diagnostic> {
         match prepared {
             Prepared::Template { name, ctx } => {
                 let Page::Newsletter(e, letter) = entry.page else {
                     return Ok(self.theme.render(name, &ctx.into_context(&self.site_value))?.into_bytes());
                 };
+                // Keyed by what the context holds too: the letters share it
+                // only while they are given the same one.
+                let key = (e, context.unwrap_or_else(|| hash_of(&ctx)));
                 let letters = || self.letters.lock().unwrap_or_else(|p| p.into_inner());
-                let held = letters().remove(&e);
+                let held = letters().remove(&key);
                 let first = held.is_none();
                 let context = held.unwrap_or_else(|| {
                     #[cfg(test)]
@@ -396,7 +421,7 @@ impl<'a> Renderer<'a> {
                 if first {
                     let mut letters = letters();
                     if letters.len() < LETTERS_HELD {
-                        letters.insert(e, context);
+                        letters.insert(key, context);
                     }
                 }
                 Ok(newsletter::finish(letter, html, self.theme.inliner())
@@ -412,14 +437,17 @@ impl<'a> Renderer<'a> {
     /// fingerprints mean an unchanged page, so a rebuild renders only the
     /// others.
     pub(crate) fn fingerprint(&self, page: &Page) -> u64 {
-        self.hash_prepared(&self.output(page), &self.prepare(page))
+        let prepared = self.prepare(page);
+        self.hash_prepared(&self.output(page), &prepared, context_hash(&prepared))
     }
 
-    fn hash_prepared(&self, path: &str, prepared: &Prepared<'_>) -> u64 {
+    /// The fingerprint of `prepared` for `path`; `context` is its [`context_hash`].
+    fn hash_prepared(&self, path: &str, prepared: &Prepared<'_>, context: Option<u64>) -> u64 {
         let mut hasher = crate::fingerprint::hasher();
         match prepared {
             Prepared::Template { name, ctx } => {
-                (self.site_hash, name, self.theme.template_hash(name), path, ctx).hash(&mut hasher);
+                let context = context.unwrap_or_else(|| hash_of(ctx));
+                (self.site_hash, name, self.theme.template_hash(name), path, context).hash(&mut hasher);
             }
             Prepared::Plain { text } => (path, text).hash(&mut hasher),
         }
@@ -830,6 +858,15 @@ mod tests {
             letter(&renderer, e, Letter::Html);
         }
         assert_eq!(renderer.letters.lock().unwrap().len(), LETTERS_HELD);
+
+        // A letter given another context than its partner's renders its own.
+        let entry = renderer.entry(Page::Newsletter(0, Letter::Text));
+        let mut prepared = renderer.prepare(&entry.page);
+        if let Prepared::Template { ctx, .. } = &mut prepared {
+            ctx.newsletter.as_mut().unwrap().footer = "A footer of its own".into();
+        }
+        let text = String::from_utf8(renderer.render_prepared(&entry, prepared, None).unwrap()).unwrap();
+        assert!(text.contains("A footer of its own"), "{text}");
     }
 
     #[test]
