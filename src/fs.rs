@@ -253,6 +253,65 @@ pub(crate) fn display_rel(root: &Path, path: &Path) -> String {
     path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
 }
 
+/// A file as the file system describes it: any change to its bytes (or a
+/// new file in its place) changes one of these, even one that keeps its
+/// size and modification time (restored by a tool, or the same tick of a
+/// coarse clock): the change time and inode move too. The one stamp of the
+/// build's records and of the preview's caches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileStamp {
+    pub(crate) len: u64,
+    inode: u64,
+    modified: i128,
+    changed: i128,
+}
+
+impl std::fmt::Display for FileStamp {
+    /// The four fields, space-separated, as [`FileStamp::parse`] reads them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let FileStamp { len, inode, modified, changed } = self;
+        write!(f, "{len} {inode} {modified} {changed}")
+    }
+}
+
+impl FileStamp {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> FileStamp {
+        let ns = |t: std::io::Result<std::time::SystemTime>| {
+            t.ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(-1, |d| d.as_nanos() as i128)
+        };
+        let (inode, changed) = unix_identity(meta);
+        FileStamp { len: meta.len(), inode, modified: ns(meta.modified()), changed }
+    }
+
+    /// The stamp of the file at `path` (links followed); `None` when it is not there.
+    pub(crate) fn at(path: &Path) -> Option<FileStamp> {
+        std::fs::metadata(path).ok().map(|meta| FileStamp::of(&meta))
+    }
+
+    pub(crate) fn parse(fields: &[&str]) -> Option<FileStamp> {
+        match fields {
+            [len, inode, modified, changed] => Some(FileStamp {
+                len: len.parse().ok()?,
+                inode: inode.parse().ok()?,
+                modified: modified.parse().ok()?,
+                changed: changed.parse().ok()?,
+            }),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(unix)]
+fn unix_identity(meta: &std::fs::Metadata) -> (u64, i128) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.ino(), i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn unix_identity(_meta: &std::fs::Metadata) -> (u64, i128) {
+    (0, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

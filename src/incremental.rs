@@ -528,7 +528,7 @@ fn render_changed(
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
     for copy in &catalogue.copies {
         let stamp = match &copy.source {
-            CopySource::File(p) => Stamp::of(p),
+            CopySource::File(p) => Stamp::at(p),
             CopySource::Builtin(_) => None,
         };
         outputs.insert(copy.path.clone(), Kept::Copy { source: copy.source.clone(), stamp });
@@ -644,6 +644,31 @@ mod tests {
         // page and the feeds, which carry the whole body, change.
         assert_eq!(r.changed, vec!["2023/09/05/b/index.html", "feed.json", "feed.xml"]);
         assert_eq!(r.rendered, 3);
+    }
+
+    // Regression: the preview's cache knew a file by its size and modification
+    // time only, so a rewrite keeping both (a tool restoring the time, two saves
+    // in one tick of a coarse clock) served the old text until the next change.
+    #[test]
+    fn an_edit_that_keeps_size_and_modification_time_is_seen() {
+        let dir = site();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        engine.rebuild().unwrap();
+        let path = dir.path().join("content/2023-09-06/c.md");
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace("C body.", "D body.")).unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+        let r = engine.rebuild_changed(&[PathBuf::from("content/2023-09-06/c.md")]).unwrap();
+        assert_eq!(r.parsed, 1, "the file is read again");
+        assert_same_as_fresh(&engine, &r.snapshot);
+        assert!(r.changed.contains(&"2023/09/06/c/index.html".to_string()), "{:?}", r.changed);
+        // A full rebuild takes the same stamp.
+        std::fs::write(&path, text.replace("C body.", "E body.")).unwrap();
+        std::fs::File::options().write(true).open(&path).unwrap().set_modified(modified).unwrap();
+        let r = engine.rebuild().unwrap();
+        assert_eq!(r.parsed, 1);
+        assert_same_as_fresh(&engine, &r.snapshot);
     }
 
     /// Asserts `engine` serves exactly what a fresh engine builds.

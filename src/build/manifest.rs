@@ -30,56 +30,7 @@ use anyhow::{Context as _, Result};
 /// The first line of a manifest: the format, then the binary's key.
 const HEADER: &str = "masthead-pages 2";
 
-/// A written file as the file system describes it: any change to its bytes
-/// (or a new file in its place) changes one of these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct FileStamp {
-    pub(super) len: u64,
-    inode: u64,
-    modified: i128,
-    changed: i128,
-}
-
-impl std::fmt::Display for FileStamp {
-    /// The four fields, space-separated, as [`FileStamp::parse`] reads them.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let FileStamp { len, inode, modified, changed } = self;
-        write!(f, "{len} {inode} {modified} {changed}")
-    }
-}
-
-impl FileStamp {
-    pub(super) fn of(meta: &Metadata) -> FileStamp {
-        let ns = |t: std::io::Result<std::time::SystemTime>| {
-            t.ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(-1, |d| d.as_nanos() as i128)
-        };
-        let (inode, changed) = unix_identity(meta);
-        FileStamp { len: meta.len(), inode, modified: ns(meta.modified()), changed }
-    }
-
-    pub(super) fn parse(fields: &[&str]) -> Option<FileStamp> {
-        match fields {
-            [len, inode, modified, changed] => Some(FileStamp {
-                len: len.parse().ok()?,
-                inode: inode.parse().ok()?,
-                modified: modified.parse().ok()?,
-                changed: changed.parse().ok()?,
-            }),
-            _ => None,
-        }
-    }
-}
-
-#[cfg(unix)]
-fn unix_identity(meta: &Metadata) -> (u64, i128) {
-    use std::os::unix::fs::MetadataExt;
-    (meta.ino(), i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()))
-}
-
-#[cfg(not(unix))]
-fn unix_identity(_meta: &Metadata) -> (u64, i128) {
-    (0, 0)
-}
+pub(super) use crate::fs::FileStamp;
 
 /// One page of a manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

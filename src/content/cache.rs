@@ -1,13 +1,12 @@
 //! What a long-running process (the preview server) keeps between loads:
-//! parsed files, keyed by size and modification time, and rendered
+//! parsed files, kept while their stamp (size, times, inode) holds, and rendered
 //! Markdown, reused while the body and every link it resolved are the same.
 //! A one-off build uses an empty cache, so both paths run the same code.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::SystemTime;
 
 use super::article::Markdown;
 use super::discover::SourceFile;
@@ -15,19 +14,8 @@ use super::links::LinkIndex;
 use super::markdown::{self, LinkOutcome, Rendered};
 use crate::packed::Budget;
 
-/// Size and modification time: a changed file changes one of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Stamp {
-    len: u64,
-    modified: Option<SystemTime>,
-}
-
-impl Stamp {
-    pub(crate) fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        Some(Stamp { len: meta.len(), modified: meta.modified().ok() })
-    }
-}
+/// What tells a changed file from the one cached: see [`FileStamp`].
+pub(crate) use crate::fs::FileStamp as Stamp;
 
 #[derive(Debug, Clone)]
 pub(super) struct CachedMarkdown {

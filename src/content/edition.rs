@@ -141,12 +141,12 @@ fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Reads and parses every file, or takes the cached parse of a file whose
-/// size and modification time are unchanged.
+/// stamp ([`Stamp`]: size, modification and change times, inode) is unchanged.
 fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> {
     let parsed: Vec<(Option<Stamp>, ParseResult, Option<Arc<ParseResult>>)> = files
         .par_iter()
         .map(|f| {
-            let stamp = Stamp::of(&f.path);
+            let stamp = Stamp::at(&f.path);
             match cache.files.get(&f.path) {
                 Some((old, kept)) if Some(*old) == stamp => (stamp, (**kept).clone(), Some(Arc::clone(kept))),
                 _ => {

@@ -66,7 +66,7 @@ fn body_patch(site: &Site, cache: &LoadCache, path: &Path) -> Option<Option<Patc
         return transient.then_some(None);
     };
     let Ok(Parsed::Article(old)) = &**old else { return None };
-    let stamp = Stamp::of(path)?;
+    let stamp = Stamp::at(path)?;
     if stamp == *old_stamp {
         return Some(None);
     }
