@@ -17,10 +17,11 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::BuildOptions;
-use crate::content::cache::{LoadCache, LoadStats, Stamp};
+use crate::content::cache::{LoadCache, LoadStats};
 use crate::content::theme::ThemeFiles;
 use crate::content::{self, Site};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fs::FileStamp;
 use crate::render::catalogue::{Catalogue, Entry};
 use crate::render::listings::Listings;
 use crate::render::newsletter::Letter;
@@ -63,7 +64,7 @@ enum Kept {
     },
     Copy {
         source: CopySource,
-        stamp: Option<Stamp>,
+        stamp: Option<FileStamp>,
     },
 }
 
@@ -528,7 +529,7 @@ fn render_changed(
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
     for copy in &catalogue.copies {
         let stamp = match &copy.source {
-            CopySource::File(p) => Stamp::at(p),
+            CopySource::File(p) => FileStamp::at(p),
             CopySource::Builtin(_) => None,
         };
         outputs.insert(copy.path.clone(), Kept::Copy { source: copy.source.clone(), stamp });

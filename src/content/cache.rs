@@ -12,10 +12,8 @@ use super::article::Markdown;
 use super::discover::SourceFile;
 use super::links::LinkIndex;
 use super::markdown::{self, LinkOutcome, Rendered};
+use crate::fs::FileStamp;
 use crate::packed::Budget;
-
-/// What tells a changed file from the one cached: see [`FileStamp`].
-pub(crate) use crate::fs::FileStamp as Stamp;
 
 #[derive(Debug, Clone)]
 pub(super) struct CachedMarkdown {
@@ -46,7 +44,7 @@ pub(crate) struct LoadCache {
     /// (see [`LoadCache::reset`]).
     pub(super) sources: Budget,
     pub(super) bodies: Budget,
-    pub(super) files: HashMap<PathBuf, (Stamp, std::sync::Arc<super::edition::ParseResult>)>,
+    pub(super) files: HashMap<PathBuf, (FileStamp, std::sync::Arc<super::edition::ParseResult>)>,
     pub(super) markdown: HashMap<String, CachedMarkdown>,
     pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
     pub(super) parsed: AtomicUsize,
@@ -93,7 +91,7 @@ impl LoadCache {
     #[cfg(test)]
     pub(crate) fn kept_markdown_texts(&self) -> usize {
         use super::edition::Parsed;
-        let holds = |(_, parsed): &(Stamp, std::sync::Arc<super::edition::ParseResult>)| match &**parsed {
+        let holds = |(_, parsed): &(FileStamp, std::sync::Arc<super::edition::ParseResult>)| match &**parsed {
             Ok(Parsed::Article(a)) => a.body.text.is_some(),
             Ok(Parsed::Note(n)) => n.body.text.is_some(),
             _ => false,

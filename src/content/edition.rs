@@ -10,7 +10,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rayon::prelude::*;
 
 use super::article::{Markdown, ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
-use super::cache::{LoadCache, Stamp};
+use super::cache::LoadCache;
 use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem, Rendered};
@@ -20,6 +20,7 @@ use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::permalinks::expand;
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fs::FileStamp;
 use crate::packed::{Budget, Text};
 
 /// Characters escaped in URL path segments of copied files.
@@ -141,12 +142,12 @@ fn on_reading_threads<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 }
 
 /// Reads and parses every file, or takes the cached parse of a file whose
-/// stamp ([`Stamp`]: size, modification and change times, inode) is unchanged.
+/// [`FileStamp`] (size, modification and change times, inode) is unchanged.
 fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> {
-    let parsed: Vec<(Option<Stamp>, ParseResult, Option<Arc<ParseResult>>)> = files
+    let parsed: Vec<(Option<FileStamp>, ParseResult, Option<Arc<ParseResult>>)> = files
         .par_iter()
         .map(|f| {
-            let stamp = Stamp::at(&f.path);
+            let stamp = FileStamp::at(&f.path);
             match cache.files.get(&f.path) {
                 Some((old, kept)) if Some(*old) == stamp => (stamp, (**kept).clone(), Some(Arc::clone(kept))),
                 _ => {

@@ -10,16 +10,17 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use super::Site;
-use super::cache::{LoadCache, Stamp};
+use super::cache::LoadCache;
 use super::edition::{Body, Parsed, read_and_parse, render_body};
 use super::markdown::Rendered;
+use crate::fs::FileStamp;
 
 /// One article whose body changed: where it is and its new rendering.
 struct Patch {
     edition: usize,
     article: usize,
     path: PathBuf,
-    stamp: Stamp,
+    stamp: FileStamp,
     parsed: Parsed,
     rendered: Rendered,
 }
@@ -66,7 +67,7 @@ fn body_patch(site: &Site, cache: &LoadCache, path: &Path) -> Option<Option<Patc
         return transient.then_some(None);
     };
     let Ok(Parsed::Article(old)) = &**old else { return None };
-    let stamp = Stamp::at(path)?;
+    let stamp = FileStamp::at(path)?;
     if stamp == *old_stamp {
         return Some(None);
     }
