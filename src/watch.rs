@@ -115,7 +115,11 @@ impl SiteWatcher {
         let root = &root.canonicalize().with_context(|| format!("cannot find `{}`", root.display()))?;
         let output = &std::env::current_dir().map(|cwd| cwd.join(output)).unwrap_or_else(|_| output.to_path_buf());
         let (tx, events) = channel();
-        let inner = notify::recommended_watcher(tx).context("cannot start watching files")?;
+        // Links are not followed: one to a folder outside the site (which the
+        // build refuses) would have notify walk that tree and watch every
+        // folder in it (`/usr`: 16,700 watches).
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let inner = RecommendedWatcher::new(tx, config).context("cannot start watching files")?;
         let mut watcher = SiteWatcher {
             watcher: inner,
             events,
@@ -321,6 +325,26 @@ mod tests {
         let named = named_until_quiet(&mut watcher);
         assert!(named.contains(Path::new("content/2026-02-01/c.md")), "{named:?}");
         assert!(!named.iter().any(|p| p.ends_with("c.md~")), "an ignored file is not named: {named:?}");
+    }
+
+    // Regression: notify followed links, so a link in `content/` to a folder
+    // outside the site had every folder under it watched, and a change there
+    // rebuilt the site.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_folder_outside_the_site_is_not_watched_through() {
+        let (dir, outside) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        std::fs::create_dir_all(outside.path().join("deep/er")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("content/elsewhere")).unwrap();
+        let mut watcher = SiteWatcher::new(&root, &root.join("public"), "daily").unwrap();
+        std::fs::write(outside.path().join("deep/er/a.md"), "---\ntitle: A\n---\n").unwrap();
+        std::fs::write(outside.path().join("b.md"), "---\ntitle: B\n---\n").unwrap();
+        assert_eq!(named_until_quiet(&mut watcher), BTreeSet::new());
+        // The site's own files still are.
+        std::fs::write(root.join("content/c.md"), "---\ntitle: C\n---\n").unwrap();
+        assert!(named_until_quiet(&mut watcher).contains(Path::new("content/c.md")));
     }
 
     #[test]
