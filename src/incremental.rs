@@ -200,24 +200,42 @@ impl Engine {
 
     /// Brings the site up to date with the files on disk.
     pub(crate) fn rebuild(&mut self) -> Result<Rebuild, Diagnostics> {
-        self.rebuild_all(false)
+        self.rebuild_all(None)
     }
 
-    /// The first rebuild of the preview server: it renders only the pages
-    /// a browser opens first (the front page, the not-found page) and
-    /// leaves the others for [`Engine::render_deferred`], so the server
-    /// starts serving sooner. Until they are all rendered, snapshots are
-    /// marked `pending` and the server holds a request for a missing file
-    /// until it is there. Later rebuilds render every page they need.
-    pub(crate) fn start(&mut self) -> Result<Rebuild, Diagnostics> {
-        self.rebuild_all(true)
+    /// The first rebuild of the preview server. Once every file is read
+    /// and planned, and before the other editions' bodies are rendered, it
+    /// hands `front` the front page, the not-found page and the theme's
+    /// files (rendered from what [`content::edition::Planned::front`] makes,
+    /// which is all the front page shows). Then it loads the rest and
+    /// renders those pages again only if their fingerprints say so; the
+    /// other pages it leaves for [`Engine::render_deferred`]. Until they
+    /// are all rendered, snapshots are marked `pending` and the server
+    /// holds a request for a missing file until it is there. Later
+    /// rebuilds render every page they need.
+    pub(crate) fn start(&mut self, front: impl FnOnce(Rebuild)) -> Result<Rebuild, Diagnostics> {
+        let mut front = Some(front);
+        let mut serve = |rebuild| {
+            if let Some(front) = front.take() {
+                front(rebuild);
+            }
+        };
+        self.rebuild_all(Some(&mut serve))
     }
 
-    fn rebuild_all(&mut self, front_page_first: bool) -> Result<Rebuild, Diagnostics> {
+    /// Rebuilds everything; with `front` (at start-up), as [`Engine::start`] says.
+    fn rebuild_all(&mut self, mut front: Option<&mut dyn FnMut(Rebuild)>) -> Result<Rebuild, Diagnostics> {
         let started = Instant::now();
-        let site = content::load_with(&self.opts, &mut self.cache)?;
+        let mut planned = content::plan_with(&self.opts, &mut self.cache)?;
+        if let Some(serve) = front.as_mut() {
+            if let Some(rebuild) = self.front_page(&mut planned, started) {
+                serve(rebuild);
+            }
+        }
+        let site = planned.finish(&mut self.cache)?;
         let t_load = started.elapsed();
         let stats = self.cache.stats();
+        let front_page_first = front.is_some();
         if self.theme.is_none() {
             self.theme = Some(
                 ThemeFiles::read(&self.opts.source, &site.config)
@@ -247,6 +265,34 @@ impl Engine {
         let articles = site.article_count();
         self.last = Some(Loaded { site, listings, catalogue, deferred });
         Ok(self.publish(changed, Work { rendered, stats, articles, photos }, times))
+    }
+
+    /// The front page, the not-found page and the files copied as they are,
+    /// kept and made a pending snapshot, from the site `planned` makes for
+    /// the front page. `None` when there is none (the load fails) or the
+    /// theme or a page fails: the full load reports why.
+    fn front_page(&mut self, planned: &mut content::edition::Planned, started: Instant) -> Option<Rebuild> {
+        let site = planned.front(&self.cache)?;
+        let t_plan = started.elapsed();
+        if self.theme.is_none() {
+            self.theme = ThemeFiles::read(&self.opts.source, &site.config).and_then(Theme::compile).ok();
+        }
+        let theme = self.theme.as_ref()?;
+        let renderer = Renderer::new(&site, theme);
+        let entries: Vec<Entry> = [Page::Front, Page::NotFound].into_iter().map(|p| renderer.entry(p)).collect();
+        let copies = crate::render::copies(&site, theme, |p| entries.iter().any(|e| e.path == p)).ok()?;
+        let (kept, dictionaries) = (&self.kept, &self.dictionaries);
+        let mut pages = entries
+            .iter()
+            .map(|entry| render_or_keep(&renderer, entry, kept, dictionaries))
+            .collect::<Result<Vec<_>, _>>()
+            .ok()?;
+        pages.extend(copies.iter().map(|copy| (copy.path.clone(), copy_kept(copy), false)));
+        let (changed, rendered) = keep_rendered(&mut self.kept, pages);
+        let work =
+            Work { rendered, stats: self.cache.stats(), articles: planned.article_count(), photos: Default::default() };
+        let times = Times { started, load: t_plan, render: started.elapsed() - t_plan };
+        Some(self.publish_as(changed, work, times, true))
     }
 
     /// Renders the pages [`Engine::start`] deferred, a batch at a time, and
@@ -527,14 +573,17 @@ fn render_changed(
     let results = crate::diagnostic::collect(results).map_err(|d| site.with_warnings(d))?;
     let rendered = results.iter().filter(|(_, _, fresh)| *fresh).count();
     let mut outputs: HashMap<String, Kept> = results.into_iter().map(|(p, k, _)| (p, k)).collect();
-    for copy in &catalogue.copies {
-        let stamp = match &copy.source {
-            CopySource::File(p) => FileStamp::at(p),
-            CopySource::Builtin(_) => None,
-        };
-        outputs.insert(copy.path.clone(), Kept::Copy { source: copy.source.clone(), stamp });
-    }
+    outputs.extend(catalogue.copies.iter().map(|copy| (copy.path.clone(), copy_kept(copy))));
     Ok(RenderPass { outputs, rendered, listings: renderer.listings(), catalogue, deferred })
+}
+
+/// A file copied as it is, with the stamp of its source file as it is now.
+fn copy_kept(copy: &crate::render::CopyFile) -> Kept {
+    let stamp = match &copy.source {
+        CopySource::File(p) => FileStamp::at(p),
+        CopySource::Builtin(_) => None,
+    };
+    Kept::Copy { source: copy.source.clone(), stamp }
 }
 
 /// The page of `entry` as kept: its kept bytes when its fingerprint matches
@@ -566,11 +615,7 @@ fn keep_rendered(kept: &mut HashMap<String, Kept>, results: Vec<(String, Kept, b
     let mut rendered = 0;
     for (path, page, fresh) in results {
         rendered += usize::from(fresh);
-        let same = match (kept.get(&path), &page) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
-            _ => false,
-        };
-        if !same {
+        if !unchanged(kept.get(&path), &page) {
             changed.push(path.clone());
         }
         kept.insert(path, page);
@@ -579,16 +624,21 @@ fn keep_rendered(kept: &mut HashMap<String, Kept>, results: Vec<(String, Kept, b
     (changed, rendered)
 }
 
+/// Whether `new` serves what `old` (the output as it was) served: the same
+/// page bytes, or a copy of the same file, unchanged.
+fn unchanged(old: Option<&Kept>, new: &Kept) -> bool {
+    match (old, new) {
+        (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
+        (Some(Kept::Copy { source: a, stamp: sa }), Kept::Copy { source: b, stamp: sb }) => a == b && sa == sb,
+        _ => false,
+    }
+}
+
 /// Outputs added, removed, or whose bytes or source changed, sorted.
 fn changed_paths(old: &HashMap<String, Kept>, new: &HashMap<String, Kept>) -> Vec<String> {
     let mut changed = BTreeSet::new();
     for (path, kept) in new {
-        let same = match (old.get(path), kept) {
-            (Some(Kept::Page { bytes: a, .. }), Kept::Page { bytes: b, .. }) => a == b,
-            (Some(Kept::Copy { source: a, stamp: sa }), Kept::Copy { source: b, stamp: sb }) => a == b && sa == sb,
-            _ => false,
-        };
-        if !same {
+        if !unchanged(old.get(path), kept) {
             changed.insert(path.clone());
         }
     }
@@ -761,7 +811,7 @@ mod tests {
         let dir = site();
         let mut engine = Engine::new(BuildOptions::new(dir.path()));
         engine.deferred_chunk = 1;
-        engine.start().unwrap();
+        engine.start(|_| {}).unwrap();
         let card_sets = engine.theme.as_ref().unwrap().card_sets();
         let mut batches = Vec::new();
         engine.render_deferred(|batch| batches.push(batch)).unwrap();
@@ -774,6 +824,59 @@ mod tests {
     }
 
     #[test]
+    fn the_front_page_is_served_before_older_bodies_are_rendered_and_not_again_after() {
+        let dir = site();
+        // The note's title is what the front page lists for the older edition.
+        std::fs::write(dir.path().join("content/2023-09-05/_edition.md"), "---\ntitle: The 'early' one\n---\nNote.\n")
+            .unwrap();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        let mut front = None;
+        let first = engine.start(|rebuild| front = Some(rebuild)).unwrap();
+        let front = front.expect("the front page is handed over before the load ends");
+        assert!(front.snapshot.pending);
+        assert_eq!(front.markdown, 1, "only the newest edition's body is rendered by then");
+        assert_eq!(front.articles, 3);
+        let served: BTreeSet<&str> = front.snapshot.files.keys().map(String::as_str).collect();
+        for path in ["index.html", "404.html", "css/daily.css"] {
+            assert!(served.contains(path), "{path} is served with the front page: {served:?}");
+        }
+        assert!(served.iter().all(|p| !p.starts_with("2023/")), "{served:?}");
+        assert!(front.changed.iter().any(|p| p == "index.html"));
+        // The whole load finds the same front page: kept, not rendered again.
+        assert!(!first.changed.iter().any(|p| p == "index.html" || p == "404.html"), "{:?}", first.changed);
+        assert_eq!(first.rendered, 0);
+        let mut last = None;
+        engine.render_deferred(|batch| last = Some(batch.snapshot)).unwrap();
+        let fresh = Engine::new(engine.opts.clone()).rebuild().unwrap().snapshot;
+        let text = |s: &Snapshot| match s.files.get("index.html") {
+            Some(Body::Packed(p)) => p.unpack_text(),
+            other => panic!("index.html: {other:?}"),
+        };
+        let early = text(&front.snapshot);
+        assert_eq!(early, text(&fresh), "the early front page is the built one");
+        assert!(early.contains("The \u{2018}early\u{2019} one") && early.contains("C body."), "{early}");
+        assert_same_as_fresh(&engine, &last.expect("pages were deferred"));
+    }
+
+    #[test]
+    fn a_start_that_fails_in_an_older_edition_fails_after_the_front_page_and_one_that_fails_first_shows_none() {
+        let dir = site();
+        let older = dir.path().join("content/2023-09-05/b.md");
+        std::fs::write(&older, "---\ntitle: b\n---\nSee [x](missing.md).\n").unwrap();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        let mut fronts = 0;
+        let failed = engine.start(|_| fronts += 1).unwrap_err();
+        assert_eq!(fronts, 1);
+        assert!(failed.iter().any(|d| d.is_error() && d.message.contains("missing.md")), "{failed:?}");
+        // A front matter error is known before any body is rendered: no front page.
+        std::fs::write(&older, "---\ntitle: [b\n---\nB.\n").unwrap();
+        let mut engine = Engine::new(BuildOptions::new(dir.path()));
+        let mut fronts = 0;
+        assert!(engine.start(|_| fronts += 1).is_err());
+        assert_eq!(fronts, 0);
+    }
+
+    #[test]
     fn start_up_serves_the_front_page_then_the_rest_in_batches_newest_edition_first() {
         let dir = site();
         std::fs::write(
@@ -783,7 +886,7 @@ mod tests {
         .unwrap();
         let mut engine = Engine::new(BuildOptions::new(dir.path()));
         engine.deferred_chunk = 3;
-        let first = engine.start().unwrap();
+        let first = engine.start(|_| {}).unwrap();
         assert!(first.snapshot.pending);
         for served in ["index.html", "404.html", "css/daily.css"] {
             assert!(first.snapshot.files.contains_key(served), "{served} is served at once");

@@ -45,14 +45,36 @@ struct Group {
     note: Option<ParsedNote>,
 }
 
-/// From site options and configuration to a [`Site`].
-pub(super) fn assemble(
+/// A site read and planned ([`plan`]): every file parsed, and for every
+/// edition what is published and where, with no Markdown rendered yet.
+/// [`Planned::finish`] renders the bodies and makes the [`Site`];
+/// [`Planned::front`] first makes what the front page shows.
+pub(crate) struct Planned {
+    root: std::path::PathBuf,
+    config: SiteConfig,
+    base: BaseUrl,
+    strict: bool,
+    skipped: Skipped,
+    /// Published editions, oldest first; without the newest once [`Planned::front`] took it.
+    plans: Vec<EditionPlan>,
+    link_index: LinkIndex,
+    assets: Vec<Asset>,
+    images: Vec<crate::images::SourceImage>,
+    /// The files found, for the cache to forget the others (empty for a cache that keeps nothing).
+    files: Vec<SourceFile>,
+    diags: Diagnostics,
+    /// The newest edition, finished ahead of the others by [`Planned::front`].
+    newest: Option<Finished>,
+}
+
+/// Reads, parses and plans the site: everything but rendering its bodies.
+pub(super) fn plan(
     opts: &BuildOptions,
     config: SiteConfig,
     base: BaseUrl,
     today: Date,
     cache: &mut LoadCache,
-) -> Result<Site, Diagnostics> {
+) -> Planned {
     let root = opts.source.clone();
     cache.reset(opts.plain_text_bytes);
     let ((files, walk_problems), parsed) = on_reading_threads(|| {
@@ -86,36 +108,104 @@ pub(super) fn assemble(
     // nothing, so it needs no list of the files that still exist.
     drop(outputs);
     let files = if cache.keeps() { files } else { Vec::new() };
-    let editions: Vec<Finished> =
-        plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
-    let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
-    cache.settle(|key| live.contains(key));
-    if cache.keeps() {
-        cache.link_index = Some(link_index);
-    }
-    let mut published = Vec::new();
-    for e in editions {
-        match e {
-            Ok((e, warnings)) => {
-                published.push(e);
-                diags.extend(warnings);
-            }
-            Err(ds) => diags.extend(ds),
-        }
-    }
-    for e in &published {
-        diags.extend(photo_warnings(e));
-    }
-    diags.sort();
     // `--strict` or `strict: true` in site.yaml: warnings fail the build.
     let strict = opts.strict || config.strict;
-    if diags.has_errors() || (strict && !diags.is_empty()) {
-        if strict {
-            diags.make_strict();
-        }
-        return Err(diags);
+    Planned { root, config, base, strict, skipped, plans, link_index, assets, images, files, diags, newest: None }
+}
+
+impl Planned {
+    /// How many articles the site publishes.
+    pub(crate) fn article_count(&self) -> usize {
+        let newest = match &self.newest {
+            Some(Ok((e, _))) => e.articles.len(),
+            _ => 0,
+        };
+        self.plans.iter().map(|p| p.articles.len()).sum::<usize>() + newest
     }
-    Ok(Site { root, config, base, editions: published, assets, images, skipped, warnings: diags })
+
+    /// What the front page shows, as a site of its own: the newest edition
+    /// finished (bodies rendered), and every other edition as the front
+    /// page lists it (date, title, link), without its articles. `None` when
+    /// the load already fails, or the newest edition does. The edition
+    /// finished here is the one [`Planned::finish`] publishes: its bodies
+    /// are rendered once.
+    pub(crate) fn front(&mut self, cache: &LoadCache) -> Option<Site> {
+        if self.fails() || self.newest.is_some() {
+            return None;
+        }
+        if let Some(plan) = self.plans.pop() {
+            self.newest = Some(finish_edition(plan, &self.config, &self.link_index, cache));
+        }
+        let newest = match &self.newest {
+            Some(Ok((edition, _))) => Some(edition.clone()),
+            Some(Err(_)) => return None,
+            None => None,
+        };
+        let editions = self.plans.iter().map(|plan| edition_head(plan, &self.config)).chain(newest).collect();
+        Some(Site {
+            root: self.root.clone(),
+            config: self.config.clone(),
+            base: self.base.clone(),
+            editions,
+            assets: self.assets.clone(),
+            images: Vec::new(),
+            skipped: Skipped::default(),
+            warnings: Diagnostics::new(),
+        })
+    }
+
+    /// Whether what was found so far already fails the load.
+    fn fails(&self) -> bool {
+        self.diags.has_errors() || (self.strict && !self.diags.is_empty())
+    }
+
+    /// Renders every body (in parallel) and makes the site; on failure,
+    /// every error and warning found.
+    pub(crate) fn finish(self, cache: &mut LoadCache) -> Result<Site, Diagnostics> {
+        let Planned {
+            root,
+            config,
+            base,
+            strict,
+            skipped,
+            plans,
+            link_index,
+            assets,
+            images,
+            files,
+            mut diags,
+            newest,
+        } = self;
+        let mut editions: Vec<Finished> =
+            plans.into_par_iter().map(|plan| finish_edition(plan, &config, &link_index, cache)).collect();
+        editions.extend(newest);
+        let live: std::collections::HashSet<&str> = files.iter().map(|f| f.site_rel.as_str()).collect();
+        cache.settle(|key| live.contains(key));
+        if cache.keeps() {
+            cache.link_index = Some(link_index);
+        }
+        let mut published = Vec::new();
+        for e in editions {
+            match e {
+                Ok((e, warnings)) => {
+                    published.push(e);
+                    diags.extend(warnings);
+                }
+                Err(ds) => diags.extend(ds),
+            }
+        }
+        for e in &published {
+            diags.extend(photo_warnings(e));
+        }
+        diags.sort();
+        if diags.has_errors() || (strict && !diags.is_empty()) {
+            if strict {
+                diags.make_strict();
+            }
+            return Err(diags);
+        }
+        Ok(Site { root, config, base, editions: published, assets, images, skipped, warnings: diags })
+    }
 }
 
 /// How many reading threads per core [`on_reading_threads`] uses.
@@ -510,6 +600,7 @@ type Finished = Result<(Edition, Vec<Diagnostic>), Vec<Diagnostic>>;
 /// the edition comes with its warnings.
 fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cache: &LoadCache) -> Finished {
     let smart = config.markdown.smart_punctuation;
+    let head = edition_head(&plan, config);
     let mut problems = Vec::new();
     let mut articles: Vec<Article> = plan
         .articles
@@ -560,20 +651,8 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
     articles.shrink_to_fit();
     articles.sort_by(|a, b| (a.order.is_none(), a.order, &a.source).cmp(&(b.order.is_none(), b.order, &b.source)));
 
-    let date_display = display_date(&config.date_format, plan.date);
-    let mut edition = Edition {
-        date: plan.date,
-        title: format!("{} — {date_display}", config.publication()),
-        summary: String::new(),
-        note_html: String::new(),
-        photo: None,
-        url: plan.url,
-        output: plan.output,
-        scheduled: plan.scheduled,
-        articles,
-        source: None,
-        extra: serde_json::Map::new(),
-    };
+    let mut edition = head;
+    edition.articles = articles;
     if let Some(note) = plan.note {
         let dir = dir_of(&note.file.content_rel);
         let Body { rendered, summary } =
@@ -584,9 +663,6 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
             Some(Ok(p)) => edition.photo = Some(shown(p, smart)),
             None => {}
         }
-        if let Some(title) = note.meta.title {
-            edition.title = if smart { markdown::typography::smart_text(&title).into_owned() } else { title };
-        }
         edition.summary = summary;
         edition.note_html = rendered.html.get().into_owned();
         edition.source = Some(note.file.site_rel);
@@ -594,6 +670,30 @@ fn finish_edition(plan: EditionPlan, config: &SiteConfig, index: &LinkIndex, cac
     }
     // Warnings (an image without alt text, a footnote never referenced) go with the edition.
     if problems.iter().any(Diagnostic::is_error) { Err(problems) } else { Ok((edition, problems)) }
+}
+
+/// An edition as far as its plan alone tells: date, title (the note's, or
+/// the publication's with the date), URL and output, without articles,
+/// summary, note or photo. What lists of editions show of it.
+fn edition_head(plan: &EditionPlan, config: &SiteConfig) -> Edition {
+    let title = match plan.note.as_ref().and_then(|n| n.meta.title.as_deref()) {
+        Some(title) if config.markdown.smart_punctuation => markdown::typography::smart_text(title).into_owned(),
+        Some(title) => title.to_string(),
+        None => format!("{} — {}", config.publication(), display_date(&config.date_format, plan.date)),
+    };
+    Edition {
+        date: plan.date,
+        title,
+        summary: String::new(),
+        note_html: String::new(),
+        photo: None,
+        url: plan.url.clone(),
+        output: plan.output.clone(),
+        scheduled: plan.scheduled,
+        articles: Vec::new(),
+        source: None,
+        extra: serde_json::Map::new(),
+    }
 }
 
 /// A photo with its caption and credit curled as the body is (`alt` is an

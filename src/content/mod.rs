@@ -153,9 +153,15 @@ pub(crate) fn load(opts: &BuildOptions) -> Result<Site, Diagnostics> {
 /// [`load`], reusing what `cache` kept from the previous load (see
 /// [`cache::LoadCache`]); used by the preview server.
 pub(crate) fn load_with(opts: &BuildOptions, cache: &mut cache::LoadCache) -> Result<Site, Diagnostics> {
+    plan_with(opts, cache)?.finish(cache)
+}
+
+/// The first half of [`load_with`]: every file read and parsed and every
+/// edition planned, no body rendered yet (see [`edition::Planned`]).
+pub(crate) fn plan_with(opts: &BuildOptions, cache: &mut cache::LoadCache) -> Result<edition::Planned, Diagnostics> {
     let config = SiteConfig::load(&opts.source).map_err(Diagnostics)?;
     let base_text = opts.base_url.as_deref().unwrap_or(&config.base_url);
     let base = BaseUrl::parse(base_text).map_err(|m| Diagnostics::from(Diagnostic::error("--base-url", m)))?;
     let today = opts.today(&config);
-    edition::assemble(opts, config, base, today, cache)
+    Ok(edition::plan(opts, config, base, today, cache))
 }

@@ -73,28 +73,42 @@ pub(crate) fn run(mut opts: ServeOptions, report: &dyn Reporter) -> Result<()> {
         Watch::No => None,
     };
     let mut engine = Engine::new(opts.build.clone());
-    let shared = Shared::new(Snapshot::default());
-    match engine.start() {
+    // Serving from the start: a request waits (the snapshot is pending)
+    // until the front page, then the rest, is there.
+    let shared = Shared::new(Snapshot { pending: true, ..Snapshot::default() });
+    let server = spawn_http(listener, Arc::clone(&shared), http::AllowedHosts::new(addr))?;
+    report.line(&format!("Serving {} at {url} (press Ctrl-C to stop)", opts.build.source.display()));
+    if opts.open == Open::Browser {
+        // Its request waits for the front page.
+        open_browser(&url);
+    }
+    let first = engine.start(|front| {
+        report.line(&format!(
+            "Read {} articles and rendered the front page in {} ms",
+            front.articles,
+            front.elapsed.as_millis()
+        ));
+        report_timings(&front, report);
+        shared.publish(front.snapshot, Some(Reload::Pages(Vec::new())));
+    });
+    match first {
         Ok(first) => {
-            report.line(&format!(
-                "Loaded {} articles and rendered the front page in {} ms",
-                first.articles,
-                first.elapsed.as_millis()
-            ));
+            report.line(&format!("Loaded {} articles in {} ms", first.articles, first.elapsed.as_millis()));
             if first.photos.encoded + first.photos.cached > 0 {
                 report.line(&photos_line(&first));
             }
             report_timings(&first, report);
-            shared.publish(first.snapshot, Some(Reload::Pages(Vec::new())));
+            // A tab showing the front page reloads only if what it shows changed.
+            let reload = reload_for(&first.changed);
+            shared.publish(first.snapshot, reload);
         }
-        Err(diags) => fail(&shared, &diags, report),
+        Err(diags) => {
+            // Nothing of a site that does not load is served, not even its front page.
+            shared.add_to_site(Snapshot::default());
+            fail(&shared, &diags, report);
+        }
     }
-    let server = spawn_http(listener, Arc::clone(&shared), http::AllowedHosts::new(addr))?;
-    report.line(&format!("Serving {} at {url} (press Ctrl-C to stop)", opts.build.source.display()));
     finish_deferred(&mut engine, &shared, report);
-    if opts.open == Open::Browser {
-        open_browser(&url);
-    }
     match watcher {
         Some(watcher) => watch_loop(watcher, &mut engine, &shared, report),
         // Nothing changes: index here, once.

@@ -290,6 +290,29 @@ fn renamed_article_moves_to_its_new_url() {
     assert_served_equals_fresh_build_with(server.port, &server.site, SERVE_DEFAULT_FLAGS, &gone);
 }
 
+// The front page is served once every file is parsed, before the older
+// editions' bodies are rendered; an error found in one of those bodies then
+// takes it away again: a site that does not load shows nothing of itself.
+#[test]
+fn a_site_failing_in_an_older_body_serves_no_page_of_it_only_the_error() {
+    let site = SiteFixture::new("serve");
+    let older = "content/2026-05-28/spring-tides.md";
+    let text = fs::read_to_string(site.root().join("site").join(older)).unwrap();
+    site.write(older, &text.replace("lapped the quay steps", "lapped [the quay steps](no-such-story.md)"));
+    let server = Server::start_in(site.root(), "site", &[], Ready::FirstLoadEnded);
+    let log = server.stderr();
+    assert!(log.contains("no-such-story.md"), "the broken link is reported\n{log}");
+    for path in ["/", "/2026/05/29/", HARBOUR_URL] {
+        let page = poll(REBUILD_WAIT, || match server.get(path) {
+            page if page.status == 404 => Ok(page),
+            page => Err(format!("{path}: {} while the site does not load", page.status)),
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.context()));
+        assert!(!page.text().contains("Harbour reopens after storm repairs"), "{path} shows the site");
+        assert!(page.text().contains("no-such-story.md"), "{path} shows the error overlay:\n{}", page.text());
+    }
+}
+
 #[test]
 fn broken_front_matter_keeps_the_last_good_site_until_fixed() {
     let site = SiteFixture::new("serve");

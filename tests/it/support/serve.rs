@@ -113,7 +113,10 @@ impl Server {
                 return Err(format!("port {port} was taken:\n{log}"));
             }
             let announced = ready == Ready::FirstAnswer || log.contains(&format!("127.0.0.1:{port}/"));
-            if announced && server.try_get("/").is_some_and(|r| r.status == 200) {
+            if ready == Ready::FirstLoadEnded && announced && (log.contains("\nLoaded ") || log.contains("error: ")) {
+                return Ok(server);
+            }
+            if announced && ready != Ready::FirstLoadEnded && server.try_get("/").is_some_and(|r| r.status == 200) {
                 return Ok(server);
             }
             if Instant::now() > deadline {
@@ -182,6 +185,9 @@ pub(crate) enum Ready {
     /// `GET /` answered 200: the contract's definition, and the earliest moment a user's
     /// browser could load the site.
     FirstAnswer,
+    /// Stderr named our port and the first load ended, in success or error: for a site
+    /// that does not load, whose `GET /` never answers 200.
+    FirstLoadEnded,
 }
 
 impl Drop for Server {
