@@ -59,6 +59,10 @@ pub(crate) fn is_ignored_name(name: &str) -> bool {
         || (name.starts_with('#') && name.ends_with('#'))
 }
 
+/// A hash map with a fast hasher (ahash, seeded at random): for the load's
+/// maps of paths and URLs, a hundred thousand keys and more.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, ahash::RandomState>;
+
 /// The hidden folder that `static/` publishes: `/.well-known/` is a
 /// standard location (security.txt, ACME challenges, app links).
 pub(crate) const WELL_KNOWN: &str = ".well-known";

@@ -34,29 +34,41 @@ pub struct Split {
 }
 
 /// Normalises line endings and strips a BOM, then cuts the front matter
-/// (between `---` lines at the very start) from the body.
-pub fn split(text: &str) -> Result<Split, FrontMatterError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() };
+/// (between `---` lines at the very start) from the body. The body keeps
+/// the text's own buffer: a file's text is not copied whole.
+pub fn split(text: impl Into<String>) -> Result<Split, FrontMatterError> {
+    let mut text: String = text.into();
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n").replace('\r', "\n");
+    }
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
         return Err(FrontMatterError::new(1, "the file does not start with front matter")
             .with_help("begin the file with a `---` line, then `title: ...`, then another `---` line"));
     }
-    let mut offset = first.len();
+    let start = first.len();
+    let mut offset = start;
     let mut line_no = 1;
+    let mut closed = None;
     for line in lines {
         line_no += 1;
         if line.trim_end() == "---" {
-            let yaml = text[first.len()..offset].to_string();
-            let body = text[offset + line.len()..].to_string();
-            return Ok(Split { yaml, body, yaml_line: 1, body_line: line_no + 1 });
+            closed = Some(offset + line.len());
+            break;
         }
         offset += line.len();
     }
-    Err(FrontMatterError::new(1, "the front matter is never closed")
-        .with_help("end the front matter with a line holding only `---`"))
+    let Some(body_start) = closed else {
+        return Err(FrontMatterError::new(1, "the front matter is never closed")
+            .with_help("end the front matter with a line holding only `---`"));
+    };
+    let yaml = text[start..offset].to_string();
+    text.drain(..body_start);
+    Ok(Split { yaml, body: text, yaml_line: 1, body_line: line_no + 1 })
 }
 
 impl FrontMatterError {
@@ -178,19 +190,20 @@ fn guard_size_and_depth(yaml: &str, line_offset: usize) -> Result<(), FrontMatte
         )
         .with_help("move long text into the body of the article"));
     }
+    // No more opening brackets than the limit: none can be nested deeper.
+    if memchr::memchr2_iter(b'[', b'{', yaml.as_bytes()).count() <= MAX_FLOW_DEPTH {
+        return Ok(());
+    }
     let mut depth = 0usize;
-    for (i, line) in yaml.lines().enumerate() {
-        for b in line.bytes() {
-            match b {
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-            if depth > MAX_FLOW_DEPTH {
-                return Err(
-                    FrontMatterError::new(line_offset + i + 1, NESTED_TOO_DEEPLY.0).with_help(NESTED_TOO_DEEPLY.1)
-                );
-            }
+    for (at, &b) in yaml.as_bytes().iter().enumerate() {
+        match b {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => continue,
+        }
+        if depth > MAX_FLOW_DEPTH {
+            let line = yaml.as_bytes()[..at].iter().filter(|&&c| c == b'\n').count() + 1;
+            return Err(FrontMatterError::new(line_offset + line, NESTED_TOO_DEEPLY.0).with_help(NESTED_TOO_DEEPLY.1));
         }
     }
     Ok(())
@@ -492,9 +505,8 @@ pub(crate) fn key_line(split_yaml: &str, line_offset: usize, key: &str) -> Optio
 /// line and column (1-based, in characters). A value written on the lines
 /// below (`photo:` then `  src: …`) is placed at the key, column 1.
 pub(crate) fn key_place(split_yaml: &str, line_offset: usize, key: &str) -> Option<(usize, usize)> {
-    let lines: Vec<&str> = split_yaml.lines().collect();
-    let i = lines.iter().position(|l| value_after(l, key).is_some())?;
-    Some((line_offset + i + 1, value_after(lines[i], key).unwrap_or(1)))
+    let (i, col) = split_yaml.lines().enumerate().find_map(|(i, l)| Some((i, value_after(l, key)?)))?;
+    Some((line_offset + i + 1, col))
 }
 
 /// Where the value of `child:` in the block under a top-level `parent:` starts

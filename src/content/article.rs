@@ -101,6 +101,23 @@ pub struct ParsedArticle {
     pub(crate) aliases_at: Option<(usize, usize)>,
 }
 
+impl ParsedArticle {
+    /// All of the parse but the body's text (see [`Markdown`]), copying no body.
+    pub(crate) fn without_body_text(&self) -> ParsedArticle {
+        ParsedArticle {
+            file: self.file.clone(),
+            meta: self.meta.clone(),
+            date: self.date,
+            slug: self.slug.clone(),
+            body: self.body.without_text(),
+            body_line: self.body_line,
+            photo_at: self.photo_at,
+            slug_at: self.slug_at,
+            aliases_at: self.aliases_at,
+        }
+    }
+}
+
 /// A file's Markdown body, told apart from another by its hash. The text is
 /// there for the load that read the file; the parse the preview keeps
 /// between loads holds only the hash ([`Markdown::without_text`]), and the
@@ -149,6 +166,20 @@ pub struct ParsedNote {
     pub(crate) photo_at: Option<(usize, usize)>,
 }
 
+impl ParsedNote {
+    /// All of the parse but the body's text (see [`Markdown`]), copying no body.
+    pub(crate) fn without_body_text(&self) -> ParsedNote {
+        ParsedNote {
+            file: self.file.clone(),
+            meta: self.meta.clone(),
+            date: self.date,
+            body: self.body.without_text(),
+            body_line: self.body_line,
+            photo_at: self.photo_at,
+        }
+    }
+}
+
 fn to_diagnostic(file: &SourceFile, e: FrontMatterError) -> Diagnostic {
     let mut d = Diagnostic::error(&file.site_rel, e.message).with_line(e.line);
     d.col = e.col;
@@ -160,7 +191,7 @@ fn to_diagnostic(file: &SourceFile, e: FrontMatterError) -> Diagnostic {
 }
 
 /// Splits and parses an article, checking everything that needs no other file.
-pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec<Diagnostic>> {
+pub fn parse_article(file: &SourceFile, text: impl Into<String>) -> Result<ParsedArticle, Vec<Diagnostic>> {
     let split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
     let meta: ArticleMeta = front_matter::parse_all(&split.yaml, split.yaml_line)
         .map_err(|errors| errors.into_iter().map(|e| to_diagnostic(file, e)).collect::<Vec<_>>())?;
@@ -169,7 +200,8 @@ pub fn parse_article(file: &SourceFile, text: &str) -> Result<ParsedArticle, Vec
     if meta.title.trim().is_empty() {
         problems.push(Diagnostic::error(&file.site_rel, "the `title` is empty").with_place(line("title")));
     }
-    let date = edition_date(file, meta.edition.as_deref(), line("edition")).map_err(|d| problems.push(d)).ok();
+    let edition_at = meta.edition.as_ref().and_then(|_| line("edition"));
+    let date = edition_date(file, meta.edition.as_deref(), edition_at).map_err(|d| problems.push(d)).ok();
     if let Some(updated) = &meta.updated {
         if parse_updated(updated).is_none() {
             problems.push(
@@ -237,7 +269,7 @@ fn term_problems(
 }
 
 /// Splits and parses an `_edition.md`.
-pub fn parse_note(file: &SourceFile, text: &str) -> Result<ParsedNote, Vec<Diagnostic>> {
+pub fn parse_note(file: &SourceFile, text: impl Into<String>) -> Result<ParsedNote, Vec<Diagnostic>> {
     let split: Split = front_matter::split(text).map_err(|e| vec![to_diagnostic(file, e)])?;
     let meta: EditionMeta = front_matter::parse_all(&split.yaml, split.yaml_line)
         .map_err(|errors| errors.into_iter().map(|e| to_diagnostic(file, e)).collect::<Vec<_>>())?;

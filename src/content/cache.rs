@@ -3,7 +3,7 @@
 //! Markdown, reused while the body and every link it resolved are the same.
 //! A one-off build uses an empty cache, so both paths run the same code.
 
-use std::collections::HashMap;
+use crate::fs::FastMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,8 +44,8 @@ pub(crate) struct LoadCache {
     /// (see [`LoadCache::reset`]).
     pub(super) sources: Budget,
     pub(super) bodies: Budget,
-    pub(super) files: HashMap<PathBuf, (FileStamp, std::sync::Arc<super::edition::ParseResult>)>,
-    pub(super) markdown: HashMap<String, CachedMarkdown>,
+    pub(super) files: FastMap<PathBuf, (FileStamp, std::sync::Arc<super::edition::ParseResult>)>,
+    pub(super) markdown: FastMap<String, CachedMarkdown>,
     pub(super) fresh: Mutex<Vec<(String, CachedMarkdown)>>,
     pub(super) parsed: AtomicUsize,
     pub(super) rendered: AtomicUsize,

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
-use crate::fs::{SiteRoot, check_link, check_links_on_way, display_rel, is_ignored};
+use crate::fs::{FileStamp, SiteRoot, check_link, check_links_on_way, display_rel, is_ignored};
 
 pub(crate) const CONTENT_DIR: &str = "content";
 pub(crate) const EDITION_FILE: &str = "_edition.md";
@@ -212,10 +212,18 @@ pub(crate) const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 /// [`MAX_TEXT_BYTES`]. The file may have changed or gone since discovery;
 /// that is an error about the file like any other.
 pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
+    read_source_stamped(file).map(|(text, _)| text)
+}
+
+/// [`read_source`], with the file's stamp as it was when read: taken from
+/// the open file, so a load asks the system about each file once.
+pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<(String, FileStamp), Diagnostic> {
+    use std::io::Read as _;
     let cannot_read = |e: std::io::Error| Diagnostic::error(&file.site_rel, format!("cannot read the file: {e}"));
-    let size = std::fs::metadata(&file.path).map_err(cannot_read)?.len();
-    if size > MAX_TEXT_BYTES {
-        return Err(Diagnostic::error(
+    let mut opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
+    let stamp = FileStamp::of(&opened.metadata().map_err(cannot_read)?);
+    let too_large = |size: u64| {
+        Diagnostic::error(
             &file.site_rel,
             format!(
                 "the file is {:.1} MB; masthead reads Markdown files of up to {} MB",
@@ -223,10 +231,18 @@ pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
                 MAX_TEXT_BYTES / 1_048_576
             ),
         )
-        .help("split it into several articles, or move large data (pasted images, tables) into files beside it"));
+        .help("split it into several articles, or move large data (pasted images, tables) into files beside it")
+    };
+    if stamp.len > MAX_TEXT_BYTES {
+        return Err(too_large(stamp.len));
     }
-    let bytes = std::fs::read(&file.path).map_err(cannot_read)?;
-    String::from_utf8(bytes).map_err(|e| {
+    // A file that grows while it is read is read no further than the limit.
+    let mut bytes = Vec::with_capacity(stamp.len as usize + 1);
+    opened.by_ref().take(MAX_TEXT_BYTES + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
         let before = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         // `before` is valid UTF-8 up to the first bad byte: count its characters on the line.
@@ -235,7 +251,8 @@ pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
         Diagnostic::error(&file.site_rel, "the file is not valid UTF-8 text")
             .with_place(Some((line, col)))
             .help("save the file as UTF-8")
-    })
+    })?;
+    Ok((text, stamp))
 }
 
 /// The date named by the nearest ancestor folder of a content-relative path

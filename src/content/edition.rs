@@ -2,7 +2,7 @@
 //! draft and schedule rules, gives every page and file its URL, resolves
 //! links and photos, and renders Markdown (in parallel).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use jiff::civil::Date;
@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::article::{Markdown, ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
 use super::cache::LoadCache;
-use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source};
+use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source_stamped};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem, Rendered};
 use super::photos::{self, Placed};
@@ -20,7 +20,7 @@ use super::{Article, Asset, Edition, Photo, Site, Skipped, display_date};
 use crate::config::permalinks::expand;
 use crate::config::{BaseUrl, BuildOptions, Drafts, Future, SiteConfig};
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::fs::FileStamp;
+use crate::fs::{FastMap, FileStamp};
 use crate::packed::{Budget, Text};
 
 /// Characters escaped in URL path segments of copied files.
@@ -94,7 +94,7 @@ pub(super) fn plan(
         skipped: Skipped::default(),
         // A link to a file whose own front matter failed is that file's error, not the link's.
         link_index: LinkIndex { failed: failed.into_iter().collect(), ..LinkIndex::default() },
-        outputs: HashMap::new(),
+        outputs: FastMap::default(),
         diags,
     };
     let plans: Vec<EditionPlan> = groups.into_iter().filter_map(|(date, group)| planner.plan(date, group)).collect();
@@ -237,12 +237,16 @@ fn parse_files(files: &[SourceFile], cache: &mut LoadCache) -> Vec<ParseResult> 
     let parsed: Vec<(Option<FileStamp>, ParseResult, Option<Arc<ParseResult>>)> = files
         .par_iter()
         .map(|f| {
-            let stamp = FileStamp::at(&f.path);
-            match cache.files.get(&f.path) {
+            // A file parsed before is read again only if its stamp moved; a
+            // new one is stamped as it is read (one question less a file).
+            let known = cache.files.get(&f.path);
+            let stamp = known.and_then(|_| FileStamp::at(&f.path));
+            match known {
                 Some((old, kept)) if Some(*old) == stamp => (stamp, (**kept).clone(), Some(Arc::clone(kept))),
                 _ => {
                     cache.parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    (stamp, read_and_parse(f, &cache.sources), None)
+                    let (stamp, parsed) = read_and_parse_stamped(f, &cache.sources);
+                    (stamp, parsed, None)
                 }
             }
         })
@@ -309,7 +313,7 @@ struct Planner<'c> {
     skipped: Skipped,
     link_index: LinkIndex,
     /// Output path → the file that writes it.
-    outputs: HashMap<String, String>,
+    outputs: FastMap<String, String>,
     diags: Diagnostics,
 }
 
@@ -417,17 +421,29 @@ struct EditionPlan {
 /// Reads and parses one file; its Markdown body is held packed once the
 /// load has spent `plain` (see [`crate::packed::Budget`]).
 pub(super) fn read_and_parse(file: &SourceFile, plain: &Budget) -> Result<Parsed, Vec<Diagnostic>> {
+    read_and_parse_stamped(file, plain).1
+}
+
+/// [`read_and_parse`], with the file's stamp as it was read (`None`: the
+/// file could not be read).
+fn read_and_parse_stamped(file: &SourceFile, plain: &Budget) -> (Option<FileStamp>, Result<Parsed, Vec<Diagnostic>>) {
     if file.kind == SourceKind::Asset {
-        return Ok(Parsed::Asset(file.clone()));
+        return (FileStamp::at(&file.path), Ok(Parsed::Asset(file.clone())));
     }
-    let text = read_source(file).map_err(|d| vec![d])?;
+    match read_source_stamped(file) {
+        Ok((text, stamp)) => (Some(stamp), parse_text(file, text, plain)),
+        Err(d) => (None, Err(vec![d])),
+    }
+}
+
+fn parse_text(file: &SourceFile, text: String, plain: &Budget) -> Result<Parsed, Vec<Diagnostic>> {
     let hold = |body: &mut Markdown| body.text = body.text.take().map(|text| plain.hold(text));
     match file.kind {
-        SourceKind::Article => parse_article(file, &text).map(|mut a| {
+        SourceKind::Article => parse_article(file, text).map(|mut a| {
             hold(&mut a.body);
             Parsed::Article(Box::new(a))
         }),
-        _ => parse_note(file, &text).map(|mut n| {
+        _ => parse_note(file, text).map(|mut n| {
             hold(&mut n.body);
             Parsed::Note(Box::new(n))
         }),
@@ -439,10 +455,8 @@ impl Parsed {
     /// Markdown bodies' text (see [`Markdown`]).
     pub(super) fn without_body_text(&self) -> Parsed {
         match self {
-            Parsed::Article(a) => {
-                Parsed::Article(Box::new(ParsedArticle { body: a.body.without_text(), ..(**a).clone() }))
-            }
-            Parsed::Note(n) => Parsed::Note(Box::new(ParsedNote { body: n.body.without_text(), ..(**n).clone() })),
+            Parsed::Article(a) => Parsed::Article(Box::new(a.without_body_text())),
+            Parsed::Note(n) => Parsed::Note(Box::new(n.without_body_text())),
             Parsed::Asset(f) => Parsed::Asset(f.clone()),
         }
     }
@@ -472,7 +486,7 @@ fn is_reserved(out: &str) -> bool {
 }
 
 /// Turns an article's `aliases` into output paths, each claimed once.
-fn claim_aliases(a: &mut ParsedArticle, outputs: &mut HashMap<String, String>, diags: &mut Diagnostics) {
+fn claim_aliases(a: &mut ParsedArticle, outputs: &mut FastMap<String, String>, diags: &mut Diagnostics) {
     let mut placed = Vec::new();
     for alias in &a.meta.aliases {
         match alias_output(alias) {
@@ -509,7 +523,7 @@ fn place_assets(
     plans: &[EditionPlan],
     files: Vec<SourceFile>,
     index: &mut LinkIndex,
-    outputs: &mut HashMap<String, String>,
+    outputs: &mut FastMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Vec<Placed> {
     let mut assets = Vec::new();

@@ -21,7 +21,7 @@ pub struct PageTarget {
 /// Every linkable page and file of the site, by path relative to `content/`.
 #[derive(Debug, Clone, Default)]
 pub struct LinkIndex {
-    pub pages: HashMap<String, PageTarget>,
+    pub pages: crate::fs::FastMap<String, PageTarget>,
     pub assets: HashMap<String, String>,
     /// Sizes of images, by the URL that `assets` gives them.
     pub(crate) images: super::photos::SizeIndex,

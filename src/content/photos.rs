@@ -41,7 +41,7 @@ pub(super) fn place(
     settings: &Images,
     base: &BaseUrl,
     index: &mut LinkIndex,
-    outputs: &mut HashMap<String, String>,
+    outputs: &mut crate::fs::FastMap<String, String>,
     diags: &mut Diagnostics,
 ) -> (Vec<Asset>, Vec<SourceImage>) {
     let reads: Vec<Read> =
@@ -122,7 +122,7 @@ fn plan(
     p: &Placed,
     probe: images::Probe,
     settings: &Images,
-    outputs: &mut HashMap<String, String>,
+    outputs: &mut crate::fs::FastMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Option<SourceImage> {
     let variants: Vec<Variant> = images::plan(probe.width, probe.height, &settings.widths)
