@@ -108,7 +108,6 @@ pub(super) fn plan(
     // nothing, so it needs no list of the files that still exist.
     drop(outputs);
     let files = if cache.keeps() { files } else { Vec::new() };
-    // `--strict` or `strict: true` in site.yaml: warnings fail the build.
     let strict = opts.strict || config.strict;
     Planned { root, config, base, strict, skipped, plans, link_index, assets, images, files, diags, newest: None }
 }
@@ -156,7 +155,7 @@ impl Planned {
 
     /// Whether what was found so far already fails the load.
     fn fails(&self) -> bool {
-        self.diags.has_errors() || (self.strict && !self.diags.is_empty())
+        fails(&self.diags, self.strict)
     }
 
     /// Renders every body (in parallel) and makes the site; on failure,
@@ -198,7 +197,7 @@ impl Planned {
             diags.extend(photo_warnings(e));
         }
         diags.sort();
-        if diags.has_errors() || (strict && !diags.is_empty()) {
+        if fails(&diags, strict) {
             if strict {
                 diags.make_strict();
             }
@@ -206,6 +205,12 @@ impl Planned {
         }
         Ok(Site { root, config, base, editions: published, assets, images, skipped, warnings: diags })
     }
+}
+
+/// Whether `diags` fail a load: an error, or with `--strict` (or `strict:
+/// true` in site.yaml) any warning.
+fn fails(diags: &Diagnostics, strict: bool) -> bool {
+    diags.has_errors() || (strict && !diags.is_empty())
 }
 
 /// How many reading threads per core [`on_reading_threads`] uses.
