@@ -212,15 +212,22 @@ pub(crate) const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 /// [`MAX_TEXT_BYTES`]. The file may have changed or gone since discovery;
 /// that is an error about the file like any other.
 pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
-    read_source_stamped(file).map(|(text, _)| text)
+    let gone = || Diagnostic::error(&file.site_rel, "cannot read the file: it is no longer there");
+    read_source_stamped(file)?.map(|(text, _)| text).ok_or_else(gone)
 }
 
 /// [`read_source`], with the file's stamp as it was when read: taken from
-/// the open file, so a load asks the system about each file once.
-pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<(String, FileStamp), Diagnostic> {
+/// the open file, so a load asks the system about each file once. `None`
+/// when the file is gone: removed since the folder was listed (a preview
+/// rebuild may start in the middle of an `rm -r`), it is simply not there.
+pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<Option<(String, FileStamp)>, Diagnostic> {
     use std::io::Read as _;
     let cannot_read = |e: std::io::Error| Diagnostic::error(&file.site_rel, format!("cannot read the file: {e}"));
-    let mut opened = std::fs::File::open(&file.path).map_err(cannot_read)?;
+    let mut opened = match std::fs::File::open(&file.path) {
+        Ok(opened) => opened,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot_read(e)),
+    };
     let stamp = FileStamp::of(&opened.metadata().map_err(cannot_read)?);
     let too_large = |size: u64| {
         Diagnostic::error(
@@ -252,7 +259,7 @@ pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<(String, FileStam
             .with_place(Some((line, col)))
             .help("save the file as UTF-8")
     })?;
-    Ok((text, stamp))
+    Ok(Some((text, stamp)))
 }
 
 /// The date named by the nearest ancestor folder of a content-relative path

@@ -37,6 +37,8 @@ pub(super) enum Parsed {
     Article(Box<ParsedArticle>),
     Note(Box<ParsedNote>),
     Asset(SourceFile),
+    /// Listed, then removed before it was read: as if it had not been listed.
+    Gone,
 }
 
 #[derive(Default)]
@@ -298,6 +300,7 @@ fn group(parsed: Vec<ParseResult>, diags: &mut Diagnostics) -> (BTreeMap<Date, G
                 }
             }
             Ok(Parsed::Asset(f)) => asset_files.push(f),
+            Ok(Parsed::Gone) => {}
             Err(ds) => {
                 failed.extend(ds.iter().find_map(|d| d.path.to_str()?.strip_prefix("content/").map(String::from)));
                 diags.extend(ds);
@@ -436,7 +439,8 @@ fn read_and_parse_stamped(file: &SourceFile, plain: &Budget) -> (Option<FileStam
         return (FileStamp::at(&file.path), Ok(Parsed::Asset(file.clone())));
     }
     match read_source_stamped(file) {
-        Ok((text, stamp)) => (Some(stamp), parse_text(file, text, plain)),
+        Ok(Some((text, stamp))) => (Some(stamp), parse_text(file, text, plain)),
+        Ok(None) => (None, Ok(Parsed::Gone)),
         Err(d) => (None, Err(vec![d])),
     }
 }
@@ -463,6 +467,7 @@ impl Parsed {
             Parsed::Article(a) => Parsed::Article(Box::new(a.without_body_text())),
             Parsed::Note(n) => Parsed::Note(Box::new(n.without_body_text())),
             Parsed::Asset(f) => Parsed::Asset(f.clone()),
+            Parsed::Gone => Parsed::Gone,
         }
     }
 }
@@ -813,6 +818,29 @@ mod tests {
             std::fs::write(path, text).unwrap();
         }
         dir
+    }
+
+    // Regression: a file removed between the listing of its folder and its
+    // read (a preview rebuild started in the middle of an `rm -r`) failed the
+    // load with "cannot read the file", and the preview stayed on that error
+    // when the removal's own event had come before the rebuild.
+    #[test]
+    fn a_file_removed_after_it_was_listed_is_not_there_rather_than_an_error() {
+        let dir = site(&[
+            ("content/2023-09-05/a.md", "---\ntitle: A\n---\nA.\n"),
+            ("content/2023-09-05/b.md", "---\ntitle: B\n---\nB.\n"),
+        ]);
+        let (files, problems) = super::discover(dir.path(), &dir.path().join("public"));
+        assert!(problems.is_empty() && files.len() == 2, "{files:?} {problems:?}");
+        std::fs::remove_file(dir.path().join("content/2023-09-05/b.md")).unwrap();
+        let mut cache = super::LoadCache::persistent();
+        let parsed = super::parse_files(&files, &mut cache);
+        assert!(matches!(parsed[1], Ok(super::Parsed::Gone)), "{:?}", parsed[1]);
+        let mut diags = crate::diagnostic::Diagnostics::new();
+        let (groups, _, _) = super::group(parsed, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(groups.values().map(|g| g.articles.len()).sum::<usize>(), 1);
+        assert_eq!(cache.files.len(), 1, "a file gone is not remembered");
     }
 
     // Regression: each edition's list of articles kept the buffer of its
