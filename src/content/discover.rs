@@ -212,20 +212,31 @@ pub(crate) const MAX_TEXT_BYTES: u64 = 8 * 1024 * 1024;
 /// [`MAX_TEXT_BYTES`]. The file may have changed or gone since discovery;
 /// that is an error about the file like any other.
 pub fn read_source(file: &SourceFile) -> Result<String, Diagnostic> {
-    let gone = || Diagnostic::error(&file.site_rel, "cannot read the file: it is no longer there");
-    read_source_stamped(file)?.map(|(text, _)| text).ok_or_else(gone)
+    match read_source_stamped(file)? {
+        Source::Read(text, _) => Ok(text),
+        Source::Gone(why) => Err(why),
+    }
+}
+
+/// A source file as [`read_source_stamped`] found it.
+pub(crate) enum Source {
+    /// Its text, and its stamp as it was when read.
+    Read(String, FileStamp),
+    /// Removed since its folder was listed (a preview rebuild may start in
+    /// the middle of an `rm -r`): why it could not be read, for a caller
+    /// that needs the file.
+    Gone(Diagnostic),
 }
 
 /// [`read_source`], with the file's stamp as it was when read: taken from
-/// the open file, so a load asks the system about each file once. `None`
-/// when the file is gone: removed since the folder was listed (a preview
-/// rebuild may start in the middle of an `rm -r`), it is simply not there.
-pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<Option<(String, FileStamp)>, Diagnostic> {
+/// the open file, so a load asks the system about each file once; and a
+/// file no longer there told apart from one that cannot be read.
+pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<Source, Diagnostic> {
     use std::io::Read as _;
     let cannot_read = |e: std::io::Error| Diagnostic::error(&file.site_rel, format!("cannot read the file: {e}"));
     let mut opened = match std::fs::File::open(&file.path) {
         Ok(opened) => opened,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Source::Gone(cannot_read(e))),
         Err(e) => return Err(cannot_read(e)),
     };
     let stamp = FileStamp::of(&opened.metadata().map_err(cannot_read)?);
@@ -259,7 +270,7 @@ pub(crate) fn read_source_stamped(file: &SourceFile) -> Result<Option<(String, F
             .with_place(Some((line, col)))
             .help("save the file as UTF-8")
     })?;
-    Ok(Some((text, stamp)))
+    Ok(Source::Read(text, stamp))
 }
 
 /// The date named by the nearest ancestor folder of a content-relative path

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::article::{Markdown, ParsedArticle, ParsedNote, PhotoMeta, parse_article, parse_note};
 use super::cache::LoadCache;
-use super::discover::{SourceFile, SourceKind, discover, folder_date, read_source_stamped};
+use super::discover::{Source, SourceFile, SourceKind, discover, folder_date, read_source_stamped};
 use super::links::{LinkIndex, PageTarget, normalize};
 use super::markdown::{self, LinkProblem, Rendered};
 use super::photos::{self, Placed};
@@ -439,8 +439,8 @@ fn read_and_parse_stamped(file: &SourceFile, plain: &Budget) -> (Option<FileStam
         return (FileStamp::at(&file.path), Ok(Parsed::Asset(file.clone())));
     }
     match read_source_stamped(file) {
-        Ok(Some((text, stamp))) => (Some(stamp), parse_text(file, text, plain)),
-        Ok(None) => (None, Ok(Parsed::Gone)),
+        Ok(Source::Read(text, stamp)) => (Some(stamp), parse_text(file, text, plain)),
+        Ok(Source::Gone(_)) => (None, Ok(Parsed::Gone)),
         Err(d) => (None, Err(vec![d])),
     }
 }
