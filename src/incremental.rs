@@ -213,14 +213,8 @@ impl Engine {
     /// are all rendered, snapshots are marked `pending` and the server
     /// holds a request for a missing file until it is there. Later
     /// rebuilds render every page they need.
-    pub(crate) fn start(&mut self, front: impl FnOnce(Rebuild)) -> Result<Rebuild, Diagnostics> {
-        let mut front = Some(front);
-        let mut serve = |rebuild| {
-            if let Some(front) = front.take() {
-                front(rebuild);
-            }
-        };
-        self.rebuild_all(Some(&mut serve))
+    pub(crate) fn start(&mut self, mut front: impl FnMut(Rebuild)) -> Result<Rebuild, Diagnostics> {
+        self.rebuild_all(Some(&mut front))
     }
 
     /// Rebuilds everything; with `front` (at start-up), as [`Engine::start`] says.
